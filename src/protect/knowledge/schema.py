@@ -1,0 +1,233 @@
+"""The schema every knowledge-base file is validated against at load.
+
+Knowledge is data: instruments, crimes, pillars, perspectives, tiers, measures, tensions and the
+Rome Statute ratification table live in YAML beside this module. Nothing is accepted that does not
+name its source to the article or paragraph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Norm = Literal["r2p", "poc", "both"]
+Phase = Literal["prevent", "respond", "rebuild"]
+Confidence = Literal["confirmed", "unverified"]
+InstrumentKind = Literal[
+    "treaty", "charter", "statute", "resolution", "report", "policy", "judgment", "declaration"
+]
+ActorId = Literal[
+    "state",
+    "security-council",
+    "general-assembly",
+    "secretary-general",
+    "human-rights-council",
+    "peacekeepers",
+    "humanitarians",
+    "combatants",
+    "icc",
+    "regional-organizations",
+    "other-states-donors",
+]
+Stage = Literal["peace", "tension", "armed-conflict", "atrocity-crimes", "post-conflict"]
+CrimeStatus = Literal["none", "risk", "imminent", "ongoing", "past"]
+ArmedConflict = Literal["none", "international", "non-international", "occupation"]
+StateRole = Literal["protecting", "unable", "unwilling", "perpetrator"]
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Instrument(Strict):
+    """A treaty, resolution, report or policy that the knowledge base cites."""
+
+    id: Slug
+    title: str = Field(min_length=3, description="full official title")
+    short: str = Field(min_length=2, description="the short name analysts use")
+    kind: InstrumentKind
+    symbol: str | None = Field(default=None, description="UN document symbol, e.g. A/RES/60/1")
+    adopted: dt.date
+    in_force: dt.date | None = Field(
+        default=None, description="general entry into force; None for texts that are not treaties"
+    )
+    source: str = Field(min_length=3, description="where the dates were checked")
+    confidence: Confidence = "confirmed"
+
+    @property
+    def effective(self) -> dt.date:
+        """The date from which the text has effect: entry into force for treaties, else adoption."""
+        return self.in_force or self.adopted
+
+    @model_validator(mode="after")
+    def _dates_ordered(self) -> Instrument:
+        if self.in_force is not None and self.in_force < self.adopted:
+            raise ValueError(f"in_force {self.in_force} is before adopted {self.adopted}")
+        return self
+
+
+class CitationRef(Strict):
+    """A pointer into an instrument, resolved against the instrument table at load."""
+
+    instrument: Slug
+    pinpoint: str = Field(min_length=1, description="Art. 8(2)(e), para. 139, ...")
+
+
+class Crime(Strict):
+    id: Literal["genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing"]
+    title: str
+    armed_conflict_required: bool
+    summary: str = Field(min_length=20)
+    citations: list[CitationRef] = Field(min_length=1)
+
+
+class Pillar(Strict):
+    number: Literal[1, 2, 3]
+    title: str
+    summary: str = Field(min_length=20)
+    actors: list[ActorId] = Field(min_length=1)
+    citations: list[CitationRef] = Field(min_length=1)
+
+
+class Perspective(Strict):
+    id: Literal["narrow", "broad", "peacekeeping", "security-council", "humanitarian"]
+    title: str
+    summary: str = Field(min_length=20)
+    actors: list[str] = Field(min_length=1)
+    needs_consent: str
+    coercion: str
+    citations: list[CitationRef] = Field(min_length=1)
+
+
+class Tier(Strict):
+    number: Literal[1, 2, 3]
+    title: str = Field(description="label in the 2010 operational concept")
+    later_title: str = Field(description="label in the 2015 and later POC policies")
+    summary: str = Field(min_length=20)
+    citations: list[CitationRef] = Field(min_length=1)
+
+
+class Actor(Strict):
+    id: ActorId
+    title: str
+    summary: str = Field(min_length=10)
+
+
+# --- measure conditions: a small declarative language evaluated by engine.conditions ---------
+
+
+class Condition(Strict):
+    """When a measure is available, as data. Exactly one key is set; `any`/`all` nest."""
+
+    always: Literal[True] | None = None
+    stage: list[Stage] | None = None
+    any_crime: list[CrimeStatus] | None = Field(
+        default=None, description="some crime has one of these statuses"
+    )
+    armed_conflict: list[ArmedConflict] | None = None
+    state_role: list[StateRole] | None = None
+    post_conflict: bool | None = None
+    icc_state_party: bool | None = None
+    peacekeeping_present: bool | None = None
+    poc_mandate: bool | None = None
+    security_council_seized: bool | None = None
+    manifest_failure: bool | None = None
+    any: list[Condition] | None = None
+    all: list[Condition] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        set_keys = [k for k, v in self if v is not None]
+        if len(set_keys) != 1:
+            raise ValueError(f"a condition sets exactly one key, got {set_keys or 'none'}")
+        return self
+
+    @property
+    def key(self) -> str:
+        return next(k for k, v in self if v is not None)
+
+    @property
+    def value(self) -> Any:
+        return getattr(self, self.key)
+
+
+class Example(Strict):
+    text: str = Field(min_length=10)
+    date: dt.date
+    source: str = Field(min_length=3, description="document symbol or judgment that records it")
+
+
+class Measure(Strict):
+    id: Slug
+    title: str
+    actors: list[ActorId] = Field(min_length=1)
+    phase: Phase
+    norm: Norm
+    summary: str = Field(min_length=20)
+    legal_basis: list[CitationRef] = Field(min_length=1)
+    available_from: CitationRef | None = Field(
+        default=None,
+        description="the instrument whose effective date opens the measure; None = no date gate",
+    )
+    condition: Condition
+    condition_text: str = Field(min_length=5, description="the condition in plain words")
+    examples: list[Example] = Field(min_length=1, max_length=3)
+
+
+class Tension(Strict):
+    id: Literal["impartiality-neutrality", "consent-sovereignty", "mandate-gap", "humanitarian-space"]
+    title: str
+    explanation: str = Field(min_length=40)
+    citations: list[CitationRef] = Field(min_length=1)
+
+
+# --- Rome Statute ratification table --------------------------------------------------------
+
+
+class Withdrawal(Strict):
+    notified: dt.date
+    effective: dt.date | None = Field(
+        default=None, description="None when the withdrawal was revoked before taking effect"
+    )
+    revoked: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Withdrawal:
+        if (self.effective is None) == (self.revoked is None):
+            raise ValueError("a withdrawal has either an effective date or a revocation date")
+        return self
+
+
+class StateParty(Strict):
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    name: str
+    deposit: dt.date
+    instrument: Literal["ratification", "accession", "acceptance", "approval", "succession"]
+    in_force: dt.date = Field(description="the date the Statute entered into force for the state")
+    withdrawal: Withdrawal | None = None
+    confidence: Confidence = "confirmed"
+    note: str | None = None
+
+
+class RatificationTable(Strict):
+    instrument: Literal["rome-statute"]
+    source: str
+    as_of: dt.date
+    parties: list[StateParty]
+
+
+class Country(Strict):
+    """An ISO 3166-1 alpha-3 code, current or former (ISO 3166-3), with the codes data sets use."""
+
+    iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    name: str
+    former: bool = False
+    gw: int | None = None
+    cow: int | None = None
+    iso_numeric: int | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
