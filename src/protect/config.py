@@ -36,3 +36,27 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{data_dir() / 'protect.sqlite3'}"
+
+
+ENV_SOURCES = "PROTECT_SOURCES"
+
+
+def sources_dir() -> Path | None:
+    """The folder of raw source data sets (UCDP, ACLED, EWP, ...), when one is at hand.
+
+    `PROTECT_SOURCES` when set; else a `shared/data` folder beside the checkout (where this
+    workplace and CI put it) or beside the current directory. None when there is none: commands
+    that need it then say so, and the bundled samples still work.
+    """
+    env = os.environ.get(ENV_SOURCES)
+    if env:
+        return Path(env).expanduser()
+    here = Path(__file__).resolve()
+    candidates = [p.parent / "shared" / "data" for p in here.parents] + [
+        Path.cwd().parent / "shared" / "data",
+        Path.cwd() / "shared" / "data",
+    ]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    return None
