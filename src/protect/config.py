@@ -31,7 +31,7 @@ def events_db_path() -> Path:
 
 
 def database_url() -> str:
-    """The relational store: PostgreSQL when `PROTECT_DATABASE_URL` is set, else SQLite in the data dir."""
+    """PostgreSQL when `PROTECT_DATABASE_URL` is set, else SQLite in the data directory."""
     url = os.environ.get(ENV_DATABASE_URL)
     if url:
         return url

@@ -179,7 +179,9 @@ class Measure(Strict):
 
 
 class Tension(Strict):
-    id: Literal["impartiality-neutrality", "consent-sovereignty", "mandate-gap", "humanitarian-space"]
+    id: Literal[
+        "impartiality-neutrality", "consent-sovereignty", "mandate-gap", "humanitarian-space"
+    ]
     title: str
     explanation: str = Field(min_length=40)
     citations: list[CitationRef] = Field(min_length=1)
