@@ -174,8 +174,19 @@ class Measure(Strict):
         description="the instrument whose effective date opens the measure; None = no date gate",
     )
     condition: Condition
+    actor_conditions: dict[ActorId, Condition] = Field(
+        default_factory=dict,
+        description="a further condition for one actor only (a state referral needs party status)",
+    )
     condition_text: str = Field(min_length=5, description="the condition in plain words")
     examples: list[Example] = Field(min_length=1, max_length=3)
+
+    @model_validator(mode="after")
+    def _actor_conditions_name_actors(self) -> Measure:
+        stray = set(self.actor_conditions) - set(self.actors)
+        if stray:
+            raise ValueError(f"actor_conditions name actors not in actors: {sorted(stray)}")
+        return self
 
 
 class Tension(Strict):
