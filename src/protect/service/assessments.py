@@ -1,0 +1,367 @@
+"""Assess situations, and save, list, re-assess, diff and annotate saved assessments.
+
+A saved assessment is never changed: re-assessing a case (with the same facts under the current
+rules, or with new facts) adds the next version, and the versions of a case form its history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from protect.service import audit
+from protect.service.diff import diff as json_diff
+from protect.service.errors import InvalidInputError, NotFoundError
+from protect.service.roles import Principal, require
+from protect.service.schemas import (
+    AnnotationOut,
+    AssessmentDiff,
+    AssessmentPage,
+    AssessmentRecord,
+    AssessmentSummary,
+)
+from protect.storage import Annotation, Database, SavedAssessment
+
+if TYPE_CHECKING:
+    from protect import Situation
+
+_VERSION_RETRIES = 20
+
+
+def _problems(exc: ValidationError, prefix: tuple[int | str, ...]) -> list[dict[str, Any]]:
+    problems = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        loc = [*prefix, *err["loc"]]
+        problems.append(
+            {
+                "loc": loc,
+                "field": ".".join(str(p) for p in loc),
+                "msg": err["msg"],
+                "type": err["type"],
+            }
+        )
+    return problems
+
+
+def parse(payload: Any) -> tuple[list[Situation], bool]:
+    """The situations in a request body (one mapping or a list), and whether it was a list.
+
+    Every problem in every situation is reported, each with its dotted field path (prefixed by
+    the item's index in a list).
+    """
+    from protect import Situation
+
+    many = isinstance(payload, list)
+    items = payload if many else [payload]
+    situations: list[Situation] = []
+    problems: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        prefix: tuple[int | str, ...] = (index,) if many else ()
+        if not isinstance(item, dict):
+            problems.append(
+                {
+                    "loc": list(prefix),
+                    "field": ".".join(str(p) for p in prefix),
+                    "msg": "a situation must be a JSON object",
+                    "type": "model_type",
+                }
+            )
+            continue
+        try:
+            situations.append(Situation.model_validate(item))
+        except ValidationError as exc:
+            problems.extend(_problems(exc, prefix))
+    if problems:
+        summary = "; ".join(f"{p['field'] or '(body)'}: {p['msg']}" for p in problems[:5])
+        raise InvalidInputError(f"invalid situation: {summary}", problems)
+    return situations, many
+
+
+def _assess(situation: Situation) -> dict[str, Any]:
+    from protect import assess
+
+    document: dict[str, Any] = assess(situation).model_dump(mode="json")
+    return document
+
+
+def assess_payload(payload: Any) -> Any:
+    """Assess one situation or a list of them; stores nothing, so anyone may call it."""
+    situations, many = parse(payload)
+    documents = [_assess(s) for s in situations]
+    return documents if many else documents[0]
+
+
+def _summary(row: SavedAssessment) -> AssessmentSummary:
+    return AssessmentSummary(
+        id=row.id,
+        case=row.case_id,
+        version=row.version,
+        name=row.name,
+        country=row.country,
+        date=row.as_of,
+        stage=row.stage,
+        rules_version=row.rules_version,
+        created_by=row.created_by,
+        created_at=audit.aware(row.created_at),
+    )
+
+
+def _record(row: SavedAssessment) -> AssessmentRecord:
+    return AssessmentRecord(
+        **_summary(row).model_dump(),
+        situation=dict(row.situation),
+        assessment=dict(row.document),
+    )
+
+
+def _row(
+    situation: Situation, case_id: str, version: int, actor: str, rules: str
+) -> SavedAssessment:
+    facts = situation.model_dump(mode="json", exclude_unset=True)
+    document = _assess(situation)
+    normalised = situation.model_dump(mode="json")
+    return SavedAssessment(
+        case_id=case_id,
+        version=version,
+        name=normalised.get("name"),
+        country=str(normalised["country"]),
+        as_of=str(normalised["date"]),
+        stage=str(document["stage"]),
+        situation=facts,
+        document=document,
+        rules_version=rules,
+        created_by=actor,
+        created_at=dt.datetime.now(dt.UTC),
+    )
+
+
+def save(db: Database, principal: Principal | None, payload: Any) -> Any:
+    """Assess and save each situation as version 1 of a new case (analyst or admin)."""
+    actor = require(principal, "analyst")
+    situations, many = parse(payload)
+    rules = audit.rules_version()
+    rows = [_row(s, str(uuid.uuid4()), 1, actor.name, rules) for s in situations]
+    with db.writing() as session:
+        for row in rows:
+            session.add(row)
+        session.flush()
+        for row in rows:
+            audit.record(
+                session,
+                actor.name,
+                "assessment.save",
+                f"assessment/{row.id}",
+                {"case": row.case_id, "version": row.version, "stage": row.stage},
+            )
+        records = [_record(r) for r in rows]
+    return records if many else records[0]
+
+
+def _load(db: Database, assessment_id: int) -> SavedAssessment:
+    with db.reading() as session:
+        row = session.get(SavedAssessment, assessment_id)
+        if row is None:
+            raise NotFoundError(f"no saved assessment with id {assessment_id}")
+        return row
+
+
+def get(db: Database, principal: Principal | None, assessment_id: int) -> AssessmentRecord:
+    require(principal, "viewer")
+    return _record(_load(db, assessment_id))
+
+
+def list_assessments(
+    db: Database,
+    principal: Principal | None,
+    *,
+    country: str | None = None,
+    case: str | None = None,
+    all_versions: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> AssessmentPage:
+    """Saved assessments, newest first; by default only the latest version of each case."""
+    require(principal, "viewer")
+    query = select(SavedAssessment)
+    if not all_versions:
+        latest = (
+            select(SavedAssessment.case_id, func.max(SavedAssessment.version).label("v"))
+            .group_by(SavedAssessment.case_id)
+            .subquery()
+        )
+        query = query.join(
+            latest,
+            (SavedAssessment.case_id == latest.c.case_id) & (SavedAssessment.version == latest.c.v),
+        )
+    if country is not None:
+        query = query.where(SavedAssessment.country == country.upper())
+    if case is not None:
+        query = query.where(SavedAssessment.case_id == case)
+    with db.reading() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(
+            query.order_by(SavedAssessment.id.desc()).limit(limit).offset(offset)
+        ).all()
+        items = [_summary(r) for r in rows]
+    return AssessmentPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def reassess(
+    db: Database, principal: Principal | None, assessment_id: int, payload: Any = None
+) -> AssessmentRecord:
+    """Add the next version of the case of `assessment_id`.
+
+    Without a payload the saved facts are assessed again under the rules now in force; with one,
+    the new facts are assessed. Concurrent re-assessments of one case each get their own version
+    number (the unique constraint on case and version decides; the loser retries).
+    """
+    actor = require(principal, "analyst")
+    base = _load(db, assessment_id)
+    if payload is None:
+        situations, _ = parse(dict(base.situation))
+    else:
+        situations, many = parse(payload)
+        if many or len(situations) != 1:
+            raise InvalidInputError(
+                "re-assess takes one situation, not a list",
+                [{"loc": [], "field": "", "msg": "expected one situation", "type": "model_type"}],
+            )
+    situation = situations[0]
+    rules = audit.rules_version()
+    for _attempt in range(_VERSION_RETRIES):
+        try:
+            with db.writing() as session:
+                latest = session.scalar(
+                    select(func.max(SavedAssessment.version)).where(
+                        SavedAssessment.case_id == base.case_id
+                    )
+                )
+                row = _row(situation, base.case_id, (latest or 0) + 1, actor.name, rules)
+                session.add(row)
+                session.flush()
+                audit.record(
+                    session,
+                    actor.name,
+                    "assessment.reassess",
+                    f"assessment/{row.id}",
+                    {
+                        "case": row.case_id,
+                        "version": row.version,
+                        "from": assessment_id,
+                        "new_facts": payload is not None,
+                        "stage": row.stage,
+                    },
+                )
+                return _record(row)
+        except IntegrityError:
+            continue
+    raise InvalidInputError("too many concurrent re-assessments of this case; try again")
+
+
+def history(
+    db: Database, principal: Principal | None, assessment_id: int
+) -> list[AssessmentSummary]:
+    """Every version of the case that `assessment_id` belongs to, oldest first."""
+    require(principal, "viewer")
+    base = _load(db, assessment_id)
+    with db.reading() as session:
+        rows = session.scalars(
+            select(SavedAssessment)
+            .where(SavedAssessment.case_id == base.case_id)
+            .order_by(SavedAssessment.version)
+        ).all()
+        return [_summary(r) for r in rows]
+
+
+def diff(
+    db: Database,
+    principal: Principal | None,
+    assessment_id: int,
+    against: int | None = None,
+) -> AssessmentDiff:
+    """What changed from version `against` (default: the previous one) to this one."""
+    require(principal, "viewer")
+    to = _load(db, assessment_id)
+    with db.reading() as session:
+        wanted = against if against is not None else to.version - 1
+        before = session.scalar(
+            select(SavedAssessment).where(
+                SavedAssessment.case_id == to.case_id, SavedAssessment.version == wanted
+            )
+        )
+    if before is None:
+        raise NotFoundError(
+            f"case {to.case_id} has no version {wanted} to compare version {to.version} with"
+        )
+    return AssessmentDiff(
+        case=to.case_id,
+        from_id=before.id,
+        from_version=before.version,
+        from_rules_version=before.rules_version,
+        to_id=to.id,
+        to_version=to.version,
+        to_rules_version=to.rules_version,
+        changes=json_diff(
+            {"situation": before.situation, "assessment": before.document},
+            {"situation": to.situation, "assessment": to.document},
+        ),
+    )
+
+
+def _annotation(row: Annotation) -> AnnotationOut:
+    return AnnotationOut(
+        id=row.id,
+        assessment_id=row.assessment_id,
+        author=row.author,
+        text=row.text,
+        created_at=audit.aware(row.created_at),
+    )
+
+
+def annotate(
+    db: Database, principal: Principal | None, assessment_id: int, text: str
+) -> AnnotationOut:
+    actor = require(principal, "analyst")
+    if not text.strip():
+        raise InvalidInputError(
+            "an annotation needs some text",
+            [{"loc": ["text"], "field": "text", "msg": "must not be blank", "type": "value_error"}],
+        )
+    with db.writing() as session:
+        if session.get(SavedAssessment, assessment_id) is None:
+            raise NotFoundError(f"no saved assessment with id {assessment_id}")
+        row = Annotation(
+            assessment_id=assessment_id,
+            author=actor.name,
+            text=text,
+            created_at=dt.datetime.now(dt.UTC),
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor.name,
+            "annotation.add",
+            f"assessment/{assessment_id}",
+            {"annotation": row.id},
+        )
+        return _annotation(row)
+
+
+def list_annotations(
+    db: Database, principal: Principal | None, assessment_id: int
+) -> list[AnnotationOut]:
+    require(principal, "viewer")
+    _load(db, assessment_id)
+    with db.reading() as session:
+        rows = session.scalars(
+            select(Annotation)
+            .where(Annotation.assessment_id == assessment_id)
+            .order_by(Annotation.id)
+        ).all()
+        return [_annotation(r) for r in rows]

@@ -1,0 +1,45 @@
+"""What can go wrong in a service call, independent of the interface that reports it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    """Base class; `status` is the HTTP status an API reports it with."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInputError(ServiceError):
+    """The input does not validate; `errors` holds one entry per problem with its field path."""
+
+    status = 422
+
+    def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class NotFoundError(ServiceError):
+    status = 404
+
+
+class ConflictError(ServiceError):
+    status = 409
+
+
+class UnauthorizedError(ServiceError):
+    """No credentials, or credentials that do not identify an active user."""
+
+    status = 401
+
+
+class ForbiddenError(ServiceError):
+    """The user is known but their role does not allow the action."""
+
+    status = 403

@@ -1,0 +1,37 @@
+"""Browse the knowledge base: the same entries the engine cites, read-only, open to anyone."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from protect.service.errors import NotFoundError
+
+Kind = Literal["instruments", "measures", "tensions", "crimes", "pillars", "perspectives", "tiers"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
+
+def _entries(kind: str) -> dict[str, Any]:
+    from protect.knowledge import kb
+
+    if kind not in KINDS:
+        raise NotFoundError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    table = getattr(kb(), kind)
+    return {str(key): value for key, value in table.items()}
+
+
+def list_entries(kind: str) -> list[dict[str, Any]]:
+    """Every entry of one kind, in the knowledge base's order, as JSON."""
+    return [entry.model_dump(mode="json") for entry in _entries(kind).values()]
+
+
+def get_entry(kind: str, entry_id: str) -> dict[str, Any]:
+    entries = _entries(kind)
+    if entry_id not in entries:
+        raise NotFoundError(f"no {kind} entry with id {entry_id!r}")
+    entry: dict[str, Any] = entries[entry_id].model_dump(mode="json")
+    return entry
+
+
+def counts() -> dict[str, int]:
+    """How many entries of each kind there are, for the browse index."""
+    return {kind: len(_entries(kind)) for kind in KINDS}

@@ -1,0 +1,109 @@
+"""Tables of the service database.
+
+Assessments, annotations and the audit log are append-only: rows are inserted, never changed or
+removed (the migrations add database triggers that refuse UPDATE and DELETE on them). Users are
+the one mutable table, because revoking a token must be possible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JSONDoc = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        dt.datetime: DateTime(timezone=True),
+    }
+
+
+class User(Base):
+    """Someone who may call the API; `token_id` finds the row, `token_hash` proves the token."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[str] = mapped_column(String(32), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class WebSession(Base):
+    """A login of the web pages; the cookie holds a random key, the table only its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+
+class SavedAssessment(Base):
+    """One version of the assessment of a case; re-assessing adds the next version."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_assessments_case_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    country: Mapped[str] = mapped_column(String(3), index=True)
+    as_of: Mapped[str] = mapped_column(String(10))
+    stage: Mapped[str] = mapped_column(String(32))
+    situation: Mapped[Any] = mapped_column(JSONDoc)
+    document: Mapped[Any] = mapped_column(JSONDoc)
+    rules_version: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Annotation(Base):
+    """A note an analyst attaches to one saved version."""
+
+    __tablename__ = "annotations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One write: who did what to which record, when, under which rules version."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(128), default=None)
+    rules_version: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[Any] = mapped_column(JSONDoc, default=dict)
+
+
+APPEND_ONLY_TABLES = ("assessments", "annotations", "audit_log")
