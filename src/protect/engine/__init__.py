@@ -1,0 +1,33 @@
+"""The assessment engine: the rules of the assessment contract as small pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RULES_VERSION", "rules_version"]
+
+
+@cache
+def rules_version() -> str:
+    """The package version plus a digest of the rules and the knowledge they read.
+
+    Stored with every saved assessment, so a reader knows which law and logic produced it.
+    """
+    from protect import __version__
+
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    files = sorted(root.glob("*.py")) + sorted((root.parent / "knowledge" / "data").glob("*.yaml"))
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return f"{__version__}+rules.{digest.hexdigest()[:12]}"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RULES_VERSION":
+        return rules_version()
+    raise AttributeError(f"module 'protect.engine' has no attribute {name!r}")

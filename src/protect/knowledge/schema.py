@@ -77,6 +77,36 @@ class CitationRef(Strict):
     pinpoint: str = Field(min_length=1, description="Art. 8(2)(e), para. 139, ...")
 
 
+class Citation(BaseModel):
+    """A resolved citation as the assessment prints it: full title and dates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    instrument: str
+    title: str
+    pinpoint: str
+    adopted: dt.date
+    in_force: dt.date | None
+
+
+class R2PBasis(Strict):
+    adopted_by: CitationRef
+    in_force: list[CitationRef] = Field(min_length=1)
+    underlying: list[CitationRef] = Field(min_length=1)
+
+
+class POCBasis(Strict):
+    by_conflict_type: dict[
+        Literal["international", "non-international", "occupation"], list[CitationRef]
+    ]
+    peacetime: list[CitationRef] = Field(min_length=1)
+
+
+class NormsBasis(Strict):
+    r2p: R2PBasis
+    poc: POCBasis
+
+
 class Crime(Strict):
     id: Literal["genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing"]
     title: str
@@ -242,5 +272,12 @@ class Country(Strict):
     gw: int | None = None
     cow: int | None = None
     iso_numeric: int | None = None
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: dt.date | None = Field(
+        default=None, description="first day the code denotes the entity; None = open"
+    )
+    valid_to: dt.date | None = Field(
+        default=None, description="last day the code denotes the entity; None = still current"
+    )
+    user_assigned: bool = Field(
+        default=False, description="a code outside ISO 3166 that data sets use (XKX for Kosovo)"
+    )

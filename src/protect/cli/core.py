@@ -1,0 +1,188 @@
+"""Core commands: assess, validate, browse the knowledge base, and the demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class KbKind(str, Enum):
+    instruments = "instruments"
+    crimes = "crimes"
+    pillars = "pillars"
+    perspectives = "perspectives"
+    tiers = "tiers"
+    actors = "actors"
+    measures = "measures"
+    tensions = "tensions"
+
+
+def fail(lines: list[str], code: int = 2) -> NoReturn:
+    """Print one line per problem on stderr and exit, with no traceback."""
+    for line in lines:
+        sys.stderr.write(f"error: {line}\n")
+    raise typer.Exit(code)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _read(path: Path) -> str:
+    try:
+        if str(path) == "-":
+            return sys.stdin.read()
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail([f"{path}: cannot read the file: {exc.strerror or exc}"])
+
+
+def _load(path: Path) -> tuple[list[Any], bool]:
+    from protect.engine.documents import SituationError, load_situations
+
+    try:
+        return load_situations(_read(path))
+    except SituationError as exc:
+        fail([f"{path}: {p}" for p in exc.problems])
+
+
+def assess_cmd(
+    file: Path = typer.Argument(..., help="A situation file (YAML or JSON; '-' for stdin)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+) -> None:
+    """Assess a situation: stage, norms, crimes, measures by actor, tensions, warnings, sources."""
+    from protect.engine.assess import assess
+    from protect.engine.report import render_markdown, render_text
+
+    situations, many = _load(file)
+    results = [assess(s) for s in situations]
+    if fmt is Format.json:
+        docs = [r.model_dump(mode="json") for r in results]
+        emit_json(docs if many else docs[0])
+        return
+    render = render_markdown if fmt is Format.markdown else render_text
+    sys.stdout.write(("\n" + "-" * 78 + "\n\n").join(render(r) for r in results))
+
+
+def validate_cmd(
+    file: Path = typer.Argument(..., help="A situation file (YAML or JSON; '-' for stdin)."),
+) -> None:
+    """Check a situation file against the assessment contract without assessing it."""
+    situations, _ = _load(file)
+    n = len(situations)
+    sys.stdout.write(f"{file}: {n} situation{'s' if n != 1 else ''} valid\n")
+
+
+def _entries(kind: KbKind) -> dict[str, Any]:
+    from protect.knowledge import kb
+
+    base = kb()
+    table: dict[Any, Any] = getattr(base, kind.value)
+    return {str(k): v for k, v in table.items()}
+
+
+def kb_list(
+    kind: KbKind | None = typer.Argument(None, help="Which part; all parts when omitted."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f"),
+) -> None:
+    """List the knowledge base: instruments, crimes, pillars, perspectives, tiers, actors,
+    measures, tensions."""
+    kinds = [kind] if kind else list(KbKind)
+    if fmt is Format.json:
+        emit_json({k.value: sorted(_entries(k)) for k in kinds})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for k in kinds:
+        table = Table(title=k.value, title_justify="left", show_lines=False)
+        table.add_column("id", style="bold")
+        table.add_column("title")
+        table.add_column("details")
+        for key, item in sorted(_entries(k).items()):
+            details = ""
+            if k is KbKind.instruments:
+                details = f"adopted {item.adopted}" + (
+                    f", in force {item.in_force}" if item.in_force else ""
+                )
+            elif k is KbKind.measures:
+                details = f"{item.phase}, {item.norm}; {', '.join(item.actors)}"
+            elif k is KbKind.crimes:
+                details = "needs armed conflict" if item.armed_conflict_required else ""
+            table.add_row(key, getattr(item, "title", ""), details)
+        console.print(table)
+
+
+def kb_show(
+    entry_id: str = typer.Argument(..., metavar="ID", help="An id (e.g. icc-referral, genocide)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f"),
+) -> None:
+    """Show one knowledge-base entry in full, with its sources."""
+    matches = [(k, _entries(k)[entry_id]) for k in KbKind if entry_id in _entries(k)]
+    if not matches:
+        fail([f"ID: no knowledge-base entry has the id {entry_id!r} (see `protect kb list`)"])
+    if fmt is Format.json:
+        emit_json({k.value: item.model_dump(mode="json") for k, item in matches})
+        return
+    import yaml
+
+    for k, item in matches:
+        sys.stdout.write(f"# {k.value}: {entry_id}\n")
+        sys.stdout.write(
+            yaml.safe_dump(
+                item.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=98
+            )
+        )
+
+
+def demo_cmd() -> None:
+    """The main job on the bundled defaults: assess every bundled example situation."""
+    from rich.console import Console
+
+    from protect.engine.assess import assess
+    from protect.engine.documents import load_situations
+    from protect.engine.report import render_text
+
+    console = Console()
+    files = sorted(EXAMPLES_DIR.glob("*.yaml"))
+    for i, path in enumerate(files):
+        (situation,), _ = load_situations(path.read_text(encoding="utf-8"))
+        result = assess(situation)
+        if i == 0:
+            sys.stdout.write(render_text(result))
+            console.print()
+        else:
+            open_ = sum(m.available for m in result.measures)
+            console.print(
+                f"[bold]{situation.name}[/]: stage {result.stage}, pillars "
+                f"{result.norms.r2p.pillars or '-'}, {open_} measures open, tensions "
+                f"{[t.id for t in result.tensions] or '-'}"
+            )
+    console.print(
+        f"\nAssessed {len(files)} bundled situations from {EXAMPLES_DIR}. "
+        "Try: protect assess FILE --format json"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("assess")(assess_cmd)
+    app.command("validate")(validate_cmd)
+    app.command("demo")(demo_cmd)
+    kb_app = typer.Typer(help="Browse the knowledge base.", no_args_is_help=True)
+    kb_app.command("list")(kb_list)
+    kb_app.command("show")(kb_show)
+    app.add_typer(kb_app, name="kb")

@@ -1,0 +1,118 @@
+"""Human-readable renderings of an assessment (plain text and Markdown) from the same walk."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from protect.engine.model import Assessment
+from protect.knowledge.schema import Citation
+
+
+class _Sources:
+    """Numbers each distinct citation once, in order of first use."""
+
+    def __init__(self) -> None:
+        self.index: dict[tuple[str, str], int] = {}
+        self.items: list[Citation] = []
+
+    def refs(self, cites: list[Citation]) -> str:
+        nums = []
+        for c in cites:
+            key = (c.instrument, c.pinpoint)
+            if key not in self.index:
+                self.items.append(c)
+                self.index[key] = len(self.items)
+            nums.append(self.index[key])
+        return "".join(f"[{n}]" for n in sorted(set(nums)))
+
+    def lines(self) -> list[str]:
+        out = []
+        for n, c in enumerate(self.items, 1):
+            dates = f"adopted {c.adopted.isoformat()}"
+            if c.in_force:
+                dates += f", in force {c.in_force.isoformat()}"
+            out.append(f"[{n}] {c.title}, {c.pinpoint} ({dates})")
+        return out
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _sections(a: Assessment, md: bool) -> list[str]:
+    s = a.situation
+    src = _Sources()
+    h1, h2, bullet = ("# ", "## ", "- ") if md else ("", "", "  - ")
+    title = s.name or f"{s.country} on {s.date.isoformat()}"
+    out = [f"{h1}Assessment: {title}", ""]
+    out.append(
+        f"Country {s.country}, as of {s.date.isoformat()}. Stage: **{a.stage}**."
+        if md
+        else f"Country {s.country}, as of {s.date.isoformat()}. Stage: {a.stage}."
+    )
+    icc = a.derived
+    out.append(f"ICC state party: {_yes(icc.icc_state_party)} (from {icc.icc_state_party_source}).")
+    out.append("")
+
+    r2p, poc = a.norms.r2p, a.norms.poc
+    out.append(f"{h2}Norms" if md else "NORMS")
+    pillars = ", ".join(map(str, r2p.pillars)) or "none"
+    out.append(
+        f"{bullet}R2P: in force {_yes(r2p.in_force)}; pillars {pillars}; manifest failure "
+        f"{_yes(r2p.manifest_failure)}; response threshold met "
+        f"{_yes(r2p.response_threshold_met)} {src.refs(r2p.citations)}"
+    )
+    persp = ", ".join(poc.perspectives) or "none"
+    tiers = ", ".join(map(str, poc.tiers)) or "none"
+    out.append(
+        f"{bullet}POC: IHL applies {_yes(poc.ihl_applies)} ({poc.conflict_type}); "
+        f"perspectives {persp}; tiers {tiers} {src.refs(poc.citations)}"
+    )
+    out.append("")
+
+    if a.crimes:
+        out.append(f"{h2}Atrocity crimes" if md else "ATROCITY CRIMES")
+        for c in a.crimes:
+            nexus = "needs an armed conflict" if c.armed_conflict_required else "in peace or war"
+            out.append(f"{bullet}{c.id}: {c.status} ({nexus}) {src.refs(c.citations)}")
+        out.append("")
+
+    by_actor: dict[str, list[str]] = defaultdict(list)
+    closed: list[str] = []
+    for m in a.measures:
+        if m.available:
+            by_actor[m.actor].append(
+                f"{m.title} [{m.phase}, {m.norm}]: {m.reason} {src.refs(m.citations)}"
+            )
+        else:
+            closed.append(f"{m.title} ({m.actor}): {m.reason}")
+    out.append(f"{h2}Measures available, by actor" if md else "MEASURES AVAILABLE, BY ACTOR")
+    for actor in sorted(by_actor):
+        out.append(f"### {actor}" if md else f"  {actor}")
+        out += [f"{bullet if md else '    - '}{line}" for line in by_actor[actor]]
+    out.append("")
+    out.append(f"{h2}Measures not available" if md else "MEASURES NOT AVAILABLE")
+    out += [f"{bullet}{line}" for line in closed] or [f"{bullet}none"]
+    out.append("")
+
+    out.append(f"{h2}Tensions" if md else "TENSIONS")
+    out += [f"{bullet}{t.title}: {t.explanation} {src.refs(t.citations)}" for t in a.tensions] or [
+        f"{bullet}none"
+    ]
+    out.append("")
+    out.append(f"{h2}Warnings" if md else "WARNINGS")
+    out += [
+        f"{bullet}{w.code}: {w.message} (fields: {', '.join(w.fields)})" for w in a.warnings
+    ] or [f"{bullet}none"]
+    out.append("")
+    out.append(f"{h2}Sources" if md else "SOURCES")
+    out += [f"{bullet if md else '  '}{line}" for line in src.lines()]
+    return out
+
+
+def render_text(a: Assessment) -> str:
+    return "\n".join(_sections(a, md=False)) + "\n"
+
+
+def render_markdown(a: Assessment) -> str:
+    return "\n".join(_sections(a, md=True)) + "\n"

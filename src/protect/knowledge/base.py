@@ -1,0 +1,149 @@
+"""The knowledge base as one validated, cross-checked object.
+
+Every citation is resolved once, at load, into the instrument's full title and dates, so the
+engine only filters them by the situation's date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from protect.knowledge.loader import KnowledgeError, load_list, load_model
+from protect.knowledge.schema import (
+    Actor,
+    Citation,
+    CitationRef,
+    Crime,
+    Instrument,
+    Measure,
+    NormsBasis,
+    Perspective,
+    Pillar,
+    Tension,
+    Tier,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """A citation and the date from which its instrument has effect."""
+
+    effective: dt.date
+    citation: Citation
+
+
+def in_effect(cites: Iterable[Cited], on: dt.date) -> list[Citation]:
+    """The citations whose instrument is in effect on `on`: law not yet in force never applies."""
+    return [c.citation for c in cites if c.effective <= on]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    instruments: dict[str, Instrument]
+    crimes: dict[str, Crime]
+    pillars: dict[int, Pillar]
+    perspectives: dict[str, Perspective]
+    tiers: dict[int, Tier]
+    actors: dict[str, Actor]
+    measures: dict[str, Measure]
+    tensions: dict[str, Tension]
+    norms: NormsBasis
+
+    def cite(self, ref: CitationRef) -> Cited:
+        inst = self.instruments.get(ref.instrument)
+        if inst is None:
+            raise KnowledgeError(f"citation names unknown instrument {ref.instrument!r}")
+        return Cited(
+            effective=inst.effective,
+            citation=Citation(
+                instrument=inst.id,
+                title=inst.title,
+                pinpoint=ref.pinpoint,
+                adopted=inst.adopted,
+                in_force=inst.in_force,
+            ),
+        )
+
+    def cites(self, refs: Iterable[CitationRef]) -> tuple[Cited, ...]:
+        return tuple(self.cite(r) for r in refs)
+
+
+def _all_refs(kb: KnowledgeBase) -> Iterable[tuple[str, CitationRef]]:
+    for crime in kb.crimes.values():
+        yield from ((f"crimes.yaml:{crime.id}", r) for r in crime.citations)
+    for pillar in kb.pillars.values():
+        yield from ((f"pillars.yaml:{pillar.number}", r) for r in pillar.citations)
+    for persp in kb.perspectives.values():
+        yield from ((f"perspectives.yaml:{persp.id}", r) for r in persp.citations)
+    for tier in kb.tiers.values():
+        yield from ((f"tiers.yaml:{tier.number}", r) for r in tier.citations)
+    for tension in kb.tensions.values():
+        yield from ((f"tensions.yaml:{tension.id}", r) for r in tension.citations)
+    for m in kb.measures.values():
+        yield from ((f"measures.yaml:{m.id}", r) for r in m.legal_basis)
+        if m.available_from is not None:
+            yield f"measures.yaml:{m.id}.available_from", m.available_from
+    r2p, poc = kb.norms.r2p, kb.norms.poc
+    yield "norms.yaml:r2p.adopted_by", r2p.adopted_by
+    for r in [*r2p.in_force, *r2p.underlying, *poc.peacetime]:
+        yield "norms.yaml", r
+    for refs in poc.by_conflict_type.values():
+        yield from (("norms.yaml:poc", r) for r in refs)
+
+
+@cache
+def kb() -> KnowledgeBase:
+    """Load, validate and cross-check the whole knowledge base (once per process)."""
+    instruments = {i.id: i for i in load_list("instruments.yaml", Instrument)}
+    base = KnowledgeBase(
+        instruments=instruments,
+        crimes={c.id: c for c in load_list("crimes.yaml", Crime)},
+        pillars={p.number: p for p in load_list("pillars.yaml", Pillar)},
+        perspectives={p.id: p for p in load_list("perspectives.yaml", Perspective)},
+        tiers={t.number: t for t in load_list("tiers.yaml", Tier)},
+        actors={a.id: a for a in load_list("actors.yaml", Actor)},
+        measures={m.id: m for m in load_list("measures.yaml", Measure)},
+        tensions={t.id: t for t in load_list("tensions.yaml", Tension)},
+        norms=load_model("norms.yaml", NormsBasis),
+    )
+    problems = [
+        f"{where}: cites unknown instrument {ref.instrument!r}"
+        for where, ref in _all_refs(base)
+        if ref.instrument not in instruments
+    ]
+    for m in base.measures.values():
+        problems += [
+            f"measures.yaml:{m.id}: actor {a!r} is not in actors.yaml"
+            for a in m.actors
+            if a not in base.actors
+        ]
+    for kind, have, want in (
+        (
+            "crimes",
+            set(base.crimes),
+            {"genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing"},
+        ),
+        ("pillars", set(base.pillars), {1, 2, 3}),
+        ("tiers", set(base.tiers), {1, 2, 3}),
+        (
+            "perspectives",
+            set(base.perspectives),
+            {"narrow", "broad", "peacekeeping", "security-council", "humanitarian"},
+        ),
+        (
+            "tensions",
+            set(base.tensions),
+            {"impartiality-neutrality", "consent-sovereignty", "mandate-gap", "humanitarian-space"},
+        ),
+    ):
+        if have != want:
+            problems.append(
+                f"{kind}.yaml: expected entries {sorted(map(str, want))}, "
+                f"got {sorted(map(str, have))}"
+            )
+    if problems:
+        raise KnowledgeError("\n".join(problems))
+    return base
