@@ -1,0 +1,119 @@
+"""The monitor's public records. `model_dump(mode="json")` is exactly what `--format json` prints."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ViolenceType = Literal["state-based", "non-state", "one-sided"]
+AlertLevel = Literal["current-crisis", "imminent-risk", "serious-concern"]
+SourceKind = Literal["ucdp", "acled", "hxl"]
+
+
+class RowError(BaseModel):
+    """One rejected input row: where it is and what is wrong with it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line: int | None = Field(description="physical line in the file (1 = header)")
+    field: str
+    message: str
+
+
+class IngestReport(BaseModel):
+    """What one ingest did, so a user can trust (or fix) what was stored."""
+
+    source: SourceKind
+    path: str
+    release_id: int | None
+    release: str | None = Field(description="release label, e.g. GED 23.1, inferred or given")
+    sha256: str
+    status: Literal["loaded", "unchanged"]
+    rows_read: int
+    rows_loaded: int
+    rows_skipped: int
+    errors: list[RowError]
+    errors_truncated: int = 0
+    countries: list[str]
+    replaced: list[str] = Field(
+        default_factory=list, description="countries whose events this release now supplies"
+    )
+    superseded: list[str] = Field(
+        default_factory=list,
+        description="countries for which a newer release already stored keeps precedence",
+    )
+    best_outside_range: int = Field(0, description="rows whose best was outside low..high")
+    first_month: str | None = None
+    last_month: str | None = None
+
+
+class DeathsByType(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    state_based: float = Field(alias="state-based")
+    non_state: float = Field(alias="non-state")
+    one_sided: float = Field(alias="one-sided")
+
+    def total(self) -> float:
+        return self.state_based + self.non_state + self.one_sided
+
+
+class Alert(BaseModel):
+    """An alert level with the rule that set it and the figures the rule read."""
+
+    level: AlertLevel
+    rule: str
+    description: str
+    figures: dict[str, Any]
+
+
+class MonthRecord(BaseModel):
+    """One country-month of the panel, with its derived situation and alert."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    country: str
+    month: str
+    source: str
+    deaths_best: DeathsByType
+    deaths_low: DeathsByType
+    deaths_high: DeathsByType
+    deaths_civilians: float
+    events: int
+    actors: int
+    deaths_best_3m: DeathsByType
+    deaths_best_12m: DeathsByType
+    deaths_civilians_3m: float
+    deaths_civilians_12m: float
+    top_perpetrator_12m: str | None
+    top_perpetrator_12m_deaths: float
+    top_perpetrator_is_government: bool
+    alert: Alert | None
+    situation: dict[str, Any]
+
+
+class AlertRecord(BaseModel):
+    """One entry of the ranked alert list for a month."""
+
+    rank: int
+    country: str
+    month: str
+    level: AlertLevel
+    rule: str
+    description: str
+    figures: dict[str, Any]
+
+
+class CountrySituation(BaseModel):
+    """A country-month as the engine sees it: the derived situation and its full assessment."""
+
+    country: str
+    month: str
+    record: MonthRecord
+    situation: dict[str, Any]
+    assessment: dict[str, Any]
+    alert: Alert | None
+    derivation: list[dict[str, Any]] = Field(
+        description="how each situation field was derived from the panel, with thresholds"
+    )

@@ -1,0 +1,210 @@
+"""The country-month panel as one Ibis expression, so DuckDB and Spark run the same code.
+
+Conventions (decision records 012-015):
+- an event's deaths are spread over the months its `date_start`..`date_end` range covers, in
+  proportion to the days of the range in each month; totals are conserved;
+- the event itself (and its actors) count once, in the month of `date_start`;
+- every month between a country's first and last covered month has a row, zero when nothing
+  happened;
+- trailing 3- and 12-month sums include the month itself;
+- the largest 12-month one-sided toll of a single perpetrator (UCDP side A) is computed per
+  perpetrator over the same trailing window, ties broken by name.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+PANEL_COLUMNS = (
+    "source", "iso3", "m",
+    "sb_best", "sb_low", "sb_high", "ns_best", "ns_low", "ns_high", "os_best", "os_low",
+    "os_high", "civilians", "interstate_best", "events", "actors",
+    "sb_best_3m", "ns_best_3m", "os_best_3m", "civilians_3m",
+    "sb_best_12m", "ns_best_12m", "os_best_12m", "civilians_12m", "interstate_best_12m",
+    "top_perpetrator", "top_perpetrator_12m", "top_perpetrator_is_gov",
+)  # fmt: skip
+
+
+def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
+    """events (the `events` schema), calendar (m, first_day, last_day), offsets (k = 0..11)
+    -> one row per source, iso3 and month `m` (= year*12 + month-1)."""
+    import ibis
+
+    e = events
+    single = e.filter(e.month_start == e.month_end).mutate(m=e.month_start, w=ibis.literal(1.0))
+    multi_e = e.filter(e.month_start != e.month_end)
+    cal = calendar
+    spread = multi_e.join(cal, [multi_e.month_start <= cal.m, multi_e.month_end >= cal.m]).mutate(
+        w=(
+            (
+                ibis.least(multi_e.day_end, cal.last_day)
+                - ibis.greatest(multi_e.day_start, cal.first_day)
+                + 1
+            ).cast("float64")
+            / (multi_e.day_end - multi_e.day_start + 1).cast("float64")
+        )
+    )
+    keep = [
+        "source", "iso3", "m", "w", "type", "best", "low", "high", "civilians", "interstate",
+        "perpetrator", "perpetrator_is_gov",
+    ]  # fmt: skip
+    types = {
+        "source": "string", "iso3": "string", "m": "int64", "w": "float64", "type": "int64",
+        "best": "float64", "low": "float64", "high": "float64", "civilians": "float64",
+        "interstate": "boolean", "perpetrator": "string", "perpetrator_is_gov": "boolean",
+    }  # fmt: skip
+
+    def typed(t: Any) -> Any:
+        return t.select(**{c: t[c].cast(ibis.dtype(types[c]).copy(nullable=True)) for c in keep})
+
+    parts = typed(single).union(typed(spread))
+
+    def by_type(code: int, col: str) -> Any:
+        return ibis.ifelse(parts.type == code, parts[col] * parts.w, 0.0).sum()
+
+    deaths = parts.group_by("source", "iso3", "m").aggregate(
+        sb_best=by_type(1, "best"), sb_low=by_type(1, "low"), sb_high=by_type(1, "high"),
+        ns_best=by_type(2, "best"), ns_low=by_type(2, "low"), ns_high=by_type(2, "high"),
+        os_best=by_type(3, "best"), os_low=by_type(3, "low"), os_high=by_type(3, "high"),
+        civilians=(parts.civilians * parts.w).sum(),
+        interstate_best=ibis.ifelse(parts.interstate, parts.best * parts.w, 0.0).sum(),
+    )  # fmt: skip
+
+    counts = e.group_by("source", "iso3", e.month_start.name("m")).aggregate(events=e.count())
+    actors_long = (
+        e.select("source", "iso3", m=e.month_start, actor=e.side_a)
+        .union(e.select("source", "iso3", m=e.month_start, actor=e.side_b))
+        .filter(lambda t: t.actor.notnull())
+    )
+    actors = actors_long.group_by("source", "iso3", "m").aggregate(
+        actors=actors_long.actor.nunique()
+    )
+
+    cover = e.group_by("source", "iso3").aggregate(
+        first_m=e.month_start.min(), last_m=e.month_end.max()
+    )
+    grid = cover.join(cal, [cover.first_m <= cal.m, cover.last_m >= cal.m]).select(
+        "source", "iso3", "m"
+    )
+
+    # One-sided toll of each perpetrator over the trailing 12 months, then the largest.
+    osv = parts.filter(parts.type == 3)
+    per_month = osv.group_by("source", "iso3", "perpetrator", "m").aggregate(
+        toll=(osv.best * osv.w).sum(), gov=osv.perpetrator_is_gov.max()
+    )
+    shifted = per_month.cross_join(offsets).mutate(target=per_month.m + offsets.k)
+    tolls = shifted.group_by("source", "iso3", "perpetrator", "target").aggregate(
+        toll12=shifted.toll.sum(), gov=shifted.gov.max()
+    )
+    rank_w = ibis.window(
+        group_by=[tolls.source, tolls.iso3, tolls.target],
+        order_by=[ibis.desc(tolls.toll12), tolls.perpetrator],
+    )
+    top = (
+        tolls.mutate(rank=ibis.row_number().over(rank_w))
+        .filter(lambda t: t.rank == 0)
+        .select(
+            source_t="source",
+            iso3_t="iso3",
+            m_t="target",
+            top_perpetrator="perpetrator",
+            top_perpetrator_12m="toll12",
+            top_perpetrator_is_gov="gov",
+        )  # fmt: skip
+    )
+
+    def left(base: Any, other: Any, prefix: str) -> Any:
+        renamed = other.rename(
+            {f"{prefix}source": "source", f"{prefix}iso3": "iso3", f"{prefix}m": "m"}
+        )
+        joined = base.left_join(
+            renamed,
+            [
+                base.source == renamed[f"{prefix}source"],
+                base.iso3 == renamed[f"{prefix}iso3"],
+                base.m == renamed[f"{prefix}m"],
+            ],
+        )
+        return joined.drop(f"{prefix}source", f"{prefix}iso3", f"{prefix}m")
+
+    panel = left(grid, deaths, "d_")
+    panel = left(panel, counts, "c_")
+    panel = left(panel, actors, "a_")
+    panel = panel.left_join(
+        top, [panel.source == top.source_t, panel.iso3 == top.iso3_t, panel.m == top.m_t]
+    ).drop("source_t", "iso3_t", "m_t")
+
+    zero_float = [
+        "sb_best", "sb_low", "sb_high", "ns_best", "ns_low", "ns_high", "os_best", "os_low",
+        "os_high", "civilians", "interstate_best", "top_perpetrator_12m",
+    ]  # fmt: skip
+    panel = panel.mutate(
+        **{c: panel[c].fill_null(0.0) for c in zero_float},
+        events=panel.events.fill_null(0),
+        actors=panel.actors.fill_null(0),
+        top_perpetrator_is_gov=panel.top_perpetrator_is_gov.fill_null(False),
+    )
+    w3 = ibis.window(
+        group_by=[panel.source, panel.iso3], order_by=panel.m, preceding=2, following=0
+    )
+    w12 = ibis.window(
+        group_by=[panel.source, panel.iso3], order_by=panel.m, preceding=11, following=0
+    )
+    panel = panel.mutate(
+        sb_best_3m=panel.sb_best.sum().over(w3),
+        ns_best_3m=panel.ns_best.sum().over(w3),
+        os_best_3m=panel.os_best.sum().over(w3),
+        civilians_3m=panel.civilians.sum().over(w3),
+        sb_best_12m=panel.sb_best.sum().over(w12),
+        ns_best_12m=panel.ns_best.sum().over(w12),
+        os_best_12m=panel.os_best.sum().over(w12),
+        civilians_12m=panel.civilians.sum().over(w12),
+        interstate_best_12m=panel.interstate_best.sum().over(w12),
+    )
+    return panel.select(*PANEL_COLUMNS).order_by("source", "iso3", "m")
+
+
+def _rename(table: Any, prefix: str) -> Any:
+    return table.rename({f"{prefix}{c}": c for c in ("source", "iso3", "m")})
+
+
+def rebuild_panel(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the `panel` table from `current_events`, on the caller's connection and
+    transaction (so an ingest and its panel commit together)."""
+    import ibis
+
+    backend = ibis.duckdb.from_connection(con)
+    expr = build_panel(
+        backend.table("current_events"), backend.table("calendar"), backend.table("offsets12")
+    )
+    sql = ibis.to_sql(expr, dialect="duckdb")
+    con.execute(f"CREATE OR REPLACE TABLE panel AS {sql}")
+
+
+def panel_on_spark(
+    events: pd.DataFrame, calendar: pd.DataFrame, offsets: pd.DataFrame
+) -> pd.DataFrame:
+    """The same expression on a local PySpark session (`--backend spark`)."""
+    import ibis
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("protect-panel")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    con = ibis.pyspark.connect(session)
+    tables = {}
+    for name, df in (("events", events), ("calendar", calendar), ("offsets12", offsets)):
+        con.create_view(f"protect_{name}", ibis.memtable(df), overwrite=True)
+        tables[name] = con.table(f"protect_{name}")
+    expr = build_panel(tables["events"], tables["calendar"], tables["offsets12"])
+    result: pd.DataFrame = con.to_pandas(expr)
+    return result
