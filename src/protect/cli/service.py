@@ -1,9 +1,126 @@
-"""CLI commands for the service area (filled in by its issue)."""
+"""CLI commands for the service: `protect serve` and `protect users add|list|revoke`.
+
+Heavy imports (FastAPI, SQLAlchemy, uvicorn, argon2) stay inside the commands so that
+`protect --help` starts fast.
+"""
 
 from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import NoReturn
 
 import typer
 
 
+class Role(StrEnum):
+    viewer = "viewer"
+    analyst = "analyst"
+    admin = "admin"
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+users_app = typer.Typer(
+    name="users",
+    help="Manage who may use the service and with which role.",
+    no_args_is_help=True,
+)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"error: {message}\n")
+    raise typer.Exit(code)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+) -> None:
+    """Run the web app and REST API (docs at /docs, schema at /openapi.json)."""
+    import uvicorn
+
+    from protect.api import create_app
+    from protect.storage import Database, DatabaseUnavailableError
+
+    db = Database()
+    try:
+        db.ensure_ready()
+    except DatabaseUnavailableError as exc:
+        _fail(str(exc), 1)
+    sys.stderr.write(f"protect: database {db.describe()}; serving on http://{host}:{port}/\n")
+    uvicorn.run(create_app(db), host=host, port=port, log_level="info")
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="Login name (letters, digits, '.', '_', '@', '-')."),
+    role: Role = typer.Option(..., "--role", help="viewer reads; analyst also saves; admin all."),
+) -> None:
+    """Create a user and print its API token (shown once, stored only as a hash)."""
+    from protect.service import ServiceError, users
+    from protect.service.roles import local_operator
+    from protect.storage import Database, DatabaseUnavailableError
+
+    try:
+        new = users.add_user(Database(), local_operator(), name, role.value)
+    except DatabaseUnavailableError as exc:
+        _fail(str(exc), 1)
+    except ServiceError as exc:
+        _fail(exc.message, 2)
+    sys.stderr.write(
+        f"created {new.user.name} ({new.user.role}); the token below is shown only once:\n"
+    )
+    sys.stdout.write(new.token + "\n")
+
+
+@users_app.command("list")
+def users_list(
+    fmt: ListFormat = typer.Option(ListFormat.table, "--format", "-f", help="Output format."),
+) -> None:
+    """List users, their roles and whether their token is revoked."""
+    from protect.service import users
+    from protect.service.roles import local_operator
+    from protect.storage import Database, DatabaseUnavailableError
+
+    try:
+        rows = users.list_users(Database(), local_operator())
+    except DatabaseUnavailableError as exc:
+        _fail(str(exc), 1)
+    if fmt is ListFormat.json:
+        sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in rows], indent=2) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("name", "role", "created", "status")
+    for r in rows:
+        status = "active" if r.active else f"revoked {r.revoked_at:%Y-%m-%d %H:%M}"
+        table.add_row(r.name, r.role, f"{r.created_at:%Y-%m-%d %H:%M}", status)
+    Console().print(table)
+
+
+@users_app.command("revoke")
+def users_revoke(name: str = typer.Argument(..., help="The user whose token to revoke.")) -> None:
+    """Revoke a user's token at once; the user stays listed, for the audit trail."""
+    from protect.service import ServiceError, users
+    from protect.service.roles import local_operator
+    from protect.storage import Database, DatabaseUnavailableError
+
+    try:
+        user = users.revoke_user(Database(), local_operator(), name)
+    except DatabaseUnavailableError as exc:
+        _fail(str(exc), 1)
+    except ServiceError as exc:
+        _fail(exc.message, 2)
+    sys.stderr.write(f"revoked {user.name}\n")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    app.command("serve")(serve)
+    app.add_typer(users_app)

@@ -31,6 +31,18 @@ if TYPE_CHECKING:
     from protect import Situation
 
 _VERSION_RETRIES = 20
+MAX_BATCH = 1000
+
+
+def _nul_paths(value: Any, path: tuple[int | str, ...]) -> list[tuple[int | str, ...]]:
+    """Where a string holds a NUL character, which no database column can store."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _nul_paths(v, (*path, str(k)))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nul_paths(v, (*path, i))]
+    return []
 
 
 def _problems(exc: ValidationError, prefix: tuple[int | str, ...]) -> list[dict[str, Any]]:
@@ -58,6 +70,22 @@ def parse(payload: Any) -> tuple[list[Situation], bool]:
 
     many = isinstance(payload, list)
     items = payload if many else [payload]
+    if len(items) > MAX_BATCH:
+        raise InvalidInputError(
+            f"at most {MAX_BATCH} situations per request, got {len(items)}",
+            [{"loc": [], "field": "", "msg": f"more than {MAX_BATCH} items", "type": "too_long"}],
+        )
+    nul = [
+        {
+            "loc": list(p),
+            "field": ".".join(str(x) for x in p),
+            "msg": "text must not contain NUL characters",
+            "type": "string_nul",
+        }
+        for p in _nul_paths(payload, ())
+    ]
+    if nul:
+        raise InvalidInputError("invalid situation: text contains NUL characters", nul)
     situations: list[Situation] = []
     problems: list[dict[str, Any]] = []
     for index, item in enumerate(items):
@@ -122,7 +150,7 @@ def _record(row: SavedAssessment) -> AssessmentRecord:
 def _row(
     situation: Situation, case_id: str, version: int, actor: str, rules: str
 ) -> SavedAssessment:
-    facts = situation.model_dump(mode="json", exclude_unset=True)
+    facts = situation.model_dump(mode="json", by_alias=True, exclude_unset=True)
     document = _assess(situation)
     normalised = situation.model_dump(mode="json")
     return SavedAssessment(
@@ -327,6 +355,11 @@ def annotate(
     db: Database, principal: Principal | None, assessment_id: int, text: str
 ) -> AnnotationOut:
     actor = require(principal, "analyst")
+    if "\x00" in text:
+        raise InvalidInputError(
+            "an annotation must not contain NUL characters",
+            [{"loc": ["text"], "field": "text", "msg": "contains NUL", "type": "string_nul"}],
+        )
     if not text.strip():
         raise InvalidInputError(
             "an annotation needs some text",

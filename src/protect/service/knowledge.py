@@ -6,7 +6,9 @@ from typing import Any, Literal, get_args
 
 from protect.service.errors import NotFoundError
 
-Kind = Literal["instruments", "measures", "tensions", "crimes", "pillars", "perspectives", "tiers"]
+Kind = Literal[
+    "instruments", "measures", "tensions", "crimes", "pillars", "perspectives", "tiers", "actors"
+]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
 

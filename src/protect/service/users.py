@@ -190,3 +190,11 @@ def session_principal(db: Database, key: str) -> Principal | None:
 def logout(db: Database, key: str) -> None:
     with db.writing() as session:
         session.execute(delete(WebSession).where(WebSession.id == _session_key_hash(key)))
+
+
+def get_user(db: Database, name: str) -> UserOut:
+    with db.reading() as session:
+        user = session.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise NotFoundError(f"no user named {name!r}")
+        return _out(user)

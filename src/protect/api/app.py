@@ -1,0 +1,160 @@
+"""The FastAPI application: `create_app()` wires the service layer to HTTP.
+
+Every error leaves as JSON with a status that says whose fault it is: 4xx for the request
+(422 names the field), 503 when the database is down. A traceback never reaches the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+
+from protect import __version__
+from protect.service import ServiceError
+from protect.service.errors import InvalidInputError, UnauthorizedError
+from protect.storage import Database, DatabaseUnavailableError
+
+log = logging.getLogger("protect.api")
+
+MAX_BODY_BYTES = 1_048_576
+
+DESCRIPTION = """\
+Decision support and early warning for the protection of civilians and the responsibility to
+protect. `POST /api/v1/assess` is open to anyone and stores nothing; everything that reads or
+writes saved data needs `Authorization: Bearer TOKEN` (tokens come from
+`protect users add NAME --role viewer|analyst|admin`).
+"""
+
+
+def _field(loc: list[Any]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail = []
+    for err in exc.errors():
+        loc = list(err.get("loc", ()))
+        where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc
+        detail.append(
+            {
+                "loc": loc,
+                "field": _field(where),
+                "msg": str(err.get("msg", "")),
+                "type": str(err.get("type", "")),
+            }
+        )
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    if isinstance(exc, InvalidInputError):
+        detail = [{**err, "loc": ["body", *err.get("loc", [])]} for err in exc.errors] or [
+            {"loc": ["body"], "field": "", "msg": exc.message, "type": "value_error"}
+        ]
+        return JSONResponse({"detail": detail, "message": exc.message}, status_code=422)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthorizedError) else None
+    return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
+
+
+def _unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("%s", exc)
+    return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "5"})
+
+
+def _data_error(_request: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value the validation let through (e.g. out of its range).
+    message = str(getattr(exc, "orig", exc)).splitlines()[0]
+    return JSONResponse(
+        {"detail": [{"loc": ["body"], "field": "", "msg": message, "type": "value_error"}]},
+        status_code=422,
+    )
+
+
+def _internal(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return JSONResponse({"detail": "internal error; the server log has the details"}, 500)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema, plus the engine's input and output models the routes refer to."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from protect import Assessment, Situation
+
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, model, mode in (
+        ("Situation", Situation, "validation"),
+        ("Assessment", Assessment, "serialization"),
+    ):
+        js = model.model_json_schema(
+            mode=mode,  # type: ignore[arg-type]
+            ref_template=f"#/components/schemas/{name}_{{model}}",
+        )
+        for key, sub in js.pop("$defs", {}).items():
+            components[f"{name}_{key}"] = sub
+        components[name] = js
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(
+    database: Database | None = None,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    web: bool = True,
+) -> FastAPI:
+    """The application on `database` (default: the configured one, migrated on first use)."""
+    from protect.api.v1 import router
+    from protect.api.v1_monitor import optional_routers
+
+    db = database or Database()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            db.ensure_ready()
+        except DatabaseUnavailableError as exc:
+            # Serve anyway: assessing needs no database, and the rest answers 503 until it is up.
+            log.warning("%s; will retry on the next request that needs it", exc)
+        yield
+        if database is None:
+            db.dispose()
+
+    app = FastAPI(
+        title="protect",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        max_body_size=max_body_bytes,
+    )
+    app.state.db = db
+    app.include_router(router)
+    for extra in optional_routers():
+        app.include_router(extra)
+    if web:
+        from protect.web.pages import router as pages
+
+        app.include_router(pages)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(DatabaseUnavailableError, _unavailable)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(Exception, _internal)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app

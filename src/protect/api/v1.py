@@ -1,0 +1,303 @@
+"""The REST API, version 1: thin routes over `protect.service`; JSON mirrors the CLI's JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, status
+from fastapi.responses import JSONResponse
+
+from protect.api.deps import DB, Caller
+from protect.service import assessments, audit, knowledge, users
+from protect.service.schemas import (
+    AnnotationIn,
+    AnnotationOut,
+    AssessmentDiff,
+    AssessmentPage,
+    AssessmentRecord,
+    AssessmentSummary,
+    AuditPage,
+    Health,
+    NewUser,
+    NewUserIn,
+    UserOut,
+)
+from protect.storage import DatabaseUnavailableError
+
+router = APIRouter(prefix="/api/v1")
+
+MAX_ID = 2**31 - 1
+AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID, description="id of one saved version")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+Label = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9._:@-]+$")]
+
+_SITUATIONS = {"$ref": "#/components/schemas/Situation"}
+_ASSESSMENT = {"$ref": "#/components/schemas/Assessment"}
+
+
+def _body(description: str, required: bool = True) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": required,
+            "description": description,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [_SITUATIONS, {"type": "array", "items": _SITUATIONS}],
+                    }
+                }
+            },
+        }
+    }
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid token"},
+    403: {"description": "the token's role does not allow this"},
+    404: {"description": "not found"},
+    413: {"description": "request body too large"},
+    503: {"description": "database unavailable"},
+}
+
+
+def _only(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: _ERRORS[code] for code in codes}
+
+
+@router.get("/health", response_model=Health, tags=["service"], responses=_only(503))
+def health(db: DB) -> Health:
+    """Whether the service can reach its database."""
+    from sqlalchemy import text
+
+    with db.reading() as session:
+        session.execute(text("SELECT 1"))
+    return Health(status="ok", database=db.backend, rules_version=audit.rules_version())
+
+
+@router.post(
+    "/assess",
+    tags=["assess"],
+    response_model=None,
+    openapi_extra=_body("one situation, or a list of situations"),
+    responses={
+        200: {
+            "description": "the assessment (or a list, for a list of situations)",
+            "content": {
+                "application/json": {
+                    "schema": {"anyOf": [_ASSESSMENT, {"type": "array", "items": _ASSESSMENT}]}
+                }
+            },
+        },
+        **_only(413),
+    },
+)
+def assess(payload: Annotated[Any, Body()]) -> JSONResponse:
+    """Assess without saving; open to anonymous callers. Same JSON as `protect assess`."""
+    return JSONResponse(assessments.assess_payload(payload))
+
+
+@router.post(
+    "/assessments",
+    tags=["assessments"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentRecord | list[AssessmentRecord],
+    openapi_extra=_body("one situation, or a list of situations, each saved as a new case"),
+    responses=_only(401, 403, 413, 503),
+)
+def save_assessment(
+    db: DB, caller: Caller, payload: Annotated[Any, Body()]
+) -> AssessmentRecord | list[AssessmentRecord]:
+    """Assess and save (analyst or admin); each situation becomes version 1 of a new case."""
+    saved: AssessmentRecord | list[AssessmentRecord] = assessments.save(db, caller, payload)
+    return saved
+
+
+@router.get(
+    "/assessments",
+    tags=["assessments"],
+    response_model=AssessmentPage,
+    responses=_only(401, 503),
+)
+def list_assessments(
+    db: DB,
+    caller: Caller,
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
+    case: Annotated[str | None, Query(pattern=r"^[0-9a-f-]{36}$")] = None,
+    all_versions: bool = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> AssessmentPage:
+    """Saved assessments, newest first: the latest version of each case unless `all_versions`."""
+    return assessments.list_assessments(
+        db,
+        caller,
+        country=country,
+        case=case,
+        all_versions=all_versions,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/assessments/{assessment_id}",
+    tags=["assessments"],
+    response_model=AssessmentRecord,
+    responses=_only(401, 404, 503),
+)
+def get_assessment(db: DB, caller: Caller, assessment_id: AssessmentId) -> AssessmentRecord:
+    return assessments.get(db, caller, assessment_id)
+
+
+@router.post(
+    "/assessments/{assessment_id}/reassess",
+    tags=["assessments"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentRecord,
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "description": "new facts; without a body the saved facts are assessed again",
+            "content": {"application/json": {"schema": _SITUATIONS}},
+        }
+    },
+    responses=_only(401, 403, 404, 413, 503),
+)
+def reassess(
+    db: DB,
+    caller: Caller,
+    assessment_id: AssessmentId,
+    payload: Annotated[Any, Body()] = None,
+) -> AssessmentRecord:
+    """Save the next version of this case; the earlier versions stay as they were."""
+    return assessments.reassess(db, caller, assessment_id, payload)
+
+
+@router.get(
+    "/assessments/{assessment_id}/history",
+    tags=["assessments"],
+    response_model=list[AssessmentSummary],
+    responses=_only(401, 404, 503),
+)
+def history(db: DB, caller: Caller, assessment_id: AssessmentId) -> list[AssessmentSummary]:
+    """Every version of the case this assessment belongs to, oldest first."""
+    return assessments.history(db, caller, assessment_id)
+
+
+@router.get(
+    "/assessments/{assessment_id}/diff",
+    tags=["assessments"],
+    response_model=AssessmentDiff,
+    responses=_only(401, 404, 503),
+)
+def diff(
+    db: DB,
+    caller: Caller,
+    assessment_id: AssessmentId,
+    against: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="version to compare with")
+    ] = None,
+) -> AssessmentDiff:
+    """What changed from another version of the case (default: the previous one) to this one."""
+    return assessments.diff(db, caller, assessment_id, against)
+
+
+@router.get(
+    "/assessments/{assessment_id}/annotations",
+    tags=["assessments"],
+    response_model=list[AnnotationOut],
+    responses=_only(401, 404, 503),
+)
+def list_annotations(db: DB, caller: Caller, assessment_id: AssessmentId) -> list[AnnotationOut]:
+    return assessments.list_annotations(db, caller, assessment_id)
+
+
+@router.post(
+    "/assessments/{assessment_id}/annotations",
+    tags=["assessments"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=AnnotationOut,
+    responses=_only(401, 403, 404, 413, 503),
+)
+def annotate(
+    db: DB, caller: Caller, assessment_id: AssessmentId, note: AnnotationIn
+) -> AnnotationOut:
+    """Attach a note to one saved version (analyst or admin)."""
+    return assessments.annotate(db, caller, assessment_id, note.text)
+
+
+@router.get("/audit", tags=["audit"], response_model=AuditPage, responses=_only(401, 503))
+def audit_log(
+    db: DB,
+    caller: Caller,
+    actor: Label = None,
+    action: Label = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> AuditPage:
+    """The append-only log of every write, newest first (any authenticated user)."""
+    return audit.entries(db, caller, actor=actor, action=action, limit=limit, offset=offset)
+
+
+@router.get("/me", tags=["users"], response_model=UserOut, responses=_only(401, 503))
+def me(db: DB, caller: Caller) -> UserOut:
+    """The user the token belongs to."""
+    from protect.service.roles import require
+
+    principal = require(caller, "viewer")
+    return users.get_user(db, principal.name)
+
+
+@router.get("/users", tags=["users"], response_model=list[UserOut], responses=_only(401, 403))
+def list_users(db: DB, caller: Caller) -> list[UserOut]:
+    return users.list_users(db, caller)
+
+
+@router.post(
+    "/users",
+    tags=["users"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=NewUser,
+    responses={**_only(401, 403, 503), 409: {"description": "the name is taken"}},
+)
+def add_user(db: DB, caller: Caller, new: NewUserIn) -> NewUser:
+    """Create a user (admin); the response holds its token, which is not shown again."""
+    return users.add_user(db, caller, new.name, new.role)
+
+
+@router.post(
+    "/users/{name}/revoke",
+    tags=["users"],
+    response_model=UserOut,
+    responses=_only(401, 403, 404, 503),
+)
+def revoke_user(
+    db: DB,
+    caller: Caller,
+    name: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")],
+) -> UserOut:
+    """Revoke a user's token (admin); the user row stays, for the audit trail."""
+    return users.revoke_user(db, caller, name)
+
+
+@router.get("/kb", tags=["knowledge"])
+def kb_index() -> dict[str, int]:
+    """The kinds of knowledge-base entry and how many of each there are."""
+    return knowledge.counts()
+
+
+@router.get("/kb/{kind}", tags=["knowledge"], responses=_only(404))
+def kb_list(kind: knowledge.Kind) -> list[dict[str, Any]]:
+    """Every entry of one kind (instruments, measures, tensions, ...)."""
+    return knowledge.list_entries(kind)
+
+
+@router.get("/kb/{kind}/{entry_id}", tags=["knowledge"], responses=_only(404))
+def kb_entry(
+    kind: knowledge.Kind, entry_id: Annotated[str, Path(max_length=100)]
+) -> dict[str, Any]:
+    return knowledge.get_entry(kind, entry_id)
+
+
+__all__ = ["DatabaseUnavailableError", "router"]

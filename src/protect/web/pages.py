@@ -1,0 +1,151 @@
+"""The web pages: login, saved assessments, and the knowledge base.
+
+Each page calls the same service function as its /api/v1 twin and renders what it returns, so
+the pages and the API cannot disagree. Pages identify the user by a session cookie set at login
+(name and API token); the cookie is HttpOnly and SameSite=Lax.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from protect.api.deps import DB
+from protect.service import Principal, ServiceError, UnauthorizedError, knowledge, users
+from protect.service import assessments as assessments_service
+
+SESSION_COOKIE = "protect_session"
+templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+def page_principal(request: Request, db: DB) -> Principal | None:
+    key = request.cookies.get(SESSION_COOKIE)
+    return users.session_principal(db, key) if key else None
+
+
+Viewer = Annotated[Principal | None, Depends(page_principal)]
+
+
+def _render(
+    request: Request, name: str, user: Principal | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"user": user, **context}, status_code=status)
+
+
+def _failed(request: Request, user: Principal | None, exc: ServiceError) -> Response:
+    if isinstance(exc, UnauthorizedError):
+        return RedirectResponse("/login", status_code=303)
+    return _render(request, "error.html", user, status=exc.status, message=exc.message)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, user: Viewer) -> HTMLResponse:
+    return _render(request, "home.html", user)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, user: Viewer) -> HTMLResponse:
+    return _render(request, "login.html", user)
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    db: DB,
+    name: Annotated[str, Form(max_length=64)],
+    token: Annotated[str, Form(max_length=200)],
+) -> Response:
+    try:
+        key = users.login(db, name.strip(), token.strip())
+    except UnauthorizedError:
+        return _render(
+            request, "login.html", None, status=401, message="Name and token do not match."
+        )
+    response = RedirectResponse("/assessments", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        key,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=int(users.SESSION_LIFETIME.total_seconds()),
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, db: DB) -> RedirectResponse:
+    key = request.cookies.get(SESSION_COOKIE)
+    if key:
+        users.logout(db, key)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/assessments", response_model=None)
+def assessments_page(request: Request, db: DB, user: Viewer, offset: int = 0) -> Response:
+    """Twin of GET /api/v1/assessments."""
+    try:
+        page = assessments_service.list_assessments(
+            db, user, limit=50, offset=max(0, min(offset, 2**31 - 1))
+        )
+    except ServiceError as exc:
+        return _failed(request, user, exc)
+    return _render(request, "assessments.html", user, page=page)
+
+
+@router.get("/assessments/{assessment_id}", response_model=None)
+def assessment_page(
+    request: Request,
+    db: DB,
+    user: Viewer,
+    assessment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Twin of GET /api/v1/assessments/{id}, with its history and annotations."""
+    try:
+        record = assessments_service.get(db, user, assessment_id)
+        versions = assessments_service.history(db, user, assessment_id)
+        notes = assessments_service.list_annotations(db, user, assessment_id)
+    except ServiceError as exc:
+        return _failed(request, user, exc)
+    return _render(
+        request,
+        "assessment.html",
+        user,
+        record=record,
+        doc=record.assessment,
+        versions=versions,
+        notes=notes,
+    )
+
+
+@router.get("/kb", response_class=HTMLResponse)
+def kb_index(request: Request, user: Viewer) -> HTMLResponse:
+    """Twin of GET /api/v1/kb."""
+    return _render(request, "kb_index.html", user, counts=knowledge.counts())
+
+
+@router.get("/kb/{kind}", response_model=None)
+def kb_kind(request: Request, user: Viewer, kind: str) -> Response:
+    """Twin of GET /api/v1/kb/{kind}."""
+    try:
+        entries = knowledge.list_entries(kind)
+    except ServiceError as exc:
+        return _failed(request, user, exc)
+    return _render(request, "kb_kind.html", user, kind=kind, entries=entries)
+
+
+@router.get("/kb/{kind}/{entry_id}", response_model=None)
+def kb_entry(request: Request, user: Viewer, kind: str, entry_id: str) -> Response:
+    """Twin of GET /api/v1/kb/{kind}/{id}."""
+    try:
+        entry = knowledge.get_entry(kind, entry_id)
+    except ServiceError as exc:
+        return _failed(request, user, exc)
+    return _render(request, "kb_entry.html", user, kind=kind, entry=entry)
