@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -13,13 +13,13 @@ import typer
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
 
 
-class KbKind(str, Enum):
+class KbKind(StrEnum):
     instruments = "instruments"
     crimes = "crimes"
     pillars = "pillars"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from protect.engine import rules
 from protect.engine.conditions import Facts
 from protect.engine.measures import measure_findings
-from protect.engine.model import POC, R2P, Assessment, Derived, Norms, Situation
+from protect.engine.model import POC, R2P, Assessment, Derived, Norms, Situation, made
 from protect.engine.rulebook import rulebook
-from protect.knowledge import in_effect
 from protect.knowledge.ratification import icc_state_party as ratification_table
 
 
@@ -16,30 +15,31 @@ def assess(situation: Situation) -> Assessment:
     rb = rulebook()
     s = situation
     date = s.date
-    statuses: dict[str, str] = dict(s.atrocities.by_id())
+    live: dict[str, str] = {k: v for k, v in s.atrocities.by_id().items() if v != "none"}
     table_value = ratification_table(s.country, date)
 
     icc, icc_source, t_icc = rules.icc_state_party(s, table_value)
-    stage, t_stage = rules.stage(s, statuses, rb)
+    stage, t_stage = rules.stage(s, live, rb)
     in_force, t_r2p = rules.r2p_in_force(date, rb)
-    failure, t_fail = rules.manifest_failure(in_force, statuses, s.state_role, date, rb)
-    threshold, t_thr = rules.response_threshold_met(failure, statuses, date, rb)
-    pillars, t_pil = rules.pillars(in_force, statuses, s.state_role, date, rb)
+    failure, t_fail = rules.manifest_failure(in_force, live, s.state_role, date, rb)
+    threshold, t_thr = rules.response_threshold_met(failure, live, date, rb)
+    pillars, t_pil = rules.pillars(in_force, live, s.state_role, date, rb)
     ihl, t_ihl = rules.ihl_applies(s.armed_conflict, date, rb)
     perspectives, t_per = rules.perspectives(ihl, stage, s, rb)
-    tiers, t_tie = rules.tiers(stage, statuses, s, rb)
-    crimes, t_cri = rules.crimes(statuses, date, rb)
+    tiers, t_tie = rules.tiers(stage, live, s, rb)
+    crimes, t_cri = rules.crimes(live, date, rb)
 
+    pk = s.peacekeeping
     facts = Facts(
         date=date,
         stage=stage,
         armed_conflict=s.armed_conflict,
-        statuses=tuple(sorted(statuses.items())),
+        live=tuple(sorted(live.items())),
         state_role=s.state_role,
         post_conflict=s.post_conflict,
         icc_state_party=icc,
-        peacekeeping_present=s.peacekeeping.present,
-        poc_mandate=s.peacekeeping.present and s.peacekeeping.poc_mandate,
+        peacekeeping_present=pk.present,
+        poc_mandate=pk.present and pk.poc_mandate,
         security_council_seized=s.security_council.seized,
         manifest_failure=failure,
     )
@@ -47,32 +47,32 @@ def assess(situation: Situation) -> Assessment:
     t_measures = []
     for cm in rb.measures:
         found, entry = measure_findings(cm, facts)
-        measures.extend(found)
+        measures += found
         t_measures.append(entry)
-    tensions, t_ten = rules.tensions(s, statuses, threshold, rb)
+    tensions, t_ten = rules.tensions(s, live, threshold, rb)
 
-    r2p_cites = in_effect(rb.r2p_in_force_cites if in_force else rb.r2p_underlying, date)
-    poc_cites = in_effect(rb.poc_by_type.get(s.armed_conflict, rb.poc_peacetime), date)
-    return Assessment.model_construct(
+    r2p = made(
+        R2P,
+        in_force=in_force,
+        pillars=pillars,
+        manifest_failure=failure,
+        response_threshold_met=threshold,
+        citations=t_r2p.citations,
+    )
+    poc = made(
+        POC,
+        ihl_applies=ihl,
+        conflict_type=s.armed_conflict,
+        perspectives=perspectives,
+        tiers=tiers,
+        citations=t_ihl.citations,
+    )
+    return made(
+        Assessment,
         situation=s,
-        derived=Derived.model_construct(icc_state_party=icc, icc_state_party_source=icc_source),
+        derived=made(Derived, icc_state_party=icc, icc_state_party_source=icc_source),
         stage=stage,
-        norms=Norms.model_construct(
-            r2p=R2P.model_construct(
-                in_force=in_force,
-                pillars=pillars,
-                manifest_failure=failure,
-                response_threshold_met=threshold,
-                citations=r2p_cites,
-            ),
-            poc=POC.model_construct(
-                ihl_applies=ihl,
-                conflict_type=s.armed_conflict,
-                perspectives=perspectives,
-                tiers=tiers,
-                citations=poc_cites,
-            ),
-        ),
+        norms=made(Norms, r2p=r2p, poc=poc),
         crimes=crimes,
         measures=measures,
         tensions=tensions,

@@ -1,8 +1,8 @@
 """Measure conditions, compiled once from the knowledge base into small predicates.
 
 A condition is data (`knowledge.schema.Condition`); compiling it gives a function of the facts of
-a situation that answers whether it holds and, in a few words, why or why not. The words become
-the measure's `reason`.
+a situation that answers whether it holds and why, as a small key. `explain` turns the key into
+the words of the measure's `reason`; the engine renders each distinct key once.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class Facts:
     date: dt.date
     stage: str
     armed_conflict: str
-    statuses: tuple[tuple[str, str], ...]  # (crime id, status) for every crime, sorted by id
+    live: tuple[tuple[str, str], ...]  # (crime id, status) for crimes not `none`, sorted by id
     state_role: str
     post_conflict: bool
     icc_state_party: bool
@@ -31,65 +31,41 @@ class Facts:
     manifest_failure: bool
 
 
-Verdict = tuple[bool, str]
+Why = tuple[object, ...]
+Verdict = tuple[bool, Why]
 Predicate = Callable[[Facts], Verdict]
 
 
-def _either(values: list[str]) -> str:
+def _either(values: tuple[str, ...]) -> str:
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
 
 
-def _stage(wanted: list[str]) -> Predicate:
+def _member(key: str, label: str, wanted: list[str]) -> Predicate:
     allowed = frozenset(wanted)
-    need = _either(wanted)
+    need = tuple(wanted)
 
     def check(f: Facts) -> Verdict:
-        if f.stage in allowed:
-            return True, f"the stage is {f.stage}"
-        return False, f"it needs the stage to be {need}, and the stage is {f.stage}"
+        value = getattr(f, key)
+        return value in allowed, (label, need, value)
 
     return check
 
 
 def _any_crime(wanted: list[str]) -> Predicate:
     allowed = frozenset(wanted)
-    need = _either(wanted)
+    need = tuple(wanted)
 
     def check(f: Facts) -> Verdict:
-        for crime, status in f.statuses:
+        for crime, status in f.live:
             if status in allowed:
-                return True, f"{crime} is {status}"
-        return False, f"it needs a crime that is {need}, and none is"
-
-    return check
-
-
-def _armed_conflict(wanted: list[str]) -> Predicate:
-    allowed = frozenset(wanted)
-    need = _either(wanted)
-
-    def check(f: Facts) -> Verdict:
-        if f.armed_conflict in allowed:
-            return True, f"the armed conflict is {f.armed_conflict}"
-        return False, f"it needs an armed conflict that is {need}, and it is {f.armed_conflict}"
-
-    return check
-
-
-def _state_role(wanted: list[str]) -> Predicate:
-    allowed = frozenset(wanted)
-    need = _either(wanted)
-
-    def check(f: Facts) -> Verdict:
-        if f.state_role in allowed:
-            return True, f"the state is {f.state_role}"
-        return False, f"it needs the state to be {need}, and it is {f.state_role}"
+                return True, ("crime", need, crime, status)
+        return False, ("crime", need, None, None)
 
     return check
 
 
 _FLAGS: dict[str, tuple[str, str]] = {
-    # key: (holds, does not hold)
+    # key: (words when it holds, words when it does not)
     "post_conflict": (
         "violence has ended and recovery is under way",
         "the situation is not post-conflict",
@@ -103,7 +79,7 @@ _FLAGS: dict[str, tuple[str, str]] = {
         "no peacekeeping operation is present",
     ),
     "poc_mandate": (
-        "the operation has a POC mandate",
+        "a peacekeeping operation with a POC mandate is present",
         "no operation with a POC mandate is present",
     ),
     "security_council_seized": (
@@ -118,13 +94,9 @@ _FLAGS: dict[str, tuple[str, str]] = {
 
 
 def _flag(key: str, wanted: bool) -> Predicate:
-    holds, fails = _FLAGS[key]
-    yes, no = (holds, fails) if wanted else (fails, holds)
-
     def check(f: Facts) -> Verdict:
-        if getattr(f, key) is wanted:
-            return True, yes
-        return False, f"it needs that {yes}, but {no}"
+        value: bool = getattr(f, key)
+        return value is wanted, ("flag", key, wanted, value)
 
     return check
 
@@ -137,7 +109,7 @@ def _any(children: list[Predicate]) -> Predicate:
             if ok:
                 return True, why
             misses.append(why)
-        return False, "; or ".join(misses)
+        return False, ("any", tuple(misses))
 
     return check
 
@@ -150,13 +122,20 @@ def _all(children: list[Predicate]) -> Predicate:
             if not ok:
                 return False, why
             reasons.append(why)
-        return True, " and ".join(reasons)
+        return True, ("all", tuple(reasons))
 
     return check
 
 
 def _always(f: Facts) -> Verdict:
-    return True, "it is always open"
+    return True, ("always",)
+
+
+_MEMBER_LABELS = {
+    "stage": "the stage",
+    "armed_conflict": "the armed conflict",
+    "state_role": "the state's role",
+}
 
 
 def compile_condition(cond: Condition) -> Predicate:
@@ -164,14 +143,10 @@ def compile_condition(cond: Condition) -> Predicate:
     key, value = cond.key, cond.value
     if key == "always":
         return _always
-    if key == "stage":
-        return _stage(value)
+    if key in _MEMBER_LABELS:
+        return _member(key, _MEMBER_LABELS[key], value)
     if key == "any_crime":
         return _any_crime(value)
-    if key == "armed_conflict":
-        return _armed_conflict(value)
-    if key == "state_role":
-        return _state_role(value)
     if key in _FLAGS:
         return _flag(key, bool(value))
     if key == "any":
@@ -179,3 +154,30 @@ def compile_condition(cond: Condition) -> Predicate:
     if key == "all":
         return _all([compile_condition(c) for c in value])
     raise ValueError(f"unknown condition key {key!r}")  # the schema makes this unreachable
+
+
+def explain(ok: bool, why: Why) -> str:
+    """The words for a verdict: what holds, or what is needed and what was found instead."""
+    kind = why[0]
+    if kind == "always":
+        return "it is always open"
+    if kind in ("the stage", "the armed conflict", "the state's role"):
+        _, need, value = why
+        if ok:
+            return f"{kind} is {value}"
+        return f"it needs {kind} to be {_either(need)}, and it is {value}"  # type: ignore[arg-type]
+    if kind == "crime":
+        _, need, crime, status = why
+        if ok:
+            return f"{crime} is {status}"
+        return f"it needs a crime that is {_either(need)}, and none is"  # type: ignore[arg-type]
+    if kind == "flag":
+        _, key, wanted, _value = why
+        holds, fails = _FLAGS[key]  # type: ignore[index]
+        yes, no = (holds, fails) if wanted else (fails, holds)
+        return yes if ok else f"it needs that {yes}, but {no}"
+    if kind == "any":
+        return "; or ".join(explain(False, w) for w in why[1])  # type: ignore[attr-defined]
+    if kind == "all":
+        return " and ".join(explain(True, w) for w in why[1])  # type: ignore[attr-defined]
+    raise ValueError(f"unknown verdict {why!r}")

@@ -2,43 +2,60 @@
 
 from __future__ import annotations
 
-from protect.engine.conditions import Facts
-from protect.engine.model import MeasureFinding, TraceEntry
+from bisect import bisect_right
+
+from protect.engine.conditions import Facts, Verdict, explain
+from protect.engine.model import MeasureFinding, TraceEntry, made
 from protect.engine.rulebook import CompiledMeasure
 from protect.engine.rules import trace
-from protect.knowledge import in_effect
 from protect.knowledge.schema import Citation
 
+NOT_YET_OPEN = -1  # before the measure's own `available_from` date
+NO_BASIS_YET = -2  # before any of its legal bases took effect
 
-def _gate(cm: CompiledMeasure, facts: Facts) -> tuple[bool, str, list[Citation]]:
-    """The measure-wide verdict: date gates first, then the condition."""
-    date = facts.date
-    if cm.opens is not None and cm.opens_cite is not None and date < cm.opens:
+
+def _citations(cm: CompiledMeasure, bucket: int) -> list[Citation]:
+    if bucket == NOT_YET_OPEN and cm.opens_cite is not None:
+        return [cm.opens_cite.citation]  # the instrument whose entry into force opens it
+    if bucket < 0:
+        return [min(cm.basis, key=lambda c: c.effective).citation]
+    reached = cm.basis_dates[bucket - 1]
+    return [c.citation for c in cm.basis if c.effective <= reached]
+
+
+def _reason(cm: CompiledMeasure, bucket: int, verdict: Verdict | None) -> str:
+    if bucket == NOT_YET_OPEN and cm.opens is not None:
         return (
-            False,
-            f"Not available before {cm.opens.isoformat()}, when the {cm.opens_title} took effect.",
-            [cm.opens_cite.citation],
+            f"Not available before {cm.opens.isoformat()}, when the {cm.opens_title} took effect."
         )
-    if date < cm.basis_opens:
-        first = min(cm.basis, key=lambda c: c.effective)
+    if bucket == NO_BASIS_YET:
         return (
-            False,
-            f"Not available before {cm.basis_opens.isoformat()}: none of its legal bases was in "
-            "effect yet.",
-            [first.citation],
+            f"Not available before {cm.basis_opens.isoformat()}: none of its legal bases was "
+            "in effect yet."
         )
-    ok, why = cm.predicate(facts)
-    cites = in_effect(cm.basis, date)
+    assert verdict is not None
+    ok, why = verdict
     if ok:
         since = f" (open since {cm.opens.isoformat()})" if cm.opens else ""
-        return True, f"Available{since}: {why}.", cites
-    return False, f"Not available: {why}.", cites
+        return f"Available{since}: {explain(ok, why)}."
+    return f"Not available: {explain(ok, why)}."
 
 
-def measure_findings(cm: CompiledMeasure, facts: Facts) -> tuple[list[MeasureFinding], TraceEntry]:
-    """One finding per actor of the measure, and the trace entry that records them."""
+def _build(cm: CompiledMeasure, facts: Facts) -> tuple[list[MeasureFinding], TraceEntry]:
+    """Make the findings for one distinct outcome (called once per outcome per process)."""
     m = cm.measure
-    available, reason, cites = _gate(cm, facts)
+    date = facts.date
+    verdict: Verdict | None = None
+    if cm.opens is not None and date < cm.opens:
+        bucket = NOT_YET_OPEN
+    elif date < cm.basis_opens:
+        bucket = NO_BASIS_YET
+    else:
+        bucket = bisect_right(cm.basis_dates, date)
+        verdict = cm.predicate(facts)
+    cites = _citations(cm, bucket)
+    available = verdict is not None and verdict[0]
+    reason = _reason(cm, bucket, verdict)
     out = []
     per_actor: dict[str, bool] = {}
     for actor in sorted(m.actors):
@@ -47,12 +64,14 @@ def measure_findings(cm: CompiledMeasure, facts: Facts) -> tuple[list[MeasureFin
         if available and extra is not None:
             ok, why = extra(facts)
             a_ok = ok
+            words = explain(ok, why)
             a_reason = (
-                f"{reason[:-1]}, and {why}." if ok else f"Not available to the {actor}: {why}."
+                f"{reason[:-1]}, and {words}." if ok else f"Not available to the {actor}: {words}."
             )
         per_actor[actor] = a_ok
         out.append(
-            MeasureFinding.model_construct(
+            made(
+                MeasureFinding,
                 id=m.id,
                 title=m.title,
                 actor=actor,
@@ -64,3 +83,17 @@ def measure_findings(cm: CompiledMeasure, facts: Facts) -> tuple[list[MeasureFin
             )
         )
     return out, trace("measure_available", {"measure": m.id}, per_actor, cites)
+
+
+def measure_findings(cm: CompiledMeasure, facts: Facts) -> tuple[list[MeasureFinding], TraceEntry]:
+    """One finding per actor of the measure, and the trace entry that records them.
+
+    The outcome depends only on where the date falls among the measure's gate dates and on the
+    facts its conditions read; each distinct outcome is built once and then shared (the models
+    are frozen), so the hot path is one bisect and one look-up.
+    """
+    key = (bisect_right(cm.dates, facts.date), cm.reads(facts))
+    hit = cm.cache.get(key)
+    if hit is None:
+        hit = cm.cache[key] = _build(cm, facts)
+    return hit

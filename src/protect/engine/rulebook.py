@@ -7,12 +7,15 @@ pure function and the hot path free of look-ups.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 
-from protect.engine.conditions import Predicate, compile_condition
-from protect.knowledge import Cited, KnowledgeBase, kb
-from protect.knowledge.schema import CitationRef, Measure
+from protect.engine.conditions import Facts, Predicate, compile_condition
+from protect.engine.model import MeasureFinding, TraceEntry
+from protect.knowledge import Cited, CiteSet, KnowledgeBase, kb
+from protect.knowledge.schema import CitationRef, Condition, Measure
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,25 +28,56 @@ class CompiledMeasure:
     basis_opens: dt.date  # the earliest date at which some legal basis is in effect
     predicate: Predicate
     actor_predicates: dict[str, Predicate]
+    basis_dates: tuple[dt.date, ...]  # distinct effective dates of the legal basis, ascending
+    dates: tuple[dt.date, ...]  # every date at which the measure's outcome can change
+    reads: Callable[[Facts], object]  # the facts its conditions read, and nothing else
+    # Findings already built, keyed by (date bucket, facts read): a measure has few distinct
+    # outcomes, so each is made once per process and shared (the models are frozen).
+    cache: dict[tuple[int, object], tuple[list[MeasureFinding], TraceEntry]]
 
 
 @dataclass(frozen=True)
 class Rulebook:
     kb: KnowledgeBase
     r2p_adopted: dt.date
-    r2p_adopted_cite: tuple[Cited, ...]
-    r2p_in_force_cites: tuple[Cited, ...]
-    r2p_para_139: tuple[Cited, ...]
-    r2p_underlying: tuple[Cited, ...]
-    poc_by_type: dict[str, tuple[Cited, ...]]
-    poc_peacetime: tuple[Cited, ...]
-    stage_cites: tuple[Cited, ...]
-    pillar_cites: dict[int, tuple[Cited, ...]]
-    tier_cites: dict[int, tuple[Cited, ...]]
-    perspective_cites: dict[str, tuple[Cited, ...]]
-    crime_cites: dict[str, tuple[Cited, ...]]
-    tension_cites: dict[str, tuple[Cited, ...]]
+    r2p_in_force_cites: CiteSet
+    r2p_para_139: CiteSet
+    r2p_underlying: CiteSet
+    poc_by_type: dict[str, CiteSet]
+    poc_peacetime: CiteSet
+    stage_cites: CiteSet
+    pillar_cites: dict[int, CiteSet]
+    tier_cites: dict[int, CiteSet]
+    perspective_cites: dict[str, CiteSet]
+    crime_cites: dict[str, CiteSet]
+    tension_cites: dict[str, CiteSet]
     measures: tuple[CompiledMeasure, ...]
+
+
+_READS = {
+    "stage": "stage",
+    "any_crime": "live",
+    "armed_conflict": "armed_conflict",
+    "state_role": "state_role",
+    "post_conflict": "post_conflict",
+    "icc_state_party": "icc_state_party",
+    "peacekeeping_present": "peacekeeping_present",
+    "poc_mandate": "poc_mandate",
+    "security_council_seized": "security_council_seized",
+    "manifest_failure": "manifest_failure",
+}
+
+
+def _fields_read(cond: Condition) -> set[str]:
+    if cond.key in ("any", "all"):
+        return set().union(*(_fields_read(c) for c in cond.value))
+    return {_READS[cond.key]} if cond.key in _READS else set()
+
+
+def _reader(fields: set[str]) -> Callable[[Facts], object]:
+    if not fields:
+        return lambda facts: ()
+    return attrgetter(*sorted(fields))
 
 
 def _compile_measure(base: KnowledgeBase, m: Measure) -> CompiledMeasure:
@@ -59,6 +93,16 @@ def _compile_measure(base: KnowledgeBase, m: Measure) -> CompiledMeasure:
         basis_opens=min(c.effective for c in basis),
         predicate=compile_condition(m.condition),
         actor_predicates={a: compile_condition(c) for a, c in m.actor_conditions.items()},
+        basis_dates=tuple(sorted({c.effective for c in basis})),
+        dates=tuple(
+            sorted({c.effective for c in basis} | ({opens_cite.effective} if opens_cite else set()))
+        ),
+        reads=_reader(
+            set().union(
+                _fields_read(m.condition), *(_fields_read(c) for c in m.actor_conditions.values())
+            )
+        ),
+        cache={},
     )
 
 
@@ -66,23 +110,25 @@ def _compile_measure(base: KnowledgeBase, m: Measure) -> CompiledMeasure:
 def rulebook() -> Rulebook:
     base = kb()
     r2p = base.norms.r2p
+
+    def cs(refs: list[CitationRef]) -> CiteSet:
+        return CiteSet(base.cites(refs))
+
+    para_139 = CitationRef(instrument=r2p.adopted_by.instrument, pinpoint="para. 139")
     return Rulebook(
         kb=base,
         r2p_adopted=base.instruments[r2p.adopted_by.instrument].adopted,
-        r2p_adopted_cite=base.cites([r2p.adopted_by]),
-        r2p_in_force_cites=base.cites(r2p.in_force),
-        r2p_para_139=base.cites(
-            [CitationRef(instrument=r2p.adopted_by.instrument, pinpoint="para. 139")]
-        ),
-        r2p_underlying=base.cites(r2p.underlying),
-        poc_by_type={k: base.cites(v) for k, v in base.norms.poc.by_conflict_type.items()},
-        poc_peacetime=base.cites(base.norms.poc.peacetime),
-        stage_cites=base.cites([CitationRef(instrument="pg-2012", pinpoint="§2.4.c-d")]),
-        pillar_cites={n: base.cites(p.citations) for n, p in base.pillars.items()},
-        tier_cites={n: base.cites(t.citations) for n, t in base.tiers.items()},
-        perspective_cites={k: base.cites(p.citations) for k, p in base.perspectives.items()},
-        crime_cites={k: base.cites(c.citations) for k, c in base.crimes.items()},
-        tension_cites={k: base.cites(t.citations) for k, t in base.tensions.items()},
+        r2p_in_force_cites=cs(r2p.in_force),
+        r2p_para_139=cs([para_139]),
+        r2p_underlying=cs(r2p.underlying),
+        poc_by_type={k: cs(v) for k, v in base.norms.poc.by_conflict_type.items()},
+        poc_peacetime=cs(base.norms.poc.peacetime),
+        stage_cites=cs([CitationRef(instrument="pg-2012", pinpoint="§2.4.c-d")]),
+        pillar_cites={n: cs(p.citations) for n, p in base.pillars.items()},
+        tier_cites={n: cs(t.citations) for n, t in base.tiers.items()},
+        perspective_cites={k: cs(p.citations) for k, p in base.perspectives.items()},
+        crime_cites={k: cs(c.citations) for k, c in base.crimes.items()},
+        tension_cites={k: cs(t.citations) for k, t in base.tensions.items()},
         measures=tuple(
             _compile_measure(base, m) for m in sorted(base.measures.values(), key=lambda m: m.id)
         ),

@@ -7,6 +7,7 @@ engine only filters them by the situation's date.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +39,24 @@ class Cited:
 def in_effect(cites: Iterable[Cited], on: dt.date) -> list[Citation]:
     """The citations whose instrument is in effect on `on`: law not yet in force never applies."""
     return [c.citation for c in cites if c.effective <= on]
+
+
+class CiteSet:
+    """A fixed set of citations, answering `in_effect` by date from lists made once."""
+
+    __slots__ = ("_by_bucket", "cites", "dates")
+
+    def __init__(self, cites: Iterable[Cited]) -> None:
+        self.cites = tuple(cites)
+        self.dates = tuple(sorted({c.effective for c in self.cites}))
+        self._by_bucket = [in_effect(self.cites, d) for d in self.dates]
+        self._by_bucket.insert(0, [])
+
+    def on(self, date: dt.date) -> list[Citation]:
+        return list(self._by_bucket[bisect_right(self.dates, date)])
+
+    def __add__(self, other: CiteSet) -> CiteSet:
+        return CiteSet(self.cites + other.cites)
 
 
 @dataclass(frozen=True)
