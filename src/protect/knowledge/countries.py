@@ -135,9 +135,25 @@ def gw_for_iso3(iso3: str) -> int | None:
     return country(iso3).gw
 
 
+def _days_within(span: _Span, first: dt.date, last: dt.date) -> int:
+    start = max(first, span.start or first)
+    end = min(last, span.end or last)
+    return max(0, (end - start).days + 1)
+
+
 def iso3_for_cow(cow: int, year: int) -> str | None:
-    """The ISO3 code for a COW state-year, judged on 1 July: the holder for most of the year."""
-    return _pick(_cow_index().get(cow, ()), dt.date(year, 7, 1))
+    """The ISO3 code for a COW state-year: the holder of the number for most of that year.
+
+    COW state-year data include a state's first and last partial years (South Sudan in 2011),
+    so a holder for any part of the year counts; 345 in 2006 is Serbia, from June.
+    """
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    best: tuple[int, str] | None = None
+    for span in _cow_index().get(cow, ()):
+        days = _days_within(span, first, last)
+        if days and (best is None or days > best[0]):
+            best = (days, span.iso3)
+    return best[1] if best else None
 
 
 @cache

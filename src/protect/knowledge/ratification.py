@@ -76,16 +76,21 @@ def _check(party: StateParty) -> None:
             )
 
 
-@cache
-def table() -> RatificationTable:
-    """The validated table (cached: the file is read-only at run time)."""
-    data = load_model(FILE, RatificationTable)
+def check_table(data: RatificationTable) -> None:
+    """Raise KnowledgeError on the first row that breaks Art. 126(2), Art. 127(1) or the codes."""
     seen: set[str] = set()
     for party in data.parties:
         if party.country in seen:
             raise KnowledgeError(f"{FILE}: {party.country} appears twice")
         seen.add(party.country)
         _check(party)
+
+
+@cache
+def table() -> RatificationTable:
+    """The validated table (cached: the file is read-only at run time)."""
+    data = load_model(FILE, RatificationTable)
+    check_table(data)
     return data
 
 

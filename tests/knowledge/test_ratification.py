@@ -1,0 +1,190 @@
+"""The Rome Statute table: Art. 126(2) entry into force, Art. 127 withdrawals, status by day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from protect.knowledge.countries import country, is_known
+from protect.knowledge.loader import KnowledgeError
+from protect.knowledge.ratification import (
+    check_table,
+    icc_state_party,
+    in_force_for_state,
+    party_record,
+    table,
+)
+from protect.knowledge.schema import RatificationTable, StateParty, Withdrawal
+
+D = dt.date
+
+# Deposit -> entry into force, confirmed in the domain reference (framework §9.2-9.3).
+ANCHORS = [
+    ("KEN", D(2005, 3, 15), D(2005, 6, 1)),
+    ("BGD", D(2010, 3, 23), D(2010, 6, 1)),
+    ("CIV", D(2013, 2, 15), D(2013, 5, 1)),
+    ("PSE", D(2015, 1, 2), D(2015, 4, 1)),
+    ("ARM", D(2023, 11, 14), D(2024, 2, 1)),
+    ("UKR", D(2024, 10, 25), D(2025, 1, 1)),
+    ("AUS", D(2002, 7, 1), D(2002, 9, 1)),
+    ("AFG", D(2003, 2, 10), D(2003, 5, 1)),
+]
+
+
+@pytest.mark.parametrize(("iso3", "deposit", "in_force"), ANCHORS)
+def test_article_126_2_on_confirmed_anchors(iso3: str, deposit: dt.date, in_force: dt.date) -> None:
+    assert in_force_for_state(deposit) == in_force
+    record = party_record(iso3)
+    assert record is not None
+    assert (record.deposit, record.in_force) == (deposit, in_force)
+    assert record.confidence == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("deposit", "in_force"),
+    [
+        (D(1999, 2, 2), D(2002, 7, 1)),  # Senegal, first deposit
+        (D(2002, 4, 11), D(2002, 7, 1)),  # the sixtieth instruments
+        (D(2002, 4, 12), D(2002, 7, 1)),  # 60th day 2002-06-11: still July
+        (D(2002, 5, 1), D(2002, 7, 1)),  # 60th day 2002-06-30
+        (D(2002, 5, 2), D(2002, 8, 1)),  # 60th day 2002-07-01 is itself a first: next month
+        (D(2002, 11, 13), D(2003, 2, 1)),  # over a year end
+        (D(2005, 10, 28), D(2006, 1, 1)),  # 60th day 2005-12-27
+        (D(2024, 1, 1), D(2024, 4, 1)),  # leap year: 60th day 2024-03-01
+        (D(2023, 1, 1), D(2023, 4, 1)),  # 60th day 2023-03-02
+    ],
+)
+def test_article_126_2_edges(deposit: dt.date, in_force: dt.date) -> None:
+    assert in_force_for_state(deposit) == in_force
+
+
+def test_table_covers_every_state_party_with_known_unique_codes() -> None:
+    parties = table().parties
+    codes = [p.country for p in parties]
+    assert len(codes) == len(set(codes)) >= 128
+    for code in codes:
+        assert is_known(code) and not country(code).former
+    assert {"UKR", "ARM", "BDI", "PHL", "HUN", "ZAF", "GMB", "MYS"} <= set(codes)
+
+
+def test_stored_entry_into_force_is_recomputed_for_every_row() -> None:
+    for p in table().parties:
+        assert p.in_force == in_force_for_state(p.deposit)
+
+
+def _count_parties(on: dt.date) -> int:
+    return sum(icc_state_party(p.country, on) for p in table().parties)
+
+
+def test_party_counts_over_time() -> None:
+    assert _count_parties(D(2002, 6, 30)) == 0
+    # 66 instruments by the joint deposit of 2002-04-11; 76 deposited by 2002-07-01.
+    assert _count_parties(D(2002, 7, 1)) == 66
+    assert sum(p.deposit <= D(2002, 7, 1) for p in table().parties) == 76
+    assert _count_parties(D(2024, 12, 31)) == 124
+    assert _count_parties(D(2025, 1, 1)) == 125  # Ukraine
+    assert _count_parties(D(2026, 6, 2)) == 124  # Hungary gone
+
+
+@pytest.mark.parametrize(
+    ("iso3", "on", "party"),
+    [
+        ("BDI", D(2004, 11, 30), False),
+        ("BDI", D(2004, 12, 1), True),
+        ("BDI", D(2017, 10, 26), True),
+        ("BDI", D(2017, 10, 27), False),
+        ("PHL", D(2011, 10, 31), False),
+        ("PHL", D(2011, 11, 1), True),
+        ("PHL", D(2019, 3, 16), True),
+        ("PHL", D(2019, 3, 17), False),
+        ("HUN", D(2026, 6, 1), True),
+        ("HUN", D(2026, 6, 2), False),
+        ("ZAF", D(2017, 1, 1), True),  # during the withdrawal it later revoked
+        ("ZAF", D(2017, 10, 19), True),  # the day it would have taken effect
+        ("GMB", D(2017, 1, 1), True),
+        ("UKR", D(2024, 12, 31), False),
+        ("UKR", D(2025, 1, 1), True),
+        ("ARM", D(2024, 1, 31), False),
+        ("ARM", D(2024, 2, 1), True),
+        ("SEN", D(2002, 6, 30), False),
+        ("SEN", D(2002, 7, 1), True),
+        ("KEN", D(2008, 1, 1), True),
+    ],
+)
+def test_party_status_around_entry_and_withdrawal(iso3: str, on: dt.date, party: bool) -> None:
+    assert icc_state_party(iso3, on) is party
+
+
+@pytest.mark.parametrize("iso3", ["USA", "RUS", "SDN", "SYR", "MMR", "ISR", "CHN", "IND", "LBY"])
+def test_non_parties(iso3: str) -> None:
+    assert party_record(iso3) is None
+    assert not any(icc_state_party(iso3, D(y, 1, 1)) for y in range(2002, 2027))
+
+
+def test_malaysia_deposited_but_never_became_a_party() -> None:
+    record = party_record("MYS")
+    assert record is not None and record.withdrawal is not None
+    assert record.withdrawal.effective is not None
+    assert record.withdrawal.effective < record.in_force
+    for on in (D(2019, 3, 4), D(2019, 4, 28), D(2019, 6, 1), D(2023, 1, 1)):
+        assert not icc_state_party("MYS", on)
+
+
+def test_former_codes() -> None:
+    assert not icc_state_party("SUN", D(2002, 7, 1))
+    assert not icc_state_party("ZAR", D(2002, 7, 1))
+    # The Federal Republic of Yugoslavia ratified in 2001; Serbia continues that ratification.
+    assert icc_state_party("YUG", D(2002, 7, 1))
+    assert not icc_state_party("YUG", D(2004, 1, 1))
+    assert icc_state_party("SCG", D(2004, 1, 1))
+    assert not icc_state_party("SCG", D(2007, 1, 1))
+    assert icc_state_party("SRB", D(2007, 1, 1))
+    assert not icc_state_party("YUG", D(1999, 3, 24))
+
+
+def test_sahel_states_remain_parties_until_a_notification_is_recorded() -> None:
+    for code in ("MLI", "BFA", "NER"):
+        record = party_record(code)
+        assert record is not None and record.withdrawal is None
+        assert record.note and "2025-09-22" in record.note
+
+
+def test_lookup_is_case_and_space_tolerant() -> None:
+    assert icc_state_party(" ken", D(2008, 1, 1))
+    assert party_record("ken") == party_record("KEN")
+
+
+def _table_with(party: StateParty) -> RatificationTable:
+    return RatificationTable(instrument="rome-statute", source="test", as_of=D(2025, 1, 1),
+                             parties=[party])  # fmt: skip
+
+
+def test_check_rejects_an_in_force_date_that_breaks_article_126() -> None:
+    bad = StateParty(country="KEN", name="Kenya", deposit=D(2005, 3, 15),
+                     instrument="ratification", in_force=D(2005, 5, 1))  # fmt: skip
+    with pytest.raises(KnowledgeError, match=r"KEN: in_force 2005-05-01 .* expected 2005-06-01"):
+        check_table(_table_with(bad))
+
+
+def test_check_rejects_a_withdrawal_shorter_than_a_year() -> None:
+    bad = StateParty(
+        country="BDI", name="Burundi", deposit=D(2004, 9, 21), instrument="ratification",
+        in_force=D(2004, 12, 1), withdrawal=Withdrawal(notified=D(2016, 10, 27),
+                                                       effective=D(2017, 10, 26)),
+    )  # fmt: skip
+    with pytest.raises(KnowledgeError, match=r"BDI: .*Art\. 127\(1\)"):
+        check_table(_table_with(bad))
+
+
+def test_check_rejects_unknown_and_former_codes_and_duplicates() -> None:
+    row = StateParty(country="YUG", name="Yugoslavia", deposit=D(2001, 9, 6),
+                     instrument="ratification", in_force=D(2002, 7, 1))  # fmt: skip
+    with pytest.raises(KnowledgeError, match="YUG: not a current"):
+        check_table(_table_with(row))
+    ken = party_record("KEN")
+    assert ken is not None
+    twice = RatificationTable(instrument="rome-statute", source="t", as_of=D(2025, 1, 1),
+                              parties=[ken, ken])  # fmt: skip
+    with pytest.raises(KnowledgeError, match="KEN appears twice"):
+        check_table(twice)
