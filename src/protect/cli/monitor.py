@@ -1,9 +1,351 @@
-"""CLI commands for the monitor area (filled in by its issue)."""
+"""Monitor commands: `ingest ucdp|acled|hxl`, `monitor`, `alerts`, `situation`.
+
+Heavy imports (duckdb, ibis, pandas) stay inside the commands so `protect --help` stays fast.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
 import typer
+
+if TYPE_CHECKING:
+    from protect.monitor.models import IngestReport, MonthRecord
+
+
+class OutFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class SituationFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class BackendName(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+SAMPLE = (
+    Path(__file__).resolve().parent.parent / "monitor" / "sample" / ("ged_myanmar_2016_2018.csv.gz")
+)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    sys.stderr.write(f"error: {message}\n")
+    raise typer.Exit(code)
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _db_option() -> Any:
+    return typer.Option(None, "--db", help="DuckDB file (default: events.duckdb in PROTECT_HOME).")
+
+
+def _guard(call: Any) -> Any:
+    """Run a service call, turning expected failures into one line and exit 2."""
+    from protect.monitor.api import IngestError, MonitorInputError, StoreError
+
+    try:
+        return call()
+    except (IngestError, MonitorInputError, StoreError) as exc:
+        _fail(str(exc))
+
+
+# --- ingest ----------------------------------------------------------------------------------
+
+
+def _run_ingest(
+    kind: str,
+    path: Path | None,
+    db: Path | None,
+    release: str | None,
+    fmt: OutFormat,
+    sample: bool = False,
+) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from protect.monitor import api
+
+    if sample:
+        path, release = SAMPLE, release or "24.1"
+    if path is None:
+        _fail("give a PATH to ingest (or --sample for the bundled GED extract)")
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=fmt is OutFormat.json,
+    ) as bar:
+        task = bar.add_task(f"ingest {kind} {path.name}", total=5)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{path.name}: {step}", completed=done, total=total)
+
+        report = _guard(
+            lambda: api.ingest(
+                kind,
+                path,
+                db_path=db,
+                progress=progress,  # type: ignore[arg-type]
+                release=release,
+            )
+        )
+    if fmt is OutFormat.json:
+        _emit_json(report.model_dump(mode="json"))
+        return
+    _print_ingest(report)
+
+
+def _print_ingest(r: IngestReport) -> None:
+    from rich.console import Console
+
+    con = Console()
+    if r.status == "unchanged":
+        con.print(
+            f"[bold]{r.path}[/]: already ingested as release {r.release_id} "
+            f"({r.release}); nothing changed."
+        )
+        return
+    for e in r.errors:
+        where = f"line {e.line}" if e.line is not None else "line ?"
+        con.print(f"[yellow]skipped[/] {where}: {e.field}: {e.message}", highlight=False)
+    if r.errors_truncated:
+        con.print(f"[yellow]... and {r.errors_truncated} more skipped rows[/]")
+    con.print(
+        f"[bold green]Loaded[/] {r.rows_loaded} of {r.rows_read} rows from {r.path} as release "
+        f"{r.release_id} ({r.release}); {r.rows_skipped} skipped."
+    )
+    con.print(
+        f"Countries: {', '.join(r.countries) or '-'}; months {r.first_month} to {r.last_month}."
+    )
+    if r.superseded:
+        con.print(f"A newer release already supplies: {', '.join(r.superseded)} (kept).")
+    if r.best_outside_range:
+        con.print(
+            f"{r.best_outside_range} rows had best outside low..high; the range was widened "
+            "to include best (decision 015)."
+        )
+
+
+def ingest_ucdp(
+    path: Path | None = typer.Argument(None, help="GED CSV (plain or .gz), full or per-country."),
+    sample: bool = typer.Option(False, "--sample", help="Ingest the bundled Myanmar extract."),
+    release: str | None = typer.Option(None, "--release", help="Release version, e.g. 23.1."),
+    db: Path | None = _db_option(),
+    fmt: OutFormat = typer.Option(OutFormat.text, "--format", "-f"),
+) -> None:
+    """Ingest UCDP GED events (with or without an HXL row; candidate events flagged)."""
+    _run_ingest("ucdp", path, db, release, fmt, sample)
+
+
+def ingest_acled(
+    path: Path = typer.Argument(..., help="ACLED export CSV."),
+    release: str | None = typer.Option(None, "--release"),
+    db: Path | None = _db_option(),
+    fmt: OutFormat = typer.Option(OutFormat.text, "--format", "-f"),
+) -> None:
+    """Ingest an ACLED export (event types mapped to UCDP categories; decision 016)."""
+    _run_ingest("acled", path, db, release, fmt)
+
+
+def ingest_hxl(
+    path: Path = typer.Argument(..., help="Any event CSV with an HXL hashtag row."),
+    release: str | None = typer.Option(None, "--release"),
+    db: Path | None = _db_option(),
+    fmt: OutFormat = typer.Option(OutFormat.text, "--format", "-f"),
+) -> None:
+    """Ingest any HXL-tagged event CSV, mapped by its hashtags (decision 017)."""
+    _run_ingest("hxl", path, db, release, fmt)
+
+
+# --- monitor / alerts / situation --------------------------------------------------------------
+
+
+def _level(rec: MonthRecord) -> str:
+    return rec.alert.level if rec.alert else ""
+
+
+def monitor_cmd(
+    country: str = typer.Argument(..., help="ISO3 code, e.g. MMR."),
+    start: str = typer.Option(..., "--from", help="First month, YYYY-MM."),
+    end: str = typer.Option(..., "--to", help="Last month, YYYY-MM."),
+    backend: BackendName = typer.Option(
+        BackendName.duckdb, "--backend", help="Compute the panel on duckdb or local spark."
+    ),
+    db: Path | None = _db_option(),
+    fmt: OutFormat = typer.Option(OutFormat.text, "--format", "-f"),
+    chart: bool = typer.Option(True, "--chart/--no-chart", help="Draw a terminal chart."),
+) -> None:
+    """A country's months: deaths by type, civilians, events, alert, derived situation."""
+    from protect.monitor import api
+
+    records = _guard(lambda: api.monitor(country, start, end, db_path=db, backend=backend.value))
+    if fmt is OutFormat.json:
+        _emit_json([r.model_dump(mode="json") for r in records])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    if not records:
+        con.print(f"No panel months for {country.upper()} between {start} and {end}.")
+        return
+    table = Table(title=f"{records[0].country} {start} to {end} (source {records[0].source})")
+    for col in ("month", "SB", "NS", "OS", "civ", "ev", "top12m", "alert", "AC/CAH/state"):
+        table.add_column(
+            col, justify="left" if col in ("month", "alert") else "right", no_wrap=True
+        )
+    short = {
+        "non-international": "NIAC",
+        "international": "IAC",
+        "occupation": "occ",
+        "none": "-",
+        "current-crisis": "crisis",
+        "imminent-risk": "imminent",
+        "serious-concern": "concern",
+        "perpetrator": "perp",
+        "protecting": "prot",
+    }
+    for r in records:
+        b = r.deaths_best
+        sit = r.situation
+        situation = "/".join(
+            short.get(v, v)
+            for v in (
+                sit["armed_conflict"],
+                sit["atrocities"]["crimes-against-humanity"],
+                sit["state_role"],
+            )
+        )
+        table.add_row(
+            r.month,
+            f"{b.state_based:.0f}",
+            f"{b.non_state:.0f}",
+            f"{b.one_sided:.0f}",
+            f"{r.deaths_civilians:.0f}",
+            str(r.events),
+            f"{r.top_perpetrator_12m_deaths:.0f}",
+            short.get(_level(r), "-"),
+            situation,
+        )
+    con.print(table)
+    if chart and len(records) > 1:
+        _chart(records, min(con.width, 110))
+
+
+def _chart(records: list[MonthRecord], width: int) -> None:
+    """Deaths per month by type of violence, drawn in the terminal with plotext."""
+    import plotext
+
+    fig = plotext.figure
+    fig.clear()
+    x = list(range(1, len(records) + 1))
+    series = (
+        ("state-based", [r.deaths_best.state_based for r in records]),
+        ("non-state", [r.deaths_best.non_state for r in records]),
+        ("one-sided", [r.deaths_best.one_sided for r in records]),
+    )
+    for label, ys in series:
+        if any(ys):
+            signal = fig.signal(x, ys)
+            signal.label(label)
+            signal.lines()
+            fig.draw(signal)
+    fig.title(
+        f"{records[0].country} deaths per month (best), {records[0].month} to {records[-1].month}"
+    )
+    fig.plot_size(width, 16)
+    fig.show(colorless=not sys.stdout.isatty())
+
+
+def alerts_cmd(
+    month: str = typer.Option(..., "--month", help="YYYY-MM."),
+    db: Path | None = _db_option(),
+    fmt: OutFormat = typer.Option(OutFormat.text, "--format", "-f"),
+) -> None:
+    """Countries with an alert in a month, most severe first, with the figures behind each."""
+    from protect.monitor import api
+
+    found = _guard(lambda: api.alerts(month, db_path=db))
+    if fmt is OutFormat.json:
+        _emit_json([a.model_dump(mode="json") for a in found])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    if not found:
+        con.print(f"No alerts in {month} for the countries ingested.")
+        return
+    table = Table(title=f"Alerts, {month}")
+    for col in ("#", "country", "level", "rule", "figures"):
+        table.add_column(col, overflow="fold")
+    for a in found:
+        figs = ", ".join(f"{k}={v}" for k, v in a.figures.items() if not k.startswith("threshold_"))
+        table.add_row(str(a.rank), a.country, a.level, a.rule, figs)
+    con.print(table)
+
+
+def situation_cmd(
+    country: str = typer.Argument(..., help="ISO3 code."),
+    month: str = typer.Argument(..., help="YYYY-MM."),
+    db: Path | None = _db_option(),
+    fmt: SituationFormat = typer.Option(SituationFormat.text, "--format", "-f"),
+) -> None:
+    """The situation derived for a country-month and the engine's full assessment of it."""
+    from protect.monitor import api
+
+    found = _guard(lambda: api.situation(country, month, db_path=db))
+    if fmt is SituationFormat.json:
+        _emit_json(found.model_dump(mode="json"))
+        return
+    from protect import Assessment
+    from protect.engine.report import render_markdown, render_text
+
+    assessment = Assessment.model_validate(found.assessment)
+    md = fmt is SituationFormat.markdown
+    head = [
+        f"# Monitor: {found.country} {found.month}"
+        if md
+        else f"MONITOR: {found.country} {found.month}"
+    ]
+    alert = found.alert
+    head.append(
+        (f"Alert: {alert.level} ({alert.rule}: {alert.description})" if alert else "Alert: none")
+    )
+    for step in found.derivation:
+        figs = ", ".join(f"{k}={v}" for k, v in step["figures"].items())
+        head.append(
+            f"{'- ' if md else '  '}{step['field']} = {json.dumps(step['value'])} "
+            f"[{step['rule']}; {figs}]"
+        )
+    render = render_markdown if md else render_text
+    sys.stdout.write("\n".join(head) + "\n\n" + render(assessment))
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    ingest_app = typer.Typer(
+        help="Ingest conflict-event data into the events database.", no_args_is_help=True
+    )
+    ingest_app.command("ucdp")(ingest_ucdp)
+    ingest_app.command("acled")(ingest_acled)
+    ingest_app.command("hxl")(ingest_hxl)
+    app.add_typer(ingest_app, name="ingest")
+    app.command("monitor")(monitor_cmd)
+    app.command("alerts")(alerts_cmd)
+    app.command("situation")(situation_cmd)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from protect.monitor.models import IngestReport, RowError, SourceKind
 from protect.monitor.store import month_label, open_db
@@ -467,8 +467,24 @@ def _country_map(con: duckdb.DuckDBPyConnection, kind: Literal["gw", "isonum", "
             )
             for (raw,) in values
         ]
-    if rows:
-        con.executemany("INSERT INTO cmap VALUES (?, ?, ?, ?)", rows)
+    _insert_rows(con, "cmap", ["country_raw", "ds", "iso3", "gw"], rows)
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, names: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Bulk insert through Arrow (DuckDB's executemany is row by row)."""
+    if not rows:
+        return
+    import pyarrow as pa
+
+    columns = list(zip(*rows, strict=True))
+    data = pa.table({n: list(c) for n, c in zip(names, columns, strict=True)})
+    con.register("_protect_rows", data)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM _protect_rows")
+    finally:
+        con.unregister("_protect_rows")
 
 
 def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout) -> None:
@@ -685,8 +701,7 @@ def ingest(
             errors.extend((where.get(r), f, msg) for r, f, msg in bad_records)
         bad_set = sorted({r for r, _, _ in bad_records})
         con.execute("CREATE OR REPLACE TEMP TABLE bad (record_no BIGINT)")
-        if bad_set:
-            con.executemany("INSERT INTO bad VALUES (?)", [(r,) for r in bad_set])
+        _insert_rows(con, "bad", ["record_no"], [(r,) for r in bad_set])
         rows_staged = _one(con, "SELECT count(*) FROM norm2")
         rows_read = rows_staged + len(rejects)
         good = "record_no NOT IN (SELECT record_no FROM bad)"

@@ -49,7 +49,9 @@ class IngestReport(BaseModel):
 
 
 class DeathsByType(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    """Deaths by UCDP type of violence, keyed as the JSON output spells them."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
     state_based: float = Field(alias="state-based")
     non_state: float = Field(alias="non-state")

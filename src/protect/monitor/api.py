@@ -1,0 +1,265 @@
+"""The monitor's service functions: the CLI, the REST API and Python users all call these.
+
+Each returns pydantic models whose `model_dump(mode="json")` is the CLI's `--format json`.
+Bad arguments raise `MonitorInputError` (a ValueError) with a one-line message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from protect.monitor.ingest import IngestError, Progress
+from protect.monitor.ingest import ingest as _ingest
+from protect.monitor.models import (
+    AlertRecord,
+    CountrySituation,
+    DeathsByType,
+    IngestReport,
+    MonthRecord,
+    SourceKind,
+)
+from protect.monitor.situations import alert_for, derive
+from protect.monitor.store import StoreError, month_index, month_label, open_db
+
+if TYPE_CHECKING:
+    import duckdb
+
+Backend = Literal["duckdb", "spark"]
+
+# When several sources cover one country, the panel shown is the first of these (decision 016).
+SOURCE_PRECEDENCE: tuple[SourceKind, ...] = ("ucdp", "hxl", "acled")
+_LEVEL_RANK = {"current-crisis": 0, "imminent-risk": 1, "serious-concern": 2}
+
+__all__ = [
+    "IngestError",
+    "MonitorInputError",
+    "StoreError",
+    "alerts",
+    "ingest",
+    "monitor",
+    "situation",
+    "timeline",
+]
+
+
+class MonitorInputError(ValueError):
+    """A bad country, month or range; the message names it."""
+
+
+def _db(db_path: Path | None) -> Path:
+    from protect.config import events_db_path
+
+    return db_path or events_db_path()
+
+
+def _country(code: str) -> str:
+    from protect.knowledge.countries import is_known
+
+    iso3 = code.strip().upper()
+    if not is_known(iso3):
+        raise MonitorInputError(f"country {code!r} is not an ISO 3166-1 alpha-3 code")
+    return iso3
+
+
+def _month(label: str, what: str) -> int:
+    try:
+        return month_index(label)
+    except ValueError as exc:
+        raise MonitorInputError(f"{what}: {exc}") from exc
+
+
+_SOURCE_ORDER = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SOURCE_PRECEDENCE))
+
+
+def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    has_panel = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel'"
+    ).fetchone()
+    if not has_panel or has_panel[0] == 0:
+        return []
+    cur = con.execute(
+        f"""
+        WITH pick AS (
+            SELECT iso3, arg_min(source, CASE source {_SOURCE_ORDER} ELSE 99 END) AS source
+            FROM (SELECT DISTINCT iso3, source FROM panel) GROUP BY iso3
+        )
+        SELECT p.* FROM panel p JOIN pick USING (iso3, source)
+        WHERE {where} ORDER BY p.iso3, p.m
+        """,
+        params,
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _r(x: Any) -> float:
+    return round(float(x or 0.0), 2)
+
+
+def _by_type(row: dict[str, Any], suffix: str) -> DeathsByType:
+    return DeathsByType.model_validate({
+        "state-based": _r(row[f"sb_{suffix}"]),
+        "non-state": _r(row[f"ns_{suffix}"]),
+        "one-sided": _r(row[f"os_{suffix}"]),
+    })  # fmt: skip
+
+
+def _record(row: dict[str, Any]) -> MonthRecord:
+    row = {**row, "month": month_label(int(row["m"]))}
+    situation, _steps = derive(row)
+    return MonthRecord(
+        country=row["iso3"],
+        month=row["month"],
+        source=row["source"],
+        deaths_best=_by_type(row, "best"),
+        deaths_low=_by_type(row, "low"),
+        deaths_high=_by_type(row, "high"),
+        deaths_civilians=_r(row["civilians"]),
+        events=int(row["events"]),
+        actors=int(row["actors"]),
+        deaths_best_3m=_by_type(row, "best_3m"),
+        deaths_best_12m=_by_type(row, "best_12m"),
+        deaths_civilians_3m=_r(row["civilians_3m"]),
+        deaths_civilians_12m=_r(row["civilians_12m"]),
+        top_perpetrator_12m=row["top_perpetrator"],
+        top_perpetrator_12m_deaths=_r(row["top_perpetrator_12m"]),
+        top_perpetrator_is_government=bool(row["top_perpetrator_is_gov"]),
+        alert=alert_for(row),
+        situation=situation,
+    )
+
+
+def _spark_rows(db: Path, iso3: str, lo: int, hi: int) -> list[dict[str, Any]]:
+    """The same panel recomputed on local PySpark from the stored events."""
+    from protect.monitor.panel import panel_on_spark
+
+    with open_db(db, read_only=True) as con:
+        events = con.execute("SELECT * FROM current_events").fetchdf()
+        cal = con.execute("SELECT * FROM calendar").fetchdf()
+        off = con.execute("SELECT * FROM offsets12").fetchdf()
+        sources = con.execute("SELECT DISTINCT iso3, source FROM current_events").fetchall()
+    have = {s for c, s in sources if c == iso3}
+    chosen = next((s for s in SOURCE_PRECEDENCE if s in have), None)
+    if chosen is None:
+        return []
+    events = events[(events.iso3 == iso3) & (events.source == chosen)]
+    df = panel_on_spark(events, cal, off)
+    df = df[(df.m >= lo) & (df.m <= hi)].sort_values("m")
+    return [
+        {k: (None if v != v else v) if isinstance(v, float) else v for k, v in r.items()}
+        for r in df.to_dict("records")
+    ]
+
+
+def monitor(
+    country: str,
+    start: str,
+    end: str,
+    *,
+    db_path: Path | None = None,
+    backend: Backend = "duckdb",
+) -> list[MonthRecord]:
+    """One record per month of `country` from `start` to `end` (YYYY-MM, inclusive)."""
+    iso3 = _country(country)
+    lo, hi = _month(start, "--from"), _month(end, "--to")
+    if lo > hi:
+        raise MonitorInputError(f"--from {start} is after --to {end}")
+    db = _db(db_path)
+    if backend == "spark":
+        return [_record(r) for r in _spark_rows(db, iso3, lo, hi)]
+    if backend != "duckdb":
+        raise MonitorInputError(f"backend {backend!r} is not duckdb or spark")
+    with open_db(db, read_only=True) as con:
+        rows = _rows(con, "p.iso3 = ? AND p.m BETWEEN ? AND ?", [iso3, lo, hi])
+    return [_record(r) for r in rows]
+
+
+def timeline(country: str, *, db_path: Path | None = None) -> list[MonthRecord]:
+    """Every month the data cover for `country`."""
+    iso3 = _country(country)
+    with open_db(_db(db_path), read_only=True) as con:
+        rows = _rows(con, "p.iso3 = ?", [iso3])
+    return [_record(r) for r in rows]
+
+
+def alerts(month: str, *, db_path: Path | None = None) -> list[AlertRecord]:
+    """Countries with an alert in `month`, most severe first, then by the figures behind it."""
+    m = _month(month, "--month")
+    with open_db(_db(db_path), read_only=True) as con:
+        rows = _rows(con, "p.m = ?", [m])
+    found = []
+    for row in rows:
+        rec = _record(row)
+        if rec.alert is not None:
+            found.append((rec, row))
+    found.sort(
+        key=lambda x: (
+            _LEVEL_RANK[x[0].alert.level] if x[0].alert else 9,
+            -float(x[1]["top_perpetrator_12m"] or 0),
+            -float(x[1]["os_best_12m"] or 0),
+            -float(x[1]["sb_best_12m"] or 0),
+            x[0].country,
+        )
+    )
+    return [
+        AlertRecord(
+            rank=i + 1,
+            country=rec.country,
+            month=rec.month,
+            level=rec.alert.level,
+            rule=rec.alert.rule,
+            description=rec.alert.description,
+            figures=rec.alert.figures,
+        )
+        for i, (rec, _row) in enumerate(found)
+        if rec.alert is not None
+    ]
+
+
+def situation(country: str, month: str, *, db_path: Path | None = None) -> CountrySituation:
+    """The derived situation of one country-month and the engine's full assessment of it."""
+    from protect import Situation, assess
+
+    iso3 = _country(country)
+    m = _month(month, "month")
+    with open_db(_db(db_path), read_only=True) as con:
+        rows = _rows(con, "p.iso3 = ? AND p.m = ?", [iso3, m])
+    if not rows:
+        raise MonitorInputError(f"no panel data for {iso3} in {month}: ingest events covering it")
+    row = {**rows[0], "month": month_label(m)}
+    record = _record(rows[0])
+    sit, steps = derive(row)
+    assessment = assess(Situation.model_validate(sit))
+    return CountrySituation(
+        country=iso3,
+        month=record.month,
+        record=record,
+        situation=sit,
+        assessment=assessment.model_dump(mode="json"),
+        alert=record.alert,
+        derivation=steps,
+    )
+
+
+def ingest(
+    kind: SourceKind,
+    path: Path,
+    *,
+    db_path: Path | None = None,
+    progress: Progress | None = None,
+    release: str | None = None,
+) -> IngestReport:
+    """Load an event file (see `protect.monitor.ingest.ingest`)."""
+    return _ingest(kind, Path(path), db_path=db_path, progress=progress, release=release)
+
+
+def assess_all(rows: list[dict[str, Any]]) -> list[Any]:
+    """Assess many panel rows in-process, in bulk (the benchmark and the evaluation use it)."""
+    from protect import Situation, assess
+
+    out = []
+    for row in rows:
+        sit, _ = derive({**row, "month": month_label(int(row["m"]))})
+        out.append(assess(Situation.model_validate(sit)))
+    return out
