@@ -452,3 +452,38 @@ def test_whole_knowledge_base_cross_checks() -> None:
     kb.cache_clear()
     base = kb()
     assert set(base.measures) >= set(SPEC_MEASURES)
+
+
+def test_every_measure_and_actor_is_reachable_through_the_engine() -> None:
+    """No condition is unsatisfiable: over a grid of situations in 2025, the real engine finds
+    every measure available to every one of its actors at least once."""
+    import itertools
+
+    from protect import Situation, assess
+
+    measures = {m.id: m for m in load_list("measures.yaml", Measure)}
+    seen: set[tuple[str, str]] = set()
+    grid = itertools.product(
+        ["none", "non-international", "occupation"],
+        ["none", "risk", "imminent", "ongoing", "past"],
+        [False, True],
+    )
+    for conflict, status, post in grid:
+        situation = Situation.model_validate(
+            {
+                "country": "KEN",
+                "date": "2025-01-01",
+                "armed_conflict": conflict,
+                "atrocities": {"genocide": status, "war-crimes": status},
+                "state_role": "perpetrator",
+                "post_conflict": post,
+                "peacekeeping": {"present": True, "poc_mandate": True},
+                "security_council": {"seized": True},
+                "icc_state_party": True,
+            }
+        )
+        for finding in assess(situation).measures:
+            if finding.available:
+                seen.add((finding.id, finding.actor))
+    wanted = {(mid, actor) for mid, m in measures.items() for actor in m.actors}
+    assert sorted(wanted - seen) == []
