@@ -70,7 +70,25 @@ def test_table_covers_every_state_party_with_known_unique_codes() -> None:
 
 def test_stored_entry_into_force_is_recomputed_for_every_row() -> None:
     for p in table().parties:
-        assert p.in_force == in_force_for_state(p.deposit)
+        if p.instrument == "succession":
+            assert p.in_force <= p.deposit
+        else:
+            assert p.in_force == in_force_for_state(p.deposit)
+
+
+def test_montenegro_succession_runs_from_independence() -> None:
+    record = party_record("MNE")
+    assert record is not None and record.instrument == "succession"
+    assert not icc_state_party("MNE", D(2006, 6, 2))
+    assert icc_state_party("MNE", D(2006, 6, 3))
+    assert icc_state_party("MNE", D(2006, 10, 1))  # before the notification of succession
+
+
+def test_check_rejects_a_succession_dated_after_its_notification() -> None:
+    bad = StateParty(country="MNE", name="Montenegro", deposit=D(2006, 10, 23),
+                     instrument="succession", in_force=D(2007, 1, 1))  # fmt: skip
+    with pytest.raises(KnowledgeError, match="MNE: a succession takes effect"):
+        check_table(_table_with(bad))
 
 
 def _count_parties(on: dt.date) -> int:

@@ -50,12 +50,22 @@ def _one_year_after(day: dt.date) -> dt.date:
 
 def _check(party: StateParty) -> None:
     where = f"{FILE}: {party.country}"
-    expected = in_force_for_state(party.deposit)
-    if party.in_force != expected:
-        raise KnowledgeError(
-            f"{where}: in_force {party.in_force} does not follow Art. 126(2) from deposit "
-            f"{party.deposit}; expected {expected}"
-        )
+    if party.instrument == "succession":
+        # A successor state is bound from its independence, which the notification of
+        # succession records after the fact (Montenegro: independent 2006-06-03, notified
+        # 2006-10-23); Art. 126(2) does not apply.
+        if not GENERAL_ENTRY_INTO_FORCE <= party.in_force <= party.deposit:
+            raise KnowledgeError(
+                f"{where}: a succession takes effect between 2002-07-01 and the notification "
+                f"{party.deposit}, got in_force {party.in_force}"
+            )
+    else:
+        expected = in_force_for_state(party.deposit)
+        if party.in_force != expected:
+            raise KnowledgeError(
+                f"{where}: in_force {party.in_force} does not follow Art. 126(2) from deposit "
+                f"{party.deposit}; expected {expected}"
+            )
     if not is_known(party.country) or country(party.country).former:
         raise KnowledgeError(f"{where}: not a current ISO 3166-1 code")
     w = party.withdrawal
