@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from protect.engine import rules
 from protect.engine.conditions import Facts
-from protect.engine.measures import measure_findings
+from protect.engine.measures import measures_for
 from protect.engine.model import POC, R2P, Assessment, Derived, Norms, Situation, made
 from protect.engine.rulebook import rulebook
 from protect.knowledge.ratification import icc_state_party as ratification_table
@@ -43,12 +43,7 @@ def assess(situation: Situation) -> Assessment:
         security_council_seized=s.security_council.seized,
         manifest_failure=failure,
     )
-    measures = []
-    t_measures = []
-    for cm in rb.measures:
-        found, entry = measure_findings(cm, facts)
-        measures += found
-        t_measures.append(entry)
+    measures, t_measures = measures_for(rb, facts)
     tensions, t_ten = rules.tensions(s, live, threshold, rb)
 
     r2p = made(

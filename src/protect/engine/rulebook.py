@@ -36,6 +36,16 @@ class CompiledMeasure:
     cache: dict[tuple[int, object], tuple[list[MeasureFinding], TraceEntry]]
 
 
+@dataclass(frozen=True, slots=True)
+class MeasureGroup:
+    """Measures whose conditions read the same facts, looked up together in one step."""
+
+    members: tuple[tuple[int, CompiledMeasure], ...]  # (position in the id-ordered catalogue, m)
+    dates: tuple[dt.date, ...]
+    reads: Callable[[Facts], object]
+    cache: dict[tuple[int, object], tuple[tuple[int, list[MeasureFinding], TraceEntry], ...]]
+
+
 @dataclass(frozen=True)
 class Rulebook:
     kb: KnowledgeBase
@@ -52,6 +62,7 @@ class Rulebook:
     crime_cites: dict[str, CiteSet]
     tension_cites: dict[str, CiteSet]
     measures: tuple[CompiledMeasure, ...]
+    groups: tuple[MeasureGroup, ...]
 
 
 _READS = {
@@ -72,6 +83,29 @@ def _fields_read(cond: Condition) -> set[str]:
     if cond.key in ("any", "all"):
         return set().union(*(_fields_read(c) for c in cond.value))
     return {_READS[cond.key]} if cond.key in _READS else set()
+
+
+def _measure_fields(m: Measure) -> frozenset[str]:
+    return frozenset(
+        set().union(
+            _fields_read(m.condition), *(_fields_read(c) for c in m.actor_conditions.values())
+        )
+    )
+
+
+def _groups(measures: tuple[CompiledMeasure, ...]) -> tuple[MeasureGroup, ...]:
+    by_fields: dict[frozenset[str], list[tuple[int, CompiledMeasure]]] = {}
+    for i, cm in enumerate(measures):
+        by_fields.setdefault(_measure_fields(cm.measure), []).append((i, cm))
+    return tuple(
+        MeasureGroup(
+            members=tuple(members),
+            dates=tuple(sorted({d for _, cm in members for d in cm.dates})),
+            reads=_reader(set(fields)),
+            cache={},
+        )
+        for fields, members in sorted(by_fields.items(), key=lambda kv: sorted(kv[0]))
+    )
 
 
 def _reader(fields: set[str]) -> Callable[[Facts], object]:
@@ -114,6 +148,9 @@ def rulebook() -> Rulebook:
     def cs(refs: list[CitationRef]) -> CiteSet:
         return CiteSet(base.cites(refs))
 
+    measures = tuple(
+        _compile_measure(base, m) for m in sorted(base.measures.values(), key=lambda m: m.id)
+    )
     para_139 = CitationRef(instrument=r2p.adopted_by.instrument, pinpoint="para. 139")
     return Rulebook(
         kb=base,
@@ -129,7 +166,6 @@ def rulebook() -> Rulebook:
         perspective_cites={k: cs(p.citations) for k, p in base.perspectives.items()},
         crime_cites={k: cs(c.citations) for k, c in base.crimes.items()},
         tension_cites={k: cs(t.citations) for k, t in base.tensions.items()},
-        measures=tuple(
-            _compile_measure(base, m) for m in sorted(base.measures.values(), key=lambda m: m.id)
-        ),
+        measures=measures,
+        groups=_groups(measures),
     )
