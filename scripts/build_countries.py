@@ -69,6 +69,21 @@ CURRENT_OVERRIDES: dict[str, dict[str, Any]] = {
     "WSM": {"gw": 990},
 }
 
+# Display names: the code list's short English names, with "&" spelled out and these replaced
+# where the short form is a locale label or not the name the state uses at the UN.
+NAME_OVERRIDES: dict[str, str] = {
+    "PSE": "State of Palestine",
+    "COD": "Democratic Republic of the Congo",
+    "COG": "Republic of the Congo",
+    "MMR": "Myanmar",
+    "HKG": "Hong Kong",
+    "MAC": "Macao",
+    "KNA": "Saint Kitts and Nevis",
+    "LCA": "Saint Lucia",
+    "VCT": "Saint Vincent and the Grenadines",
+    "UMI": "United States Minor Outlying Islands",
+}
+
 # ISO 3166-3: every former name that had an alpha-3 code, with its former numeric code, and the
 # GW/COW code of the state where it was one. Dates: the day before the change took effect.
 # FQHH (French Southern and Antarctic Territories, ATF) is left out: ATF is a current code.
@@ -238,7 +253,9 @@ def read_codelist(path: Path) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "iso3": iso3,
-                    "name": rec["country.name.en"].strip(),
+                    "name": NAME_OVERRIDES.get(
+                        iso3, rec["country.name.en"].strip().replace(" & ", " and ")
+                    ),
                     "gw": _int(rec["gwn"]),
                     "cow": _int(rec["cown"]),
                     "iso_numeric": _int(rec["iso3n"]),

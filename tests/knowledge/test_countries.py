@@ -90,6 +90,13 @@ def test_kosovo_is_a_user_assigned_code_not_an_iso_one() -> None:
     assert [c.iso3 for c in all_countries() if c.user_assigned] == ["XKX"]
 
 
+def test_display_names_spell_out_and_use_the_names_states_use() -> None:
+    assert country("PSE").name == "State of Palestine"
+    assert country("COD").name == "Democratic Republic of the Congo"
+    assert country("BIH").name == "Bosnia and Herzegovina"
+    assert not [c.iso3 for c in all_countries() if "&" in c.name or " - " in c.name]
+
+
 def test_codes_are_unique_and_sorted() -> None:
     codes = [c.iso3 for c in all_countries()]
     assert codes == sorted(set(codes))
