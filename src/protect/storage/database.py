@@ -7,6 +7,7 @@ interfaces turn into a clear message (HTTP 503, or a one-line CLI error) instead
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,7 +83,9 @@ class Database:
         self.backend = parsed.get_backend_name()
         if self.backend == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                # Best effort: if this fails, connecting fails and says why.
+                with contextlib.suppress(OSError):
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             self.engine = _sqlite_engine(self.url)
         else:
             self.engine = _server_engine(self.url)

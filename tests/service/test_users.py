@@ -1,0 +1,107 @@
+"""Users and tokens: hashed at rest, shown once, revocable; the `protect users` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from protect.cli.main import app as cli
+from protect.service import ConflictError, ForbiddenError, UnauthorizedError, users
+from protect.service.roles import Principal, local_operator
+from protect.storage import Database, User
+
+
+def test_tokens_are_stored_as_argon2_hashes(database: Database) -> None:
+    new = users.add_user(database, local_operator(), "ana", "analyst")
+    with database.reading() as session:
+        row = session.scalar(select(User).where(User.name == "ana"))
+    assert row is not None
+    assert row.token_hash.startswith("$argon2id$")
+    assert new.token.split("_", 2)[2] not in row.token_hash
+    assert users.authenticate(database, new.token) == Principal("ana", "analyst")
+
+
+def test_production_hasher_uses_the_library_defaults() -> None:
+    from importlib import reload
+
+    from protect.service import users as fresh
+
+    reload(fresh)
+    try:
+        assert fresh._hasher.memory_cost == PasswordHasher().memory_cost
+        assert fresh._hasher.time_cost == PasswordHasher().time_cost
+    finally:
+        reload(fresh)
+
+
+def test_roles_and_revocation(database: Database) -> None:
+    op = local_operator()
+    viewer = users.add_user(database, op, "vic", "viewer")
+    principal = users.authenticate(database, viewer.token)
+    with pytest.raises(ForbiddenError):
+        users.add_user(database, principal, "eve", "admin")
+    with pytest.raises(ConflictError):
+        users.add_user(database, op, "vic", "analyst")
+    users.revoke_user(database, op, "vic")
+    with pytest.raises(UnauthorizedError):
+        users.authenticate(database, viewer.token)
+    with pytest.raises(UnauthorizedError):
+        users.authenticate(database, "not-a-token")
+
+
+def test_web_session_ends_when_the_user_is_revoked(database: Database) -> None:
+    new = users.add_user(database, local_operator(), "ana", "analyst")
+    with pytest.raises(UnauthorizedError):
+        users.login(database, "someone-else", new.token)
+    key = users.login(database, "ana", new.token)
+    assert users.session_principal(database, key) == Principal("ana", "analyst")
+    users.revoke_user(database, local_operator(), "ana")
+    assert users.session_principal(database, key) is None
+
+
+def test_users_cli_prints_the_token_once_and_lists_and_revokes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROTECT_HOME", str(tmp_path))
+    monkeypatch.delenv("PROTECT_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    added = runner.invoke(cli, ["users", "add", "ada", "--role", "admin"])
+    assert added.exit_code == 0, added.output
+    token = added.stdout.strip()
+    assert token.startswith("pt_") and "\n" not in token
+
+    db = Database()
+    try:
+        assert users.authenticate(db, token).role == "admin"
+    finally:
+        db.dispose()
+
+    listed = runner.invoke(cli, ["users", "list", "--format", "json"])
+    assert listed.exit_code == 0
+    rows = json.loads(listed.stdout)
+    assert [(r["name"], r["role"], r["active"]) for r in rows] == [("ada", "admin", True)]
+    assert token not in listed.stdout
+
+    assert runner.invoke(cli, ["users", "add", "ada", "--role", "viewer"]).exit_code == 2
+    assert runner.invoke(cli, ["users", "add", "bad name", "--role", "viewer"]).exit_code == 2
+    assert runner.invoke(cli, ["users", "add", "x", "--role", "emperor"]).exit_code == 2
+    assert runner.invoke(cli, ["users", "revoke", "nobody"]).exit_code == 2
+    revoked = runner.invoke(cli, ["users", "revoke", "ada"])
+    assert revoked.exit_code == 0
+    rows = json.loads(runner.invoke(cli, ["users", "list", "--format", "json"]).stdout)
+    assert rows[0]["active"] is False
+
+
+def test_users_cli_reports_an_unreachable_database_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PROTECT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/protect")
+    result = CliRunner().invoke(cli, ["users", "list"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: database ")
+    assert "Traceback" not in result.output
