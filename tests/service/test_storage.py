@@ -1,4 +1,4 @@
-"""Storage: migrations run on first use, append-only tables refuse changes in the database itself."""
+"""Storage: migrations run on first use; append-only tables refuse changes in the database."""
 
 from __future__ import annotations
 
@@ -63,5 +63,5 @@ def test_unreachable_sqlite_file_is_reported_as_unavailable(tmp_path: Path) -> N
 def test_postgres_server_that_is_down_is_reported_as_unavailable() -> None:
     # Port 9 (discard) on loopback: nothing listens there, the connection is refused at once.
     db = Database("postgresql+psycopg://nobody@127.0.0.1:9/protect")
-    with pytest.raises(DatabaseUnavailableError, match="127.0.0.1"):
+    with pytest.raises(DatabaseUnavailableError, match=r"127\.0\.0\.1"):
         db.ensure_ready()
