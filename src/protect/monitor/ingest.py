@@ -162,7 +162,10 @@ def _map_ucdp(layout: _Layout, path: Path) -> _Mapping:
     return _Mapping(
         event_id=_nz(_col(cols, "ucdp_id") or _col(cols, "id")),
         type_raw=_nz(tov),
-        type_code=f"try_cast(try_cast(trim({tov}) AS DOUBLE) AS INTEGER)",
+        type_code=(
+            f"CASE WHEN try_cast(trim({tov}) AS DOUBLE) IN (1, 2, 3) "
+            f"THEN try_cast(try_cast(trim({tov}) AS DOUBLE) AS INTEGER) END"
+        ),
         type_field="type_of_violence",
         date_start=_nz(_need(cols, path, "date_start")),
         date_end=_nz(_need(cols, path, "date_end")),
@@ -609,7 +612,7 @@ _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("country", "country_raw IS NULL", "is empty"),
     (
         "country",
-        "country_raw IS NOT NULL AND iso3 IS NULL",
+        "country_raw IS NOT NULL AND iso3 IS NULL AND ds IS NOT NULL",
         "is not a country code the crosswalk knows at the event's date",
     ),
 )
@@ -655,8 +658,9 @@ def ingest(
         _normalise(con, mapping)
         step("validating rows", 2)
         rejects = con.execute(
-            "SELECT line_byte_position, coalesce(column_name, ''), error_type, error_message "
-            "FROM stg_rejects ORDER BY line_byte_position"
+            "SELECT line_byte_position, arg_min(coalesce(column_name, ''), column_idx), "
+            "arg_min(error_type, column_idx), arg_min(error_message, column_idx) "
+            "FROM stg_rejects GROUP BY line_byte_position ORDER BY line_byte_position"
         ).fetchall()
         reject_lines = _line_of_byte(path, layout, [r[0] for r in rejects]) if rejects else {}
         cache: dict[str, dict[int, int]] = {}

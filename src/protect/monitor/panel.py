@@ -29,6 +29,9 @@ PANEL_COLUMNS = (
 )  # fmt: skip
 
 
+ROUND_DIGITS = 6
+
+
 def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
     """events (the `events` schema), calendar (m, first_day, last_day), offsets (k = 0..11)
     -> one row per source, iso3 and month `m` (= year*12 + month-1)."""
@@ -165,6 +168,10 @@ def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
         civilians_12m=panel.civilians.sum().over(w12),
         interstate_best_12m=panel.interstate_best.sum().over(w12),
     )
+    # Rounded so that the order in which a backend adds fractions cannot change the result.
+    floats = [c for c in PANEL_COLUMNS if c.endswith(("_best", "_low", "_high", "_3m", "_12m"))
+              or c in ("civilians",)]
+    panel = panel.mutate(**{c: panel[c].round(ROUND_DIGITS) for c in floats})
     return panel.select(*PANEL_COLUMNS).order_by("source", "iso3", "m")
 
 
