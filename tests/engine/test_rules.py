@@ -177,6 +177,8 @@ def test_tensions(base: dict[str, Any], change: dict[str, Any], expected: set[st
     result = run(base, **change)
     assert {t.id for t in result.tensions} == expected
     assert all(t.explanation and t.citations for t in result.tensions)
+    # 1994: tensions still cite law in force then (the Charter), not later reports.
+    assert all(c.adopted <= result.situation.date for t in result.tensions for c in t.citations)
 
 
 def test_spec_measure_table(base: dict[str, Any]) -> None:
