@@ -127,6 +127,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from protect.service.assessments import warm_up
+
+        warm_up()
         try:
             db.ensure_ready()
         except DatabaseUnavailableError as exc:

@@ -117,6 +117,22 @@ def _assess(situation: Situation) -> dict[str, Any]:
     return document
 
 
+def warm_up() -> None:
+    """Load the knowledge base and rules now, so that the first requests do not all race to."""
+    from protect import Situation
+
+    _assess(
+        Situation.model_validate(
+            {
+                "country": "CHE",
+                "date": "2020-01-01",
+                "armed_conflict": "none",
+                "state_role": "protecting",
+            }
+        )
+    )
+
+
 def assess_payload(payload: Any) -> Any:
     """Assess one situation or a list of them; stores nothing, so anyone may call it."""
     situations, many = parse(payload)
@@ -264,6 +280,7 @@ def reassess(
     for _attempt in range(_VERSION_RETRIES):
         try:
             with db.writing() as session:
+                db.serialize(session, f"case:{base.case_id}")
                 latest = session.scalar(
                     select(func.max(SavedAssessment.version)).where(
                         SavedAssessment.case_id == base.case_id

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -150,6 +150,17 @@ class Database:
             raise DatabaseUnavailableError(
                 f"database {self.describe()} is unavailable: {_describe(err)}"
             ) from err
+
+    def serialize(self, session: Session, key: str) -> None:
+        """Make concurrent transactions that pass the same `key` run one after another.
+
+        SQLite writers are already serialized (BEGIN IMMEDIATE); PostgreSQL takes a transaction
+        advisory lock on the key, released at commit.
+        """
+        if self.backend == "postgresql":
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key}
+            )
 
     def dispose(self) -> None:
         self.engine.dispose()
