@@ -268,7 +268,7 @@ def compare(expect: Expect, assessment: Assessment) -> list[Mismatch]:
 def _reasons(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "the assessment does not list this measure at all"
-    return "; ".join(f"{r['actor']}: {r['reason']}" for r in rows)
+    return "; ".join(f"{r['actor']}: {r['reason'].rstrip('.')}" for r in rows)
 
 
 def check(case: Case) -> list[Mismatch]:
