@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from protect.monitor.ingest import IngestError, ingest
+
 from .helpers import query, read_rows
 
 
@@ -258,8 +259,9 @@ def test_unknown_acled_event_type_is_refused(tmp_path: Path, db: Path, data: Pat
         ingest("acled", path, db_path=db)
 
 
-@pytest.mark.parametrize("name", ["hdx191_col_2002h1.csv", "hdx221_ukr_2014_08.csv",
-                                  "hdx201_nga_2014h1.csv"])
+@pytest.mark.parametrize(
+    "name", ["hdx191_col_2002h1.csv", "hdx221_ukr_2014_08.csv", "hdx201_nga_2014h1.csv"]
+)
 def test_hxl_mapping_of_hdx_ged_files(name: str, db: Path, data: Path) -> None:
     path = data / name
     rows = read_rows(path, hxl=True)

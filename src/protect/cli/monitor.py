@@ -95,15 +95,20 @@ def _run_ingest(
         def progress(step: str, done: int, total: int) -> None:
             bar.update(task, description=f"{path.name}: {step}", completed=done, total=total)
 
-        report = _guard(
-            lambda: api.ingest(
-                kind,
+        failure: str | None = None
+        try:
+            report = api.ingest(
+                kind,  # type: ignore[arg-type]
                 path,
                 db_path=db,
-                progress=progress,  # type: ignore[arg-type]
+                progress=progress,
                 release=release,
             )
-        )
+        except (api.IngestError, api.StoreError) as exc:
+            failure = str(exc)
+            bar.remove_task(task)
+    if failure is not None:
+        _fail(failure)
     if fmt is OutFormat.json:
         _emit_json(report.model_dump(mode="json"))
         return
@@ -325,7 +330,7 @@ def situation_cmd(
     ]
     alert = found.alert
     head.append(
-        (f"Alert: {alert.level} ({alert.rule}: {alert.description})" if alert else "Alert: none")
+        f"Alert: {alert.level} ({alert.rule}: {alert.description})" if alert else "Alert: none"
     )
     for step in found.derivation:
         figs = ", ".join(f"{k}={v}" for k, v in step["figures"].items())

@@ -169,8 +169,11 @@ def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
         interstate_best_12m=panel.interstate_best.sum().over(w12),
     )
     # Rounded so that the order in which a backend adds fractions cannot change the result.
-    floats = [c for c in PANEL_COLUMNS if c.endswith(("_best", "_low", "_high", "_3m", "_12m"))
-              or c in ("civilians",)]
+    floats = [
+        c
+        for c in PANEL_COLUMNS
+        if c.endswith(("_best", "_low", "_high", "_3m", "_12m")) or c in ("civilians",)
+    ]
     panel = panel.mutate(**{c: panel[c].round(ROUND_DIGITS) for c in floats})
     return panel.select(*PANEL_COLUMNS).order_by("source", "iso3", "m")
 

@@ -141,7 +141,11 @@ def month_label(index: int) -> str:
 def month_index(label: str) -> int:
     """`YYYY-MM` -> `year*12 + month-1`; ValueError names the problem."""
     parts = label.split("-")
-    if len(parts) != 2 or not (parts[0].isdigit() and parts[1].isdigit()) or len(parts[0]) != 4:
+    if (
+        len(parts) != 2
+        or not (parts[0].isdigit() and parts[1].isdigit())
+        or (len(parts[0]), len(parts[1])) != (4, 2)
+    ):
         raise ValueError(f"month {label!r} is not YYYY-MM")
     year, month = int(parts[0]), int(parts[1])
     if not 1 <= month <= 12:

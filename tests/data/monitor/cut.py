@@ -15,8 +15,13 @@ SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 OUT = Path(__file__).resolve().parent
 
 
-def cut(src: Path, dst: str, keep: Callable[[dict[str, str]], bool], limit: int | None = None,
-        hxl: bool = False) -> None:
+def cut(
+    src: Path,
+    dst: str,
+    keep: Callable[[dict[str, str]], bool],
+    limit: int | None = None,
+    hxl: bool = False,
+) -> None:
     raw = src.read_bytes()
     eol = "\r\n" if b"\r\n" in raw[:4096] else "\n"
     with open(src, newline="", encoding="utf-8") as fh:
@@ -37,20 +42,44 @@ def cut(src: Path, dst: str, keep: Callable[[dict[str, str]], bool], limit: int 
 
 def main() -> None:
     ged = SHARED / "ucdp-ged"
-    cut(ged / "GEDEvent_v23_1_car.csv", "ged231_car_2013_2014.csv",
-        lambda r: r["date_start"][:4] in ("2013", "2014"))
-    cut(ged / "conflict_data_nga.csv", "hdx201_nga_2014h1.csv",
-        lambda r: "2014-01" <= r["date_start"][:7] <= "2014-06", hxl=True)
-    cut(ged / "conflict_data_col.csv", "hdx191_col_2002h1.csv",
-        lambda r: "2002-01" <= r["date_start"][:7] <= "2002-06", hxl=True)
-    cut(ged / "conflict_data_ukr.csv", "hdx221_ukr_2014_08.csv",
-        lambda r: r["date_start"][:7] == "2014-08", hxl=True)
-    cut(ged / "ucdp.csv", "ucdp_sudan_dmy_2023q2.csv",
-        lambda r: r["date_start"][-4:] == "2023" and r["date_start"][3:5] in ("04", "05", "06"))
-    cut(ged / "ucdp_sudan.csv", "ucdp_sudan_candidates_2024q3.csv",
-        lambda r: r["date_start"][:7] in ("2024-07", "2024-08", "2024-09"))
-    cut(ged / "ged191.csv", "ged191_mmr_2016_2018.csv",
-        lambda r: r["country_id"] == "775" and r["date_start"][:4] in ("2016", "2017", "2018"))
+    cut(
+        ged / "GEDEvent_v23_1_car.csv",
+        "ged231_car_2013_2014.csv",
+        lambda r: r["date_start"][:4] in ("2013", "2014"),
+    )
+    cut(
+        ged / "conflict_data_nga.csv",
+        "hdx201_nga_2014h1.csv",
+        lambda r: "2014-01" <= r["date_start"][:7] <= "2014-06",
+        hxl=True,
+    )
+    cut(
+        ged / "conflict_data_col.csv",
+        "hdx191_col_2002h1.csv",
+        lambda r: "2002-01" <= r["date_start"][:7] <= "2002-06",
+        hxl=True,
+    )
+    cut(
+        ged / "conflict_data_ukr.csv",
+        "hdx221_ukr_2014_08.csv",
+        lambda r: r["date_start"][:7] == "2014-08",
+        hxl=True,
+    )
+    cut(
+        ged / "ucdp.csv",
+        "ucdp_sudan_dmy_2023q2.csv",
+        lambda r: r["date_start"][-4:] == "2023" and r["date_start"][3:5] in ("04", "05", "06"),
+    )
+    cut(
+        ged / "ucdp_sudan.csv",
+        "ucdp_sudan_candidates_2024q3.csv",
+        lambda r: r["date_start"][:7] in ("2024-07", "2024-08", "2024-09"),
+    )
+    cut(
+        ged / "ged191.csv",
+        "ged191_mmr_2016_2018.csv",
+        lambda r: r["country_id"] == "775" and r["date_start"][:4] in ("2016", "2017", "2018"),
+    )
     acled = SHARED / "acled" / "acled_old_deletion_dummy.csv"
     types: dict[str, int] = {}
 

@@ -1,0 +1,122 @@
+"""Situations, alerts and assessments derived from the panel with the YAML thresholds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from protect.monitor import api
+from protect.monitor.situations import alert_for, derive, thresholds
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture
+def mmr(db: Path) -> Path:
+    api.ingest("ucdp", SAMPLE, db_path=db, release="24.1")
+    return db
+
+
+def test_every_threshold_has_a_rationale_and_sources() -> None:
+    t = thresholds()
+    assert t.armed_conflict.battle_deaths_12m.value == 25
+    assert t.atrocities.mass_killing_12m.value == 1000
+    for group in (t.armed_conflict, t.atrocities, t.state_role):
+        for item in group.__dict__.values():
+            assert item.rationale.strip() and item.sources
+    assert [a.level for a in t.alerts][0] == "current-crisis"
+    assert all(a.sources for a in t.alerts)
+
+
+def _row(**figures: float | str | bool | None) -> dict[str, object]:
+    base: dict[str, object] = {
+        "iso3": "MMR", "month": "2017-09", "m": 2017 * 12 + 8, "source": "ucdp",
+        "sb_best_12m": 0.0, "ns_best_12m": 0.0, "os_best_12m": 0.0, "os_best_3m": 0.0,
+        "interstate_best_12m": 0.0, "top_perpetrator_12m": 0.0, "top_perpetrator": None,
+        "top_perpetrator_is_gov": False, "civilians_12m": 0.0,
+    }  # fmt: skip
+    base.update(figures)
+    return base
+
+
+def test_thresholds_are_applied_at_their_boundaries() -> None:
+    quiet, _ = derive(_row(sb_best_12m=24.9))
+    assert quiet["armed_conflict"] == "none" and quiet["state_role"] == "protecting"
+    assert alert_for(_row(sb_best_12m=24.9)) is None
+    war, _ = derive(_row(sb_best_12m=25))
+    assert war["armed_conflict"] == "non-international" and war["state_role"] == "unable"
+    inter, _ = derive(_row(sb_best_12m=40, interstate_best_12m=30))
+    assert inter["armed_conflict"] == "international"
+    groups, _ = derive(_row(ns_best_12m=30))
+    assert groups["armed_conflict"] == "non-international"
+
+    mk = _row(
+        top_perpetrator_12m=1000,
+        os_best_12m=1000,
+        top_perpetrator="Government of X",
+        top_perpetrator_is_gov=True,
+    )
+    sit, steps = derive(mk)
+    assert sit["atrocities"]["crimes-against-humanity"] == "ongoing"
+    assert sit["atrocities"]["war-crimes"] == "none"  # no armed conflict
+    assert sit["atrocities"]["genocide"] == "none"
+    assert sit["state_role"] == "perpetrator"
+    assert [s["field"] for s in steps] == ["armed_conflict", "atrocities", "state_role"]
+    alert = alert_for(mk)
+    assert alert is not None and alert.level == "current-crisis"
+    assert alert.figures["top_perpetrator_12m"] == 1000
+    below = alert_for(_row(top_perpetrator_12m=999, os_best_12m=999))
+    assert below is not None and below.level == "imminent-risk"
+    surge = alert_for(_row(os_best_3m=250, os_best_12m=250))
+    assert surge is not None and surge.rule == "one-sided-surge"
+    concern = alert_for(_row(os_best_12m=25))
+    assert concern is not None and concern.level == "serious-concern"
+
+
+def test_myanmar_2017_from_the_bundled_sample(mmr: Path) -> None:
+    months = api.monitor("MMR", "2017-06", "2017-09", db_path=mmr)
+    assert [r.month for r in months] == ["2017-06", "2017-07", "2017-08", "2017-09"]
+    aug = months[2]
+    assert aug.deaths_best.one_sided > 1000
+    assert aug.alert is not None and aug.alert.level == "current-crisis"
+    assert aug.situation["state_role"] == "perpetrator"
+    assert months[0].alert is None or months[0].alert.level != "current-crisis"
+    dumped = aug.model_dump(mode="json")
+    assert set(dumped["deaths_best"]) == {"state-based", "non-state", "one-sided"}
+    assert {
+        "country",
+        "month",
+        "deaths_best",
+        "deaths_low",
+        "deaths_high",
+        "deaths_civilians",
+        "events",
+        "alert",
+        "situation",
+    } <= set(dumped)
+
+    ranked = api.alerts("2017-09", db_path=mmr)
+    assert ranked[0].country == "MMR" and ranked[0].rank == 1
+
+    found = api.situation("MMR", "2017-09", db_path=mmr)
+    assert found.assessment["stage"] == "atrocity-crimes"
+    assert found.assessment["norms"]["r2p"]["manifest_failure"] is True
+    assert found.assessment["situation"]["country"] == "MMR"
+    assert found.assessment["situation"]["date"] == "2017-09-30"
+
+
+def test_bad_arguments_are_clear_errors(mmr: Path) -> None:
+    with pytest.raises(api.MonitorInputError, match="ISO 3166"):
+        api.monitor("XYZ", "2017-01", "2017-02", db_path=mmr)
+    with pytest.raises(api.MonitorInputError, match="YYYY-MM"):
+        api.monitor("MMR", "2017-1", "2017-02", db_path=mmr)
+    with pytest.raises(api.MonitorInputError, match="after"):
+        api.monitor("MMR", "2017-05", "2017-02", db_path=mmr)
+    with pytest.raises(api.MonitorInputError, match="no panel data"):
+        api.situation("MMR", "1990-01", db_path=mmr)
+
+
+def test_nothing_ingested_yet(tmp_path: Path) -> None:
+    with pytest.raises(api.StoreError, match="ingest"):
+        api.alerts("2017-09", db_path=tmp_path / "none.duckdb")

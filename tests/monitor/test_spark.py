@@ -1,0 +1,53 @@
+"""The same Ibis panel expression on DuckDB and on local PySpark gives the same panel."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from protect.monitor.ingest import ingest
+from protect.monitor.panel import PANEL_COLUMNS, panel_on_spark
+
+from .helpers import query
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _java() -> None:
+    if shutil.which("java") is None:
+        pytest.skip("Java is needed for PySpark")
+
+
+def test_duckdb_and_spark_panels_are_identical(db: Path, data: Path) -> None:
+    import duckdb
+
+    for name in ("ged231_car_2013_2014.csv", "hdx201_nga_2014h1.csv", "ucdp_sudan_dmy_2023q2.csv"):
+        ingest("ucdp", data / name, db_path=db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        events = con.execute("SELECT * FROM current_events").fetchdf()
+        cal = con.execute("SELECT * FROM calendar").fetchdf()
+        off = con.execute("SELECT * FROM offsets12").fetchdf()
+        cols = ", ".join(PANEL_COLUMNS)
+        on_duck = con.execute(f"SELECT {cols} FROM panel ORDER BY source, iso3, m").fetchall()
+    finally:
+        con.close()
+    spark = panel_on_spark(events, cal, off)
+    spark = spark.sort_values(["source", "iso3", "m"])[list(PANEL_COLUMNS)]
+    on_spark = [
+        tuple(None if (isinstance(v, float) and v != v) else v for v in row)
+        for row in spark.itertuples(index=False, name=None)
+    ]
+    assert len(on_spark) == len(on_duck) > 0
+    for a, b in zip(on_duck, on_spark, strict=True):
+        assert tuple(_plain(v) for v in a) == tuple(_plain(v) for v in b)
+    assert query(db, "SELECT count(DISTINCT iso3) FROM panel") == [(3,)]
+
+
+def _plain(v: object) -> object:
+    """numpy scalars -> Python values, so equal numbers compare equal."""
+    item = getattr(v, "item", None)
+    return item() if callable(item) else v
