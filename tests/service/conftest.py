@@ -57,6 +57,15 @@ def _pg_admin_url() -> URL | None:
 
 
 @pytest.fixture(autouse=True)
+def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep every test away from the user's real data directory and database."""
+    home = tmp_path / "protect-home"
+    monkeypatch.setenv("PROTECT_HOME", str(home))
+    monkeypatch.delenv("PROTECT_DATABASE_URL", raising=False)
+    return home
+
+
+@pytest.fixture(autouse=True)
 def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hash tokens with argon2's own profile for tests: same code path, far fewer rounds.
 

@@ -36,9 +36,7 @@ def test_fifty_concurrent_saves_are_each_stored_once(
 
     with database.reading() as session:
         names = Counter(session.scalars(select(SavedAssessment.name)).all())
-        saves = session.scalar(
-            select(func.count()).where(AuditEntry.action == "assessment.save")
-        )
+        saves = session.scalar(select(func.count()).where(AuditEntry.action == "assessment.save"))
     assert names == Counter(f"w{i}" for i in range(WRITERS))
     assert saves == WRITERS
 

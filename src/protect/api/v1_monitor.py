@@ -13,11 +13,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from protect.service.errors import InvalidInputError, NotFoundError
+from protect.storage import DatabaseUnavailableError
+
+
+class DataUnavailableError(DatabaseUnavailableError):
+    """The monitor's events store is missing or busy (reported as 503, like the database)."""
+
 
 Country = Annotated[str, Path(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")]
 Month = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
 MonthQuery = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
-OptionalMonth = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
 
 
 def _has(module: str) -> bool:
@@ -28,9 +33,17 @@ def _has(module: str) -> bool:
 
 
 def _call(fn: Any, *args: Any) -> Any:
-    """Call into the monitor or risk API, reporting bad input as 422 and absent data as 404."""
+    """Call into the monitor or risk API: bad input is 422, absent data 404, no store 503."""
+    store_error: Any = getattr(import_module("protect.monitor.store"), "StoreError", OSError)
     try:
         return fn(*args)
+    except store_error as exc:
+        from protect.config import events_db_path
+
+        if not events_db_path().exists():
+            # Nothing ingested yet: the data asked for does not exist (yet), the server is fine.
+            raise NotFoundError(str(exc)) from exc
+        raise DataUnavailableError(str(exc)) from exc
     except LookupError as exc:
         raise NotFoundError(str(exc) or "no data") from exc
     except ValueError as exc:
@@ -45,15 +58,15 @@ def _monitor_router() -> APIRouter:
     @router.get("/monitor/{country}")
     def monitor(
         country: Country,
-        start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$")] = None,
-        end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$")] = None,
+        start: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}$")],
+        end: Annotated[str, Query(alias="to", pattern=r"^\d{4}-\d{2}$")],
     ) -> Any:
         """The country-month panel of one country between two months."""
         return _call(api.monitor, country.upper(), start, end)
 
     @router.get("/alerts")
-    def alerts(month: OptionalMonth = None) -> Any:
-        """The alerts raised for one month (default: the latest month with data)."""
+    def alerts(month: MonthQuery) -> Any:
+        """The countries with an alert in one month, most severe first."""
         return _call(api.alerts, month)
 
     @router.get("/situations/{country}/{month}")
