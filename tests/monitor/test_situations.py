@@ -25,7 +25,7 @@ def test_every_threshold_has_a_rationale_and_sources() -> None:
     for group in (t.armed_conflict, t.atrocities, t.state_role):
         for item in group.__dict__.values():
             assert item.rationale.strip() and item.sources
-    assert [a.level for a in t.alerts][0] == "current-crisis"
+    assert t.alerts[0].level == "current-crisis"
     assert all(a.sources for a in t.alerts)
 
 

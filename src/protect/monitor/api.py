@@ -147,7 +147,7 @@ def _spark_rows(db: Path, iso3: str, lo: int, hi: int) -> list[dict[str, Any]]:
     df = panel_on_spark(events, cal, off)
     df = df[(df.m >= lo) & (df.m <= hi)].sort_values("m")
     return [
-        {k: (None if v != v else v) if isinstance(v, float) else v for k, v in r.items()}
+        {str(k): (None if v != v else v) if isinstance(v, float) else v for k, v in r.items()}
         for r in df.to_dict("records")
     ]
 

@@ -63,7 +63,7 @@ def _sniff(path: Path) -> _Layout:
         gzipped = raw.read(2) == b"\x1f\x8b"
     try:
         with _open_text(path, gzipped) as fh:
-            reader = csv.reader(fh)  # type: ignore[arg-type]
+            reader = csv.reader(fh)
             header = next(reader, None)
             second = next(reader, None)
     except (UnicodeDecodeError, OSError, csv.Error) as exc:
@@ -402,7 +402,7 @@ def _record_lines(path: Path, layout: _Layout, rejected_lines: set[int]) -> dict
     """record_no (1-based, as DuckDB numbered the accepted rows) -> physical start line."""
     out: dict[int, int] = {}
     with _open_text(path, layout.gzipped) as fh:
-        reader = csv.reader(fh)  # type: ignore[arg-type]
+        reader = csv.reader(fh)
         for _ in range(layout.skip):
             next(reader, None)
         record_no = 0
@@ -417,7 +417,7 @@ def _record_lines(path: Path, layout: _Layout, rejected_lines: set[int]) -> dict
 
 def _line_of_byte(path: Path, layout: _Layout, positions: list[int]) -> dict[int, int]:
     with _open_text(path, layout.gzipped) as fh:
-        data = fh.read()  # type: ignore[union-attr]
+        data = fh.read()
     encoded = data.encode("utf-8") if isinstance(data, str) else data
     return {p: encoded.count(b"\n", 0, p) + 1 for p in positions}
 
@@ -439,7 +439,7 @@ def _country_map(con: duckdb.DuckDBPyConnection, kind: Literal["gw", "isonum", "
             "SELECT DISTINCT country_raw, ds FROM norm WHERE country_raw IS NOT NULL "
             "AND ds IS NOT NULL"
         ).fetchall()
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for raw, ds in pairs:
             try:
                 gw = int(float(raw))

@@ -1,4 +1,4 @@
-"""The monitor's public records. `model_dump(mode="json")` is exactly what `--format json` prints."""
+"""The monitor's public records; `model_dump(mode="json")` is what `--format json` prints."""
 
 from __future__ import annotations
 

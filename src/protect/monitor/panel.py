@@ -117,7 +117,7 @@ def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
             top_perpetrator="perpetrator",
             top_perpetrator_12m="toll12",
             top_perpetrator_is_gov="gov",
-        )  # fmt: skip
+        )
     )
 
     def left(base: Any, other: Any, prefix: str) -> Any:
