@@ -1,9 +1,157 @@
-"""CLI commands for the risk area (filled in by its issue)."""
+"""CLI commands for the risk area: `protect risk backtest` and `protect risk forecast`."""
 
 from __future__ import annotations
 
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import NoReturn
+
 import typer
+
+risk_app = typer.Typer(
+    name="risk",
+    help="Atrocity-risk forecasting: mass-killing onset model and its backtest.",
+    no_args_is_help=True,
+)
+
+DEFAULT_MODELS = "base_rate,recent_violence,ewp_enet,protect_gbm"
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    sys.stderr.write(f"error: {message}\n")
+    raise typer.Exit(code)
+
+
+def _years(spec: str) -> list[int]:
+    try:
+        if "-" in spec:
+            a, b = spec.split("-", 1)
+            first, last = int(a), int(b)
+        else:
+            first = last = int(spec)
+    except ValueError:
+        _fail(f"--years: expected YYYY or YYYY-YYYY, got {spec!r}")
+    if last < first:
+        _fail(f"--years: {spec!r} ends before it starts")
+    return list(range(first, last + 1))
+
+
+@risk_app.command("backtest")
+def backtest_cmd(
+    out: Path = typer.Option(..., "--out", help="CSV to write: country, year, model, risk, onset"),
+    report: Path | None = typer.Option(
+        None, "--report", help="folder for the Markdown report and its PNG plots"
+    ),
+    years: str = typer.Option("1994-2024", "--years", help="forecast years, YYYY-YYYY"),
+    models: str = typer.Option(DEFAULT_MODELS, "--models", help="comma-separated model names"),
+    sources: Path | None = typer.Option(
+        None, "--sources", help="sources folder (default: PROTECT_SOURCES or ../shared/data)"
+    ),
+) -> None:
+    """Rolling backtest: refit each model per forecast year on what was known the year before."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from protect.risk.api import RiskDataError, RiskInputError, backtest
+
+    year_list = _years(years)
+    model_list = [m.strip() for m in models.split(",") if m.strip()]
+    if not model_list:
+        _fail("--models: no model named")
+    command = "protect risk backtest --out " + str(out)
+    if report is not None:
+        command += f" --report {report}"
+    if years != "1994-2024":
+        command += f" --years {years}"
+    if models != DEFAULT_MODELS:
+        command += f" --models {models}"
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
+        task = bar.add_task("backtest", total=len(year_list) * len(model_list))
+
+        def tick(year: int, model: str) -> None:
+            bar.update(task, advance=1, description=f"{year} {model}")
+
+        try:
+            scores = backtest(
+                out,
+                models=model_list,
+                years=year_list,
+                sources=sources,
+                report=report,
+                command=command,
+                progress=tick,
+            )
+        except (RiskDataError, RiskInputError) as exc:
+            _fail(str(exc))
+    table = Table(title=f"Backtest {year_list[0]}-{year_list[-1]} (same country-years)")
+    for col in ("model", "n", "onsets", "AUC-ROC", "AUC-PR", "Brier", "top10", "top20", "top30"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for s in scores:
+        table.add_row(
+            s.model,
+            str(s.country_years),
+            str(s.onsets),
+            f"{s.auc_roc:.3f}",
+            f"{s.auc_pr:.3f}",
+            f"{s.brier:.5f}",
+            f"{100 * s.top10:.1f}%",
+            f"{100 * s.top20:.1f}%",
+            f"{100 * s.top30:.1f}%",
+        )
+    Console().print(table)
+    Console().print(f"wrote {out}" + (f" and {report / 'report.md'}" if report else ""))
+
+
+@risk_app.command("forecast")
+def forecast_cmd(
+    year: int = typer.Option(..., "--year", help="forecast year (features from the year before)"),
+    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+    top: int = typer.Option(30, "--top", min=1, help="how many countries to list"),
+    model: str = typer.Option("protect_gbm", "--model", help="model name"),
+    sources: Path | None = typer.Option(
+        None, "--sources", help="sources folder (default: PROTECT_SOURCES or ../shared/data)"
+    ),
+) -> None:
+    """Rank countries by the risk of a mass-killing onset, with the features driving each."""
+    from protect.risk.api import RiskDataError, RiskInputError, forecast
+
+    try:
+        rows = forecast(year, model=model, sources=sources)[:top]
+    except (RiskDataError, RiskInputError) as exc:
+        _fail(str(exc))
+    if fmt is OutputFormat.json:
+        sys.stdout.write(
+            json.dumps([r.model_dump(mode="json") for r in rows], indent=2, ensure_ascii=False)
+            + "\n"
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Mass-killing onset risk for {year} (model {model}, data of {year - 1})")
+    for col in ("#", "country", "risk", "change", "main drivers (log-odds)"):
+        table.add_column(col, justify="right" if col in ("#", "risk", "change") else "left")
+    for r in rows:
+        change = "" if r.change is None else f"{100 * r.change:+.1f} pt"
+        drivers = "; ".join(f"{d.feature} {d.contribution:+.2f}" for d in r.drivers[:3])
+        onset = " [onset]" if r.onset == 1 else ""
+        table.add_row(
+            str(r.rank), f"{r.name} ({r.country}){onset}", f"{100 * r.risk:.1f}%", change, drivers
+        )
+    Console().print(table)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the main app."""
+    """Add the `risk` sub-app to the main app."""
+    app.add_typer(risk_app, name="risk")

@@ -1,0 +1,179 @@
+"""Python API of the risk area: `forecast(year)` and `backtest(out)`.
+
+Both read the raw sources from `protect.config.sources_dir()` unless a folder is given, and
+raise `RiskDataError` (bad or missing data) or `RiskInputError` (a year or model that cannot
+be served) with a one-line message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from protect.risk.backtest import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    PUBLISHED,
+    RESULT_COLUMNS,
+    feature_rows,
+    fit_for,
+    run_backtest,
+    top_drivers,
+)
+from protect.risk.features import describe
+from protect.risk.models import BEST, MODEL_NAMES
+from protect.risk.scoring import Scores
+from protect.risk.sources import RiskDataError, load_sources, require_sources_dir
+
+__all__ = [
+    "Driver",
+    "ForecastRow",
+    "RiskDataError",
+    "RiskInputError",
+    "backtest",
+    "forecast",
+]
+
+
+class RiskInputError(ValueError):
+    """A request the risk model cannot serve (year out of range, unknown model)."""
+
+
+class Driver(BaseModel):
+    """One feature's pull on a country's risk, in log-odds (positive raises the risk)."""
+
+    feature: str
+    label: str
+    source: str
+    value: float
+    contribution: float
+
+
+class ForecastRow(BaseModel):
+    rank: int
+    country: str = Field(description="ISO 3166-1 alpha-3 code")
+    name: str
+    year: int = Field(description="forecast year; features are from year - 1")
+    risk: float = Field(description="probability of a mass-killing onset in year or year + 1")
+    previous_risk: float | None = Field(
+        description="the same model's risk from the year before's data"
+    )
+    change: float | None
+    onset: int | None = Field(description="observed onset in the forecast year, when known")
+    model: str
+    drivers: list[Driver]
+
+
+def _check_models(models: Sequence[str]) -> None:
+    for m in models:
+        if m not in MODEL_NAMES:
+            raise RiskInputError(f"unknown model {m!r}; choose from {', '.join(MODEL_NAMES)}")
+
+
+def forecast(
+    year: int,
+    *,
+    model: str = BEST,
+    sources: Path | None = None,
+    drivers: int = 5,
+) -> list[ForecastRow]:
+    """Countries ranked by risk for `year`, from data of year - 1, with their main drivers."""
+    from protect.risk.panel import build_panel
+
+    _check_models([model])
+    root = sources if sources is not None else require_sources_dir()
+    src = load_sources(root, with_foos=False)
+    panel = build_panel(src)
+    first, last = int(panel["year"].min()), int(panel["year"].max())
+    if not first + 10 <= year - 1 <= last:
+        raise RiskInputError(
+            f"year {year}: features come from year - 1, and the data cover {first}-{last}; "
+            f"choose a year from {first + 11} to {last + 1}"
+        )
+    try:
+        fitted = fit_for(panel, model, src.predictor_names, year)
+    except ValueError as exc:
+        raise RiskInputError(f"year {year}: {exc}") from None
+    rows = feature_rows(panel, year)
+    risk = fitted.predict(rows)
+    before = feature_rows(panel, year - 1)
+    prev = dict(zip(before["entity"], fitted.predict(before), strict=True)) if len(before) else {}
+    contrib = fitted.contributions(rows)
+    tops = (
+        top_drivers(contrib, rows, drivers) if contrib.shape[1] else [[] for _ in range(len(rows))]
+    )
+    observed = rows["target_onset"].to_numpy(dtype=float)
+    order = sorted(range(len(rows)), key=lambda i: (-risk[i], str(rows.at[i, "target_country"])))
+    out: list[ForecastRow] = []
+    for rank, i in enumerate(order, start=1):
+        p = prev.get(rows.at[i, "entity"])
+        out.append(
+            ForecastRow(
+                rank=rank,
+                country=str(rows.at[i, "target_country"]),
+                name=str(rows.at[i, "name"]),
+                year=year,
+                risk=float(risk[i]),
+                previous_risk=None if p is None else float(p),
+                change=None if p is None else float(risk[i] - p),
+                onset=None if np.isnan(observed[i]) else int(observed[i]),
+                model=model,
+                drivers=[
+                    Driver(
+                        feature=name,
+                        label=describe(name).label,
+                        source=describe(name).source,
+                        value=value,
+                        contribution=c,
+                    )
+                    for name, value, c in tops[i]
+                ],
+            )
+        )
+    return out
+
+
+def backtest(
+    out: Path,
+    *,
+    models: Sequence[str] = MODEL_NAMES,
+    years: Sequence[int] = tuple(range(FIRST_YEAR, LAST_YEAR + 1)),
+    sources: Path | None = None,
+    report: Path | None = None,
+    command: str = "protect risk backtest",
+    progress: Callable[[int, str], None] | None = None,
+) -> list[Scores]:
+    """Run the rolling backtest, write the long CSV to `out` (and the report to `report`), and
+    return the scores on the country-years every model and EWP's published forecasts share."""
+    from protect.risk.panel import build_panel
+    from protect.risk.report import write_report
+    from protect.risk.scoring import score_table
+
+    _check_models(models)
+    if not years:
+        raise RiskInputError("no forecast years given")
+    root = sources if sources is not None else require_sources_dir()
+    src = load_sources(root)
+    panel = build_panel(src)
+    first, last = int(panel["year"].min()), int(panel["year"].max())
+    bad = [y for y in years if not first + 10 <= y - 1 < last]
+    if bad:
+        raise RiskInputError(
+            f"forecast year {bad[0]} is outside what the data allow ({first + 11}-{last})"
+        )
+    try:
+        results = run_backtest(panel, src.predictor_names, models, years, src.foos, progress)
+    except ValueError as exc:
+        raise RiskInputError(str(exc)) from None
+    results = results.loc[:, list(RESULT_COLUMNS)].sort_values(["model", "year", "country"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    results.to_csv(tmp, index=False, float_format="%.6g")
+    tmp.replace(out)
+    compared = [*models, PUBLISHED] if (results["model"] == PUBLISHED).any() else list(models)
+    if report is not None:
+        return write_report(results, compared, report, command)
+    return score_table(results, compared)
