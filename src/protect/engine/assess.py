@@ -15,36 +15,40 @@ def assess(situation: Situation) -> Assessment:
     rb = rulebook()
     s = situation
     date = s.date
-    live: dict[str, str] = {k: v for k, v in s.atrocities.by_id().items() if v != "none"}
+    era = {k: v.era(date) for k, v in rb.rule_cites.items()}
+    live = tuple((k, v) for k, v in s.atrocities.by_id().items() if v != "none")
+    statuses = frozenset(v for _, v in live)
+    pk = s.peacekeeping
+    seized = s.security_council.seized
     table_value = ratification_table(s.country, date)
 
     icc, icc_source, t_icc = rules.icc_state_party(s, table_value)
-    stage, t_stage = rules.stage(s, live, rb)
-    in_force, t_r2p = rules.r2p_in_force(date, rb)
-    failure, t_fail = rules.manifest_failure(in_force, live, s.state_role, date, rb)
-    threshold, t_thr = rules.response_threshold_met(failure, live, date, rb)
-    pillars, t_pil = rules.pillars(in_force, live, s.state_role, date, rb)
-    ihl, t_ihl = rules.ihl_applies(s.armed_conflict, date, rb)
-    perspectives, t_per = rules.perspectives(ihl, stage, s, rb)
-    tiers, t_tie = rules.tiers(stage, live, s, rb)
-    crimes, t_cri = rules.crimes(live, date, rb)
+    stage, t_stage = rules.stage(statuses, s.armed_conflict, s.post_conflict, era["stage"])
+    in_force, t_r2p = rules.r2p_in_force(date)
+    failure, t_fail = rules.manifest_failure(in_force, statuses, s.state_role, era["r2p-139"])
+    threshold, t_thr = rules.response_threshold_met(failure, statuses, era["r2p-139"])
+    pillars, t_pil = rules.pillars(in_force, statuses, s.state_role, era["pillars"])
+    ihl, t_ihl = rules.ihl_applies(s.armed_conflict, era["ihl"])
+    perspectives, t_per = rules.perspectives(ihl, stage, pk.present, seized, era["perspectives"])
+    tiers, t_tie = rules.tiers(stage, statuses, pk.present, pk.poc_mandate, era["tiers"])
+    crimes, t_cri = rules.crimes(live, era["crimes"])
 
-    pk = s.peacekeeping
     facts = Facts(
         date=date,
         stage=stage,
         armed_conflict=s.armed_conflict,
-        live=tuple(sorted(live.items())),
+        live=live,
         state_role=s.state_role,
         post_conflict=s.post_conflict,
         icc_state_party=icc,
         peacekeeping_present=pk.present,
         poc_mandate=pk.present and pk.poc_mandate,
-        security_council_seized=s.security_council.seized,
+        security_council_seized=seized,
         manifest_failure=failure,
     )
     measures, t_measures = measures_for(rb, facts)
-    tensions, t_ten = rules.tensions(s, live, threshold, rb)
+    ongoing = "ongoing" in statuses
+    tensions, t_ten = rules.tensions(pk, s.state_role, ongoing, threshold, era["tensions"])
 
     r2p = made(
         R2P,

@@ -63,6 +63,8 @@ class Rulebook:
     tension_cites: dict[str, CiteSet]
     measures: tuple[CompiledMeasure, ...]
     groups: tuple[MeasureGroup, ...]
+    # For each memoized rule, every citation it may show: its era on a date keys the memo.
+    rule_cites: dict[str, CiteSet]
 
 
 _READS = {
@@ -168,4 +170,24 @@ def rulebook() -> Rulebook:
         tension_cites={k: cs(t.citations) for k, t in base.tensions.items()},
         measures=measures,
         groups=_groups(measures),
+        rule_cites=_rule_cites(cs, base, r2p.in_force, para_139),
     )
+
+
+def _rule_cites(
+    cs: Callable[[list[CitationRef]], CiteSet],
+    base: KnowledgeBase,
+    r2p_refs: list[CitationRef],
+    para_139: CitationRef,
+) -> dict[str, CiteSet]:
+    poc = base.norms.poc
+    return {
+        "stage": cs([CitationRef(instrument="pg-2012", pinpoint="§2.4.c-d")]),
+        "r2p-139": cs([para_139]),
+        "pillars": cs([r for p in base.pillars.values() for r in p.citations]),
+        "ihl": cs([r for refs in poc.by_conflict_type.values() for r in refs] + poc.peacetime),
+        "perspectives": cs([r for p in base.perspectives.values() for r in p.citations]),
+        "tiers": cs([r for t in base.tiers.values() for r in t.citations]),
+        "crimes": cs([r for c in base.crimes.values() for r in c.citations]),
+        "tensions": cs([r for t in base.tensions.values() for r in t.citations]),
+    }

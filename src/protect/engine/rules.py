@@ -1,27 +1,42 @@
 """The rules of `spec/assessment.md` section 3, one small pure function per concept.
 
 Each rule returns its value together with the trace entry that explains it, citing only law in
-effect at the situation's date. `live` is the map of crimes whose status is not `none`.
+effect at the situation's date. `live` holds the (crime, status) pairs whose status is not
+`none`, and `statuses` the set of those statuses. The date enters most rules as the era of the
+rule's own citations (the latest of their effective dates it has reached), which is all the
+citations depend on. Rules of hashable arguments are memoized (`memo`): the same facts in the same
+era give the same, shared, frozen result.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from protect.engine.model import (
     CrimeFinding,
+    Peacekeeping,
     Situation,
     TensionFinding,
     TraceEntry,
     Warning,
     made,
 )
-from protect.engine.rulebook import Rulebook
+from protect.engine.rulebook import rulebook
 from protect.knowledge.schema import Citation
 
 Ruled = tuple[Any, TraceEntry]
-Live = dict[str, str]
+Live = tuple[tuple[str, str], ...]
+Statuses = frozenset[str]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def memo(fn: F) -> F:
+    """Memoize a pure rule (bounded, so odd inputs cannot grow it without limit)."""
+    return lru_cache(maxsize=65536)(fn)  # type: ignore[return-value]
+
 
 ROME_STATUTE_IN_FORCE = dt.date(2002, 7, 1)
 CONFLICT_STAGES = frozenset({"armed-conflict", "atrocity-crimes"})
@@ -32,8 +47,8 @@ def trace(rule: str, inputs: dict[str, Any], result: Any, citations: list[Citati
     return made(TraceEntry, rule=rule, inputs=inputs, result=result, citations=citations)
 
 
-def _has(live: Live, *wanted: str) -> bool:
-    return any(v in wanted for v in live.values())
+def _has(statuses: Statuses, *wanted: str) -> bool:
+    return not statuses.isdisjoint(wanted)
 
 
 def icc_state_party(s: Situation, table_value: bool) -> tuple[bool, str, TraceEntry]:
@@ -51,136 +66,156 @@ def icc_state_party(s: Situation, table_value: bool) -> tuple[bool, str, TraceEn
     return value, source, trace("icc_state_party", inputs, value, [])
 
 
-def stage(s: Situation, live: Live, rb: Rulebook) -> Ruled:
+@memo
+def stage(statuses: Statuses, armed_conflict: str, post_conflict: bool, era: dt.date) -> Ruled:
     """The first stage that holds, from atrocity-crimes down to peace (spec §3)."""
-    if _has(live, "ongoing"):
+    if _has(statuses, "ongoing"):
         result = "atrocity-crimes"
-    elif s.armed_conflict != "none":
+    elif armed_conflict != "none":
         result = "armed-conflict"
-    elif s.post_conflict:
+    elif post_conflict:
         result = "post-conflict"
-    elif _has(live, "imminent", "risk"):
+    elif _has(statuses, "imminent", "risk"):
         result = "tension"
     else:
         result = "peace"
     inputs = {
-        "atrocities": live,
-        "armed_conflict": s.armed_conflict,
-        "post_conflict": s.post_conflict,
+        "crime_statuses": sorted(statuses),
+        "armed_conflict": armed_conflict,
+        "post_conflict": post_conflict,
     }
-    return result, trace("stage", inputs, result, rb.stage_cites.on(s.date))
+    return result, trace("stage", inputs, result, rulebook().stage_cites.on(era))
 
 
-def r2p_in_force(date: dt.date, rb: Rulebook) -> Ruled:
+def r2p_in_force(date: dt.date) -> Ruled:
     """R2P exists from the World Summit's adoption of paras. 138-139; before it, the crimes'
     own law is what binds, and is what the trace cites."""
+    rb = rulebook()
     result = date >= rb.r2p_adopted
     cites = rb.r2p_in_force_cites if result else rb.r2p_underlying
     inputs = {"date": date.isoformat(), "adopted": rb.r2p_adopted.isoformat()}
     return result, trace("r2p_in_force", inputs, result, cites.on(date))
 
 
-def manifest_failure(
-    in_force: bool, live: Live, state_role: str, date: dt.date, rb: Rulebook
-) -> Ruled:
+@memo
+def manifest_failure(in_force: bool, statuses: Statuses, state_role: str, era: dt.date) -> Ruled:
     """WSOD para. 139: a crime ongoing or imminent and a state unwilling or itself perpetrating."""
     result = (
         in_force
-        and _has(live, "ongoing", "imminent")
+        and _has(statuses, "ongoing", "imminent")
         and state_role in ("unwilling", "perpetrator")
     )
-    inputs = {"r2p_in_force": in_force, "atrocities": live, "state_role": state_role}
-    return result, trace("manifest_failure", inputs, result, rb.r2p_para_139.on(date))
+    inputs = {
+        "r2p_in_force": in_force,
+        "crime_statuses": sorted(statuses),
+        "state_role": state_role,
+    }
+    return result, trace("manifest_failure", inputs, result, rulebook().r2p_para_139.on(era))
 
 
-def response_threshold_met(failure: bool, live: Live, date: dt.date, rb: Rulebook) -> Ruled:
+@memo
+def response_threshold_met(failure: bool, statuses: Statuses, era: dt.date) -> Ruled:
     """Para. 139 collective action: manifest failure while a crime is ongoing."""
-    result = failure and _has(live, "ongoing")
-    inputs = {"manifest_failure": failure, "atrocities": live}
-    return result, trace("response_threshold_met", inputs, result, rb.r2p_para_139.on(date))
+    result = failure and _has(statuses, "ongoing")
+    inputs = {"manifest_failure": failure, "crime_statuses": sorted(statuses)}
+    return result, trace("response_threshold_met", inputs, result, rulebook().r2p_para_139.on(era))
 
 
-def pillars(in_force: bool, live: Live, state_role: str, date: dt.date, rb: Rulebook) -> Ruled:
+@memo
+def pillars(in_force: bool, statuses: Statuses, state_role: str, era: dt.date) -> Ruled:
     """Pillars 1 and 2 whenever R2P is in force; 3 when a crime is ongoing or imminent and the
     state is not protecting."""
     result: list[int] = []
     if in_force:
         result = [1, 2]
-        if _has(live, "ongoing", "imminent") and state_role != "protecting":
+        if _has(statuses, "ongoing", "imminent") and state_role != "protecting":
             result.append(3)
-    cites = [c for n in result for c in rb.pillar_cites[n].on(date)]
-    inputs = {"r2p_in_force": in_force, "atrocities": live, "state_role": state_role}
+    cites = [c for n in result for c in rulebook().pillar_cites[n].on(era)]
+    inputs = {
+        "r2p_in_force": in_force,
+        "crime_statuses": sorted(statuses),
+        "state_role": state_role,
+    }
     return result, trace("pillars", inputs, result, cites)
 
 
-def ihl_applies(armed_conflict: str, date: dt.date, rb: Rulebook) -> Ruled:
+@memo
+def ihl_applies(armed_conflict: str, era: dt.date) -> Ruled:
     """IHL applies in full once there is an armed conflict or an occupation; before that only
     its peacetime duties bind."""
+    rb = rulebook()
     result = armed_conflict != "none"
     cites = rb.poc_by_type[armed_conflict] if result else rb.poc_peacetime
-    return result, trace("ihl_applies", {"armed_conflict": armed_conflict}, result, cites.on(date))
+    return result, trace("ihl_applies", {"armed_conflict": armed_conflict}, result, cites.on(era))
 
 
-def perspectives(ihl: bool, stage_: str, s: Situation, rb: Rulebook) -> Ruled:
+@memo
+def perspectives(
+    ihl: bool, stage_: str, peacekeeping_present: bool, council_seized: bool, era: dt.date
+) -> Ruled:
     """The POC perspectives engaged (PG2012 vocabulary), sorted by id."""
     result = []
     if ihl:
         result.append("narrow")
     if stage_ in HUMANITARIAN_STAGES:
         result += ["broad", "humanitarian"]
-    if s.peacekeeping.present:
+    if peacekeeping_present:
         result.append("peacekeeping")
-    if s.security_council.seized:
+    if council_seized:
         result.append("security-council")
     result.sort()
-    cites = [c for p in result for c in rb.perspective_cites[p].on(s.date)]
+    cites = [c for p in result for c in rulebook().perspective_cites[p].on(era)]
     inputs = {
         "ihl_applies": ihl,
         "stage": stage_,
-        "peacekeeping.present": s.peacekeeping.present,
-        "security_council.seized": s.security_council.seized,
+        "peacekeeping.present": peacekeeping_present,
+        "security_council.seized": council_seized,
     }
     return result, trace("perspectives", inputs, result, cites)
 
 
-def tiers(stage_: str, live: Live, s: Situation, rb: Rulebook) -> Ruled:
+@memo
+def tiers(
+    stage_: str, statuses: Statuses, peacekeeping_present: bool, poc_mandate: bool, era: dt.date
+) -> Ruled:
     """DPKO/DFS tiers: only for an operation with a POC mandate; tier 2 once violence is at hand."""
-    pk = s.peacekeeping
     result: list[int] = []
-    if pk.present and pk.poc_mandate:
+    if peacekeeping_present and poc_mandate:
         result = [1, 3]
-        if stage_ in CONFLICT_STAGES or _has(live, "imminent"):
+        if stage_ in CONFLICT_STAGES or _has(statuses, "imminent"):
             result = [1, 2, 3]
-    cites = [c for n in result for c in rb.tier_cites[n].on(s.date)]
+    cites = [c for n in result for c in rulebook().tier_cites[n].on(era)]
     inputs = {
-        "peacekeeping.present": pk.present,
-        "peacekeeping.poc_mandate": pk.poc_mandate,
+        "peacekeeping.present": peacekeeping_present,
+        "peacekeeping.poc_mandate": poc_mandate,
         "stage": stage_,
-        "atrocities": live,
+        "crime_statuses": sorted(statuses),
     }
     return result, trace("tiers", inputs, result, cites)
 
 
-def crimes(live: Live, date: dt.date, rb: Rulebook) -> Ruled:
+@memo
+def crimes(live: Live, era: dt.date) -> Ruled:
     """Every crime whose status is not `none`, with the law that defines it at the date."""
+    rb = rulebook()
     found = []
-    for crime_id in sorted(live):
+    for crime_id, status in sorted(live):
         cites = rb.crime_cites[crime_id]
         # Before any defining instrument took effect, show the earliest one, so the reader
         # sees which law came later rather than nothing at all.
-        shown = cites.on(date) or [min(cites.cites, key=lambda c: c.effective).citation]
+        shown = cites.on(era) or [min(cites.cites, key=lambda c: c.effective).citation]
         found.append(
             made(
                 CrimeFinding,
                 id=crime_id,
-                status=live[crime_id],
+                status=status,
                 armed_conflict_required=rb.kb.crimes[crime_id].armed_conflict_required,
                 citations=shown,
             )
         )
     return found, trace(
         "crimes",
-        {"atrocities": live},
+        {"atrocities": dict(live)},
         [c.id for c in found],
         [c for f in found for c in f.citations],
     )
@@ -189,10 +224,10 @@ def crimes(live: Live, date: dt.date, rb: Rulebook) -> Ruled:
 # --- tensions ---------------------------------------------------------------------------------
 
 
-def tension_triggers(s: Situation, live: Live, threshold_met: bool) -> dict[str, str]:
+def tension_triggers(
+    pk: Peacekeeping, role: str, ongoing: bool, threshold_met: bool
+) -> dict[str, str]:
     """Which tensions of the spec hold, each with the facts that raise it here."""
-    pk, role = s.peacekeeping, s.state_role
-    ongoing = _has(live, "ongoing")
     out: dict[str, str] = {}
     if pk.present and pk.poc_mandate and (role == "perpetrator" or ongoing):
         facing = "a perpetrating state" if role == "perpetrator" else "an ongoing atrocity crime"
@@ -217,8 +252,13 @@ def tension_triggers(s: Situation, live: Live, threshold_met: bool) -> dict[str,
     return out
 
 
-def tensions(s: Situation, live: Live, threshold_met: bool, rb: Rulebook) -> Ruled:
-    triggers = tension_triggers(s, live, threshold_met)
+@memo
+def tensions(
+    pk: Peacekeeping, state_role: str, crime_ongoing: bool, threshold_met: bool, era: dt.date
+) -> Ruled:
+    """The tensions of the spec that hold, explained with the facts that raise them."""
+    rb = rulebook()
+    triggers = tension_triggers(pk, state_role, crime_ongoing, threshold_met)
     found = []
     for tid in sorted(triggers):
         t = rb.kb.tensions[tid]
@@ -228,17 +268,16 @@ def tensions(s: Situation, live: Live, threshold_met: bool, rb: Rulebook) -> Rul
                 id=tid,
                 title=t.title,
                 explanation=f"{t.explanation} {triggers[tid]}",
-                citations=rb.tension_cites[tid].on(s.date),
+                citations=rb.tension_cites[tid].on(era),
             )
         )
-    pk = s.peacekeeping
     inputs = {
         "peacekeeping.present": pk.present,
         "peacekeeping.poc_mandate": pk.poc_mandate,
         "peacekeeping.host_consent": pk.host_consent,
         "peacekeeping.chapter_vii": pk.chapter_vii,
-        "state_role": s.state_role,
-        "atrocities": live,
+        "state_role": state_role,
+        "crime_ongoing": crime_ongoing,
         "response_threshold_met": threshold_met,
     }
     return found, trace("tensions", inputs, [t.id for t in found], [])

@@ -55,6 +55,12 @@ class CiteSet:
     def on(self, date: dt.date) -> list[Citation]:
         return list(self._by_bucket[bisect_right(self.dates, date)])
 
+    def era(self, date: dt.date) -> dt.date:
+        """The latest effective date of this set reached on `date` (date.min before any): two
+        dates in the same era have the same citations in effect."""
+        i = bisect_right(self.dates, date)
+        return self.dates[i - 1] if i else dt.date.min
+
     def __add__(self, other: CiteSet) -> CiteSet:
         return CiteSet(self.cites + other.cites)
 
