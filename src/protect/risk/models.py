@@ -134,6 +134,7 @@ class EwpElasticNet(_Logit):
             max_iter=2000,
             tol=1e-3,
             use_legacy_attributes=False,
+            random_state=0,
         )
 
 
