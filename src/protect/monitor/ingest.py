@@ -14,6 +14,7 @@ import csv
 import gzip
 import hashlib
 import io
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,7 +72,13 @@ def _sniff(path: Path) -> _Layout:
     if not header:
         raise IngestError(f"{path}: the file is empty")
     hxl = second if second is not None and _is_hxl_row(second) else None
-    return _Layout(header=header, hxl=hxl, skip=2 if hxl else 1, gzipped=gzipped)
+    names = [c if c.strip() else f"_column{i}" for i, c in enumerate(header)]
+    seen: dict[str, int] = {}
+    unique = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        unique.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
+    return _Layout(header=unique, hxl=hxl, skip=2 if hxl else 1, gzipped=gzipped)
 
 
 def _sha256(path: Path) -> str:
@@ -340,12 +347,12 @@ _MAPPERS: dict[SourceKind, Callable[[_Layout, Path], _Mapping]] = {
 
 def _date_sql(expr: str) -> str:
     """Dates as the real files write them (decision 012): ISO with or without a time, or
-    day-first `DD/MM/YYYY`."""
+    day-first `D/M/YYYY`. String tests first; no regular expressions on the hot path."""
     return (
-        f"CASE WHEN regexp_full_match({expr}, '\\d{{4}}-\\d{{2}}-\\d{{2}}([ T].*)?') "
+        f"CASE WHEN substr({expr}, 5, 1) = '-' AND (length({expr}) = 10 "
+        f"OR substr({expr}, 11, 1) IN (' ', 'T')) "
         f"THEN try_cast(substr({expr}, 1, 10) AS DATE) "
-        f"WHEN regexp_full_match({expr}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}') "
-        f"THEN try_strptime({expr}, '%d/%m/%Y')::DATE END"
+        f"WHEN contains({expr}, '/') THEN try_strptime({expr}, '%d/%m/%Y')::DATE END"
     )
 
 
@@ -427,50 +434,64 @@ def _line_of_byte(path: Path, layout: _Layout, positions: list[int]) -> dict[int
 # ---------------------------------------------------------------------------------------------
 
 
-def _country_map(con: duckdb.DuckDBPyConnection, kind: Literal["gw", "isonum", "iso3"]) -> None:
-    """Fill temp table `cmap(country_raw, ds, iso3, gw)` from the knowledge crosswalk."""
+def _country_map(con: duckdb.DuckDBPyConnection, kind: Literal["gw", "isonum", "iso3"]) -> str:
+    """Fill temp table `cmap` from the knowledge crosswalk; return the join condition.
+
+    GW codes are date-aware: one lookup at each end of every (code, year); only a year in which
+    the holder changes is looked up day by day.
+    """
     from protect.knowledge import countries
 
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE cmap (country_raw VARCHAR, ds DATE, iso3 VARCHAR, gw INTEGER)"
+        "CREATE OR REPLACE TEMP TABLE cmap (c_raw VARCHAR, c_y INTEGER, c_ds DATE, "
+        "iso3 VARCHAR, gw INTEGER)"
     )
+    rows: list[tuple[Any, ...]] = []
     if kind == "gw":
-        pairs = con.execute(
-            "SELECT DISTINCT country_raw, ds FROM norm WHERE country_raw IS NOT NULL "
-            "AND ds IS NOT NULL"
+        spans = con.execute(
+            "SELECT country_raw, year(ds), min(ds), max(ds) FROM norm "
+            "WHERE country_raw IS NOT NULL AND ds IS NOT NULL GROUP BY ALL"
         ).fetchall()
-        rows: list[tuple[Any, ...]] = []
-        for raw, ds in pairs:
+        changing: list[tuple[Any, ...]] = []
+        for raw, year, lo, hi in spans:
             try:
                 gw = int(float(raw))
             except ValueError:
                 continue
-            rows.append((raw, ds, countries.iso3_for_gw(gw, ds), gw))
-    elif kind == "isonum":
-        values = con.execute(
-            "SELECT DISTINCT country_raw FROM norm WHERE country_raw IS NOT NULL"
-        ).fetchall()
-        rows = []
-        for (raw,) in values:
+            first, last = countries.iso3_for_gw(gw, lo), countries.iso3_for_gw(gw, hi)
+            if first == last:
+                rows.append((raw, year, None, first, gw))
+            else:
+                changing.append((raw, year))
+        if changing:
+            con.execute("CREATE OR REPLACE TEMP TABLE cchange (c_raw VARCHAR, c_y INTEGER)")
+            _insert_rows(con, "cchange", ["c_raw", "c_y"], changing)
+            days = con.execute(
+                "SELECT DISTINCT n.country_raw, year(n.ds), n.ds FROM norm n JOIN cchange c "
+                "ON n.country_raw = c.c_raw AND year(n.ds) = c.c_y"
+            ).fetchall()
+            for raw, year, d in days:
+                gw = int(float(raw))
+                rows.append((raw, year, d, countries.iso3_for_gw(gw, d), gw))
+        _insert_rows(con, "cmap", ["c_raw", "c_y", "c_ds", "iso3", "gw"], rows)
+        return (
+            "c.c_raw = n.country_raw AND c.c_y = year(n.ds) AND (c.c_ds IS NULL OR c.c_ds = n.ds)"
+        )
+    values = con.execute(
+        "SELECT DISTINCT country_raw FROM norm WHERE country_raw IS NOT NULL"
+    ).fetchall()
+    for (raw,) in values:
+        if kind == "isonum":
             try:
                 num = int(float(raw))
             except ValueError:
                 continue
-            rows.append((raw, None, countries.iso3_for_numeric(num), None))
-    else:
-        values = con.execute(
-            "SELECT DISTINCT country_raw FROM norm WHERE country_raw IS NOT NULL"
-        ).fetchall()
-        rows = [
-            (
-                raw,
-                None,
-                raw.strip().upper() if countries.is_known(raw.strip().upper()) else None,
-                None,
-            )
-            for (raw,) in values
-        ]
-    _insert_rows(con, "cmap", ["country_raw", "ds", "iso3", "gw"], rows)
+            rows.append((raw, None, None, countries.iso3_for_numeric(num), None))
+        else:
+            code = raw.strip().upper()
+            rows.append((raw, None, None, code if countries.is_known(code) else None, None))
+    _insert_rows(con, "cmap", ["c_raw", "c_y", "c_ds", "iso3", "gw"], rows)
+    return "c.c_raw = n.country_raw"
 
 
 def _insert_rows(
@@ -490,27 +511,50 @@ def _insert_rows(
         con.unregister("_protect_rows")
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout) -> None:
-    names = [c if c.strip() else f"_column{i}" for i, c in enumerate(layout.header)]
-    seen: dict[str, int] = {}
-    unique = []
-    for n in names:
-        seen[n] = seen.get(n, 0) + 1
-        unique.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
-    columns = "{" + ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in unique) + "}"
+def read_csv_sql(path: Path, layout: _Layout, *, rejects: bool) -> str:
+    """DuckDB `read_csv(...)` for an event file: every column as text, the header (and HXL row)
+    skipped, bad rows either recorded in `stg_rejects` or left out."""
+    columns = "{" + ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in layout.header) + "}"
     compression = "gzip" if layout.gzipped else "none"
-    con.execute("DROP TABLE IF EXISTS stg")
+    errors = (
+        "store_rejects=true, rejects_table='stg_rejects', rejects_scan='stg_rejects_scan'"
+        if rejects
+        else "ignore_errors=true"
+    )
+    return (
+        f"read_csv({_lit(str(path))}, header=false, skip={layout.skip}, delim=',', quote='\"', "
+        f"escape='\"', auto_detect=false, columns={columns}, compression='{compression}', "
+        f"{errors}, max_line_size=10000000, parallel=false)"
+    )
+
+
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapping) -> None:
+    """Read only the columns the mapping uses (the raw file itself is kept; decision 010)."""
+    used = " ".join(str(v) for v in m.__dict__.values())
+    needed = [c for c in layout.header if _q(c) in used] or layout.header[:1]
     try:
         con.execute(
-            f"CREATE TEMP TABLE stg AS SELECT * FROM read_csv({_lit(str(path))}, header=false, "
-            f"skip={layout.skip}, delim=',', quote='\"', escape='\"', auto_detect=false, "
-            f"columns={columns}, compression='{compression}', store_rejects=true, "
-            "rejects_table='stg_rejects', rejects_scan='stg_rejects_scan', "
-            "max_line_size=10000000, parallel=false)"
+            f"CREATE OR REPLACE TEMP TABLE stg AS SELECT {', '.join(_q(c) for c in needed)} "
+            f"FROM {read_csv_sql(path, layout, rejects=True)}"
         )
     except Exception as exc:  # duckdb raises several error types for unreadable input
         raise IngestError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
-    layout.header[:] = unique
+
+
+def keep_raw(path: Path, sha: str, db: Path, gzipped: bool) -> Path:
+    """Keep the file as read, content-addressed beside the database (written before the
+    transaction, by rename, so a kill leaves at most an unused complete copy)."""
+    import shutil
+
+    suffix = ".csv.gz" if gzipped else ".csv"
+    raw_dir = db.parent / "raw"
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    target = raw_dir / f"{sha}{suffix}"
+    if not target.exists():
+        tmp = raw_dir / f".{sha}.{os.getpid()}.tmp"
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    return target
 
 
 def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping) -> None:
@@ -618,6 +662,12 @@ _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _first_failure_sql() -> str:
+    """One pass over the rows: the index of the first `_ROW_CHECKS` entry a row fails."""
+    whens = " ".join(f"WHEN {cond} THEN {i}" for i, (_, cond, _) in enumerate(_ROW_CHECKS))
+    return f"CASE {whens} END"
+
+
 def ingest(
     kind: SourceKind,
     path: Path,
@@ -653,8 +703,7 @@ def ingest(
         if existing is not None:
             return _unchanged_report(con, kind, path, sha, existing[0], existing[1])
         step("reading rows", 1)
-        _stage(con, path, layout)
-        mapping = _MAPPERS[kind](layout, path)
+        _stage(con, path, layout, mapping)
         _normalise(con, mapping)
         step("validating rows", 2)
         rejects = con.execute(
@@ -671,44 +720,37 @@ def ingest(
             return cache["m"]
 
         _refuse_unknown(con, mapping, lines)
-        _country_map(con, mapping.country_kind)
-        join_on = "c.country_raw = n.country_raw" + (
-            " AND c.ds = n.ds" if mapping.country_kind == "gw" else ""
-        )
+        join_on = _country_map(con, mapping.country_kind)
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE norm2 AS SELECT n.*, c.iso3, c.gw FROM norm n "
-            f"LEFT JOIN cmap c ON {join_on}"
+            f"CREATE OR REPLACE TEMP TABLE norm2 AS SELECT n.*, c.iso3, c.gw, "
+            f"{_first_failure_sql()} AS failed FROM norm n LEFT JOIN cmap c ON {join_on}"
         )
         errors: list[tuple[int | None, str, str]] = [
             (reject_lines.get(pos), col or "(row)", f"{etype.lower()}: {msg}")
             for pos, col, etype, msg in rejects
         ]
-        bad_records: list[tuple[int, str, str]] = []
-        for field, cond, what in _ROW_CHECKS:
-            label = {
-                "type": mapping.type_field,
-                "country": mapping.country_field,
-                "best": mapping.best_field,
-            }.get(field, field)
-            for record_no, value in con.execute(
-                f"SELECT record_no, {_check_value(field)} FROM norm2 WHERE {cond}"
-            ).fetchall():
-                bad_records.append(
-                    (
-                        record_no,
-                        label,
-                        f"{label} {value!r} {what}" if value is not None else f"{label} {what}",
-                    )
-                )
-        if bad_records:
+        labels = {
+            "type": mapping.type_field,
+            "country": mapping.country_field,
+            "best": mapping.best_field,
+        }
+        failed = con.execute(
+            "SELECT record_no, failed, CASE failed "
+            + " ".join(
+                f"WHEN {i} THEN {_check_value(field)}"
+                for i, (field, _, _) in enumerate(_ROW_CHECKS)
+            )
+            + " END FROM norm2 WHERE failed IS NOT NULL ORDER BY record_no"
+        ).fetchall()
+        if failed:
             where = lines()
-            errors.extend((where.get(r), f, msg) for r, f, msg in bad_records)
-        bad_set = sorted({r for r, _, _ in bad_records})
-        con.execute("CREATE OR REPLACE TEMP TABLE bad (record_no BIGINT)")
-        _insert_rows(con, "bad", ["record_no"], [(r,) for r in bad_set])
-        rows_staged = _one(con, "SELECT count(*) FROM norm2")
-        rows_read = rows_staged + len(rejects)
-        good = "record_no NOT IN (SELECT record_no FROM bad)"
+            for record_no, idx, value in failed:
+                field, _, what = _ROW_CHECKS[idx]
+                label = labels.get(field, field)
+                text = f"{label} {value!r} {what}" if value is not None else f"{label} {what}"
+                errors.append((where.get(record_no), label, text))
+        rows_read = _one(con, "SELECT count(*) FROM norm2") + len(rejects)
+        good = "failed IS NULL"
         last = con.execute(f"SELECT max(de) FROM norm2 WHERE {good}").fetchone()
         last_day = last[0] if last else None
         label, major, minor = _release_version(kind, path, release, last_day)
@@ -718,11 +760,13 @@ def ingest(
             "(best < coalesce(low, best) OR best > coalesce(high, best))",
         )
         step("storing events", 3)
+        raw_file = keep_raw(path, sha, db, layout.gzipped)
         con.execute("BEGIN TRANSACTION")
         try:
             release_id = _one(con, "SELECT coalesce(max(release_id), 0) + 1 FROM releases")
             con.execute(
-                f"CREATE TABLE raw_{release_id} AS SELECT rowid + 1 AS record_no, * FROM stg"
+                f"CREATE VIEW raw_{release_id} AS SELECT row_number() OVER () AS record_no, * "
+                f"FROM {read_csv_sql(raw_file, layout, rejects=False)}"
             )
             con.execute(
                 f"""
@@ -744,7 +788,7 @@ def ingest(
             )
             rows_loaded = _one(con, f"SELECT count(*) FROM norm2 WHERE {good}")
             con.execute(
-                "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     release_id,
                     kind,
@@ -757,6 +801,7 @@ def ingest(
                     rows_read,
                     rows_loaded,
                     rows_read - rows_loaded,
+                    str(raw_file),
                 ],
             )
             con.execute(

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS releases (
     ingested_at TIMESTAMP NOT NULL,
     rows_read INTEGER NOT NULL,
     rows_loaded INTEGER NOT NULL,
-    rows_skipped INTEGER NOT NULL
+    rows_skipped INTEGER NOT NULL,
+    raw_path VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS release_countries (
     release_id INTEGER NOT NULL,

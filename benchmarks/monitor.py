@@ -1,0 +1,209 @@
+"""Benchmark the monitor: full-release-size GED ingest + panel + situations + assessments.
+
+Run: .venv/bin/python benchmarks/monitor.py [--events 420000] [--out benchmarks/results/monitor.txt]
+
+1. Builds, reproducibly, a GED-shaped CSV of about 420,000 events under benchmarks/_work/ from the
+   real GED country subsets in ../shared/data/ucdp-ged (the 49 standard columns; files with an
+   older layout get empty cells for the columns they lack; dates written as YYYY-MM-DD). The
+   subsets are repeated in a fixed order until the size is reached, each copy with its ids made
+   unique; countries and years are kept. Files that repeat events of another file (ged191.csv,
+   ucdp_sudan.csv) are left out.
+2. Times, in this one process: (a) a plain DuckDB `GROUP BY country, month` scan of that CSV;
+   (b) the monitor pipeline: `ingest` into a fresh DuckDB file (validation, raw rows, events,
+   panel, one transaction), then the situation and alert of every country-month, then the
+   engine's assessment of every country-month in-process.
+3. Prints both times, their ratio, and the peak resident memory of the process.
+Targets (issue 3): pipeline within 3x the raw scan; peak memory under 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "benchmarks" / "_work"
+SOURCES = [
+    "GEDEvent_v23_1_car.csv", "ged_myanmar.csv", "ged_mexico.csv", "ged_syria.csv",
+    "conflict_data_nga.csv", "conflict_data_ukr.csv", "conflict_data_pak.csv",
+    "conflict_data_phl.csv", "conflict_data_ssd.csv", "conflict_data_idn.csv",
+    "conflict_data_irq.csv", "conflict_data_col.csv", "conflict_data_BGD.csv", "ucdp.csv",
+    "ucdpged.csv",
+]  # fmt: skip
+STANDARD = ["id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id", "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id", "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources", "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec", "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt", "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob"]
+
+
+def _iso(value: str) -> str:
+    value = value.strip()
+    if "/" in value:
+        d, m, y = value.split("/")
+        return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+    return value[:10]
+
+
+def _read(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        rows = list(reader)
+    if rows and rows[0] and any(c.startswith("#") for c in rows[0]):
+        rows = rows[1:]
+    where = {name: i for i, name in enumerate(header) if name}
+    out = []
+    for r in rows:
+        rec = [r[where[c]] if c in where and where[c] < len(r) else "" for c in STANDARD]
+        for c in ("date_start", "date_end"):
+            i = STANDARD.index(c)
+            rec[i] = _iso(rec[i])
+        for c in (
+            "best",
+            "low",
+            "high",
+            "type_of_violence",
+            "country_id",
+            "date_prec",
+            "where_prec",
+            "deaths_civilians",
+        ):
+            i = STANDARD.index(c)
+            if rec[i].endswith(".0"):
+                rec[i] = rec[i][:-2]
+        out.append(rec)
+    return out
+
+
+def build(target: int, shared: Path) -> Path:
+    """The ~420k-event CSV; rebuilt only when missing or of another size."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / f"ged_shaped_{target}.csv"
+    if path.exists():
+        return path
+    base: list[list[str]] = []
+    for name in SOURCES:
+        base.extend(_read(shared / "ucdp-ged" / name))
+    id_col = STANDARD.index("id")
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(STANDARD)
+        written, copy = 0, 0
+        while written < target:
+            for rec in base:
+                if written >= target:
+                    break
+                out = list(rec)
+                out[id_col] = f"{copy}{int(float(rec[id_col] or 0)):09d}"
+                writer.writerow(out)
+                written += 1
+            copy += 1
+    tmp.rename(path)
+    return path
+
+
+def raw_scan(path: Path) -> tuple[float, int]:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    t0 = time.perf_counter()
+    rows = con.execute(
+        f"SELECT country_id, strftime(CAST(date_start AS DATE), '%Y-%m') AS month, count(*), "
+        f"sum(best) FROM read_csv('{path}') GROUP BY ALL"
+    ).fetchall()
+    elapsed = time.perf_counter() - t0
+    con.close()
+    return elapsed, len(rows)
+
+
+def pipeline(path: Path, db: Path) -> dict[str, Any]:
+    import duckdb
+
+    from protect import Situation, assess
+    from protect.monitor.api import _record
+    from protect.monitor.ingest import ingest
+
+    for f in (db, db.with_suffix(".duckdb.wal")):
+        f.unlink(missing_ok=True)
+    times: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    report = ingest("ucdp", path, db_path=db)
+    t1 = time.perf_counter()
+    con = duckdb.connect(str(db), read_only=True)
+    cur = con.execute("SELECT * FROM panel")
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    con.close()
+    records = [_record(r) for r in rows]
+    t2 = time.perf_counter()
+    assessments = [assess(Situation.model_validate(r.situation)) for r in records]
+    t3 = time.perf_counter()
+    times.update(
+        ingest_and_panel=t1 - t0,
+        situations_and_alerts=t2 - t1,
+        assessments=t3 - t2,
+        total=t3 - t0,
+        events=report.rows_loaded,
+        country_months=len(records),
+        alerts=sum(r.alert is not None for r in records),
+        atrocity_stage=sum(a.stage == "atrocity-crimes" for a in assessments),
+    )
+    return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, default=420_000)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+
+    t = time.perf_counter()
+    path = build(args.events, args.shared)
+    build_s = time.perf_counter() - t
+    # Warm the imports and the file cache so neither side pays for them.
+    raw_scan(path)
+    import pyarrow  # noqa: F401
+
+    import protect.knowledge.countries
+    import protect.monitor.panel  # noqa: F401
+    from protect import Situation  # noqa: F401
+
+    scan_s, groups = raw_scan(path)
+    result = pipeline(path, WORK / "bench.duckdb")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ratio = result["total"] / scan_s
+    lines = [
+        "protect monitor benchmark (benchmarks/monitor.py)",
+        f"command: .venv/bin/python benchmarks/monitor.py --events {args.events}",
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs (shared with other work), "
+        f"Python {platform.python_version()}",
+        f"input: {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.0f} MB, "
+        f"{result['events']} events; built in {build_s:.1f} s or reused)",
+        f"raw DuckDB GROUP BY country, month scan: {scan_s:.2f} s ({groups} groups)",
+        f"pipeline total: {result['total']:.2f} s",
+        f"  ingest (validate, raw rows, events, panel; one transaction): "
+        f"{result['ingest_and_panel']:.2f} s",
+        f"  situations + alerts for {result['country_months']} country-months: "
+        f"{result['situations_and_alerts']:.2f} s ({result['alerts']} alerts)",
+        f"  engine assessments of {result['country_months']} country-months: "
+        f"{result['assessments']:.2f} s ({result['atrocity_stage']} at stage atrocity-crimes)",
+        f"ratio pipeline / raw scan: {ratio:.1f}x (target <= 3x: "
+        f"{'met' if ratio <= 3 else 'NOT met'})",
+        f"peak resident memory: {peak_mb:.0f} MB (target < 2048 MB: "
+        f"{'met' if peak_mb < 2048 else 'NOT met'})",
+    ]
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
