@@ -746,7 +746,7 @@ def ingest(
             where = lines()
             for record_no, idx, value in failed:
                 field, _, what = _ROW_CHECKS[idx]
-                label = labels.get(field, field)
+                label: str = labels.get(field) or field
                 text = f"{label} {value!r} {what}" if value is not None else f"{label} {what}"
                 errors.append((where.get(record_no), label, text))
         rows_read = _one(con, "SELECT count(*) FROM norm2") + len(rejects)
