@@ -48,7 +48,8 @@ def assess(situation: Situation) -> Assessment:
     )
     measures, t_measures = measures_for(rb, facts)
     ongoing = "ongoing" in statuses
-    tensions, t_ten = rules.tensions(pk, s.state_role, ongoing, threshold, era["tensions"])
+    operation = rules.Operation(pk.present, pk.poc_mandate, pk.chapter_vii, pk.host_consent)
+    tensions, t_ten = rules.tensions(operation, s.state_role, ongoing, threshold, era["tensions"])
 
     r2p = made(
         R2P,

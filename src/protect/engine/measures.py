@@ -42,28 +42,41 @@ def _reason(cm: CompiledMeasure, bucket: int, verdict: Verdict | None) -> str:
     return f"Not available: {explain(ok, why)}."
 
 
-def _build(cm: CompiledMeasure, facts: Facts) -> tuple[list[MeasureFinding], TraceEntry]:
+Outcome = tuple[list[MeasureFinding], TraceEntry]
+
+
+def _verdicts(cm: CompiledMeasure, facts: Facts) -> tuple[object, ...]:
+    """What decides a measure's outcome: the date gate, the verdict and its words' facts."""
+    date = facts.date
+    if cm.opens is not None and date < cm.opens:
+        return (NOT_YET_OPEN, None, ())
+    if date < cm.basis_opens:
+        return (NO_BASIS_YET, None, ())
+    verdict = cm.predicate(facts)
+    actor_verdicts: tuple[tuple[str, Verdict], ...] = ()
+    if verdict[0] and cm.actor_predicates:
+        actor_verdicts = tuple((a, p(facts)) for a, p in sorted(cm.actor_predicates.items()))
+    return (bisect_right(cm.basis_dates, date), verdict, actor_verdicts)
+
+
+def _build(
+    cm: CompiledMeasure,
+    bucket: int,
+    verdict: Verdict | None,
+    actor_verdicts: tuple[tuple[str, Verdict], ...],
+) -> Outcome:
     """Make the findings for one distinct outcome (called once per outcome per process)."""
     m = cm.measure
-    date = facts.date
-    verdict: Verdict | None = None
-    if cm.opens is not None and date < cm.opens:
-        bucket = NOT_YET_OPEN
-    elif date < cm.basis_opens:
-        bucket = NO_BASIS_YET
-    else:
-        bucket = bisect_right(cm.basis_dates, date)
-        verdict = cm.predicate(facts)
     cites = _citations(cm, bucket)
     available = verdict is not None and verdict[0]
     reason = _reason(cm, bucket, verdict)
+    extra = dict(actor_verdicts)
     out = []
     per_actor: dict[str, bool] = {}
     for actor in sorted(m.actors):
         a_ok, a_reason = available, reason
-        extra = cm.actor_predicates.get(actor)
-        if available and extra is not None:
-            ok, why = extra(facts)
+        if available and actor in extra:
+            ok, why = extra[actor]
             a_ok = ok
             words = explain(ok, why)
             a_reason = (
@@ -86,25 +99,26 @@ def _build(cm: CompiledMeasure, facts: Facts) -> tuple[list[MeasureFinding], Tra
     return out, trace("measure_available", {"measure": m.id}, per_actor, cites)
 
 
-def measure_findings(cm: CompiledMeasure, facts: Facts) -> tuple[list[MeasureFinding], TraceEntry]:
+def measure_findings(cm: CompiledMeasure, facts: Facts) -> Outcome:
     """One finding per actor of the measure, and the trace entry that records them.
 
-    The outcome depends only on where the date falls among the measure's gate dates and on the
-    facts its conditions read; each distinct outcome is built once and then shared (the models
-    are frozen), so the hot path is one bisect and one look-up.
+    Keyed by what decides the outcome (date gate, verdict), so a measure has only a handful of
+    distinct outcomes; each is built once and then shared (the models are frozen).
     """
-    key = (bisect_right(cm.dates, facts.date), cm.reads(facts))
+    key = _verdicts(cm, facts)
     hit = cm.cache.get(key)
     if hit is None:
-        hit = cm.cache[key] = _build(cm, facts)
+        bucket, verdict, actor_verdicts = key
+        hit = cm.cache[key] = _build(cm, bucket, verdict, actor_verdicts)  # type: ignore[arg-type]
     return hit
 
 
 def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list[TraceEntry]]:
     """Every measure of the catalogue for these facts, in id order, with its trace entries.
 
-    Measures whose conditions read the same facts are looked up as a group, so the hot path
-    costs one bisect and one look-up per group rather than per measure.
+    Measures whose conditions read the same facts are looked up as a group, keyed by where the
+    date falls among the group's gate dates and by the facts they read; the hot path costs one
+    bisect and one look-up per group rather than a condition per measure.
     """
     found: list[list[MeasureFinding]] = [[]] * len(rb.measures)
     traces: list[TraceEntry | None] = [None] * len(rb.measures)
@@ -113,8 +127,8 @@ def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list
         key = (bisect_right(g.dates, date), g.reads(facts))
         hit = g.cache.get(key)
         if hit is None:
-            hit = g.cache[key] = tuple((i, *measure_findings(cm, facts)) for i, cm in g.members)
-        for i, f, t in hit:
+            hit = g.cache[key] = tuple(measure_findings(cm, facts) for cm in g.measures)
+        for i, (f, t) in zip(g.positions, hit, strict=True):
             found[i] = f
             traces[i] = t
     return list(chain.from_iterable(found)), traces  # type: ignore[return-value]

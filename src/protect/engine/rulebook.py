@@ -30,20 +30,20 @@ class CompiledMeasure:
     actor_predicates: dict[str, Predicate]
     basis_dates: tuple[dt.date, ...]  # distinct effective dates of the legal basis, ascending
     dates: tuple[dt.date, ...]  # every date at which the measure's outcome can change
-    reads: Callable[[Facts], object]  # the facts its conditions read, and nothing else
-    # Findings already built, keyed by (date bucket, facts read): a measure has few distinct
-    # outcomes, so each is made once per process and shared (the models are frozen).
-    cache: dict[tuple[int, object], tuple[list[MeasureFinding], TraceEntry]]
+    # Findings already built, keyed by what decides them (date gate and verdict): a measure has
+    # few distinct outcomes, so each is made once per process and shared (the models are frozen).
+    cache: dict[tuple[object, ...], tuple[list[MeasureFinding], TraceEntry]]
 
 
 @dataclass(frozen=True, slots=True)
 class MeasureGroup:
     """Measures whose conditions read the same facts, looked up together in one step."""
 
-    members: tuple[tuple[int, CompiledMeasure], ...]  # (position in the id-ordered catalogue, m)
-    dates: tuple[dt.date, ...]
-    reads: Callable[[Facts], object]
-    cache: dict[tuple[int, object], tuple[tuple[int, list[MeasureFinding], TraceEntry], ...]]
+    positions: tuple[int, ...]  # where each member stands in the id-ordered catalogue
+    measures: tuple[CompiledMeasure, ...]
+    dates: tuple[dt.date, ...]  # every date at which a member's outcome can change
+    reads: Callable[[Facts], object]  # the facts the members' conditions read, nothing else
+    cache: dict[tuple[int, object], tuple[tuple[list[MeasureFinding], TraceEntry], ...]]
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ def _groups(measures: tuple[CompiledMeasure, ...]) -> tuple[MeasureGroup, ...]:
         by_fields.setdefault(_measure_fields(cm.measure), []).append((i, cm))
     return tuple(
         MeasureGroup(
-            members=tuple(members),
+            positions=tuple(i for i, _ in members),
+            measures=tuple(cm for _, cm in members),
             dates=tuple(sorted({d for _, cm in members for d in cm.dates})),
             reads=_reader(set(fields)),
             cache={},
@@ -132,11 +133,6 @@ def _compile_measure(base: KnowledgeBase, m: Measure) -> CompiledMeasure:
         basis_dates=tuple(sorted({c.effective for c in basis})),
         dates=tuple(
             sorted({c.effective for c in basis} | ({opens_cite.effective} if opens_cite else set()))
-        ),
-        reads=_reader(
-            set().union(
-                _fields_read(m.condition), *(_fields_read(c) for c in m.actor_conditions.values())
-            )
         ),
         cache={},
     )

@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from protect.engine.model import (
     CrimeFinding,
-    Peacekeeping,
     Situation,
     TensionFinding,
     TraceEntry,
@@ -30,6 +29,17 @@ from protect.knowledge.schema import Citation
 Ruled = tuple[Any, TraceEntry]
 Live = tuple[tuple[str, str], ...]
 Statuses = frozenset[str]
+
+
+class Operation(NamedTuple):
+    """A peacekeeping operation's flags, as a cheap hashable key for the memoized rules."""
+
+    present: bool
+    poc_mandate: bool
+    chapter_vii: bool
+    host_consent: bool
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -225,7 +235,7 @@ def crimes(live: Live, era: dt.date) -> Ruled:
 
 
 def tension_triggers(
-    pk: Peacekeeping, role: str, ongoing: bool, threshold_met: bool
+    pk: Operation, role: str, ongoing: bool, threshold_met: bool
 ) -> dict[str, str]:
     """Which tensions of the spec hold, each with the facts that raise it here."""
     out: dict[str, str] = {}
@@ -254,7 +264,7 @@ def tension_triggers(
 
 @memo
 def tensions(
-    pk: Peacekeeping, state_role: str, crime_ongoing: bool, threshold_met: bool, era: dt.date
+    pk: Operation, state_role: str, crime_ongoing: bool, threshold_met: bool, era: dt.date
 ) -> Ruled:
     """The tensions of the spec that hold, explained with the facts that raise them."""
     rb = rulebook()
