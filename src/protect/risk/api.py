@@ -171,7 +171,8 @@ def backtest(
     results = results.loc[:, list(RESULT_COLUMNS)].sort_values(["model", "year", "country"])
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    results.to_csv(tmp, index=False, float_format="%.6g")
+    compression = "gzip" if out.suffix == ".gz" else None
+    results.to_csv(tmp, index=False, float_format="%.6g", compression=compression)
     tmp.replace(out)
     compared = [*models, PUBLISHED] if (results["model"] == PUBLISHED).any() else list(models)
     if report is not None:

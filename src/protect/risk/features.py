@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-EWP_SOURCE = "EWP prepared predictors 2025 (prepared2024predictors-2025-09-03.csv)"
-UCDP_SOURCE = "UCDP Organized Violence country-year 25.1 (organizedviolencecy_v25_1.csv)"
+EWP_SOURCE = "EWP prepared predictors 2025"
+UCDP_SOURCE = "UCDP organized violence country-year 25.1"
 
 
 @dataclass(frozen=True)
@@ -126,3 +126,18 @@ RECENT_VIOLENCE: tuple[str, ...] = (
     "ucdp_os_deaths_max5",
     "ucdp_sb_deaths_max5",
 )
+
+
+def features_markdown(ewp_predictors: tuple[str, ...]) -> str:
+    """The feature table of docs/risk/features.md (a test keeps the committed file in step)."""
+    from protect.risk.models import MODEL_NAMES, make_model
+
+    models = [make_model(m, ewp_predictors) for m in MODEL_NAMES]
+    names = list(dict.fromkeys(n for m in models for n in m.features))
+    head = "| feature | meaning | source | " + " | ".join(f"`{m.name}`" for m in models) + " |"
+    lines = [head, "|---|---|---|" + "---|" * len(models)]
+    for n in names:
+        f = describe(n)
+        used = " | ".join("x" if n in m.features else "" for m in models)
+        lines.append(f"| `{n}` | {f.label} | {f.source} | {used} |")
+    return "\n".join(lines) + "\n"
