@@ -1,0 +1,363 @@
+"""Score the monitor's alerts against the Early Warning Project's mass-killing episodes.
+
+Run from the repository root (needs ../shared/data, or PROTECT_SOURCES):
+    .venv/bin/python scripts/evaluate_monitor.py [--out docs/evaluation/monitor-backtest.md]
+
+Part 1 (monthly, the event data at hand): every GED country subset in ucdp-ged/ is ingested
+into a temporary DuckDB file (the random global sample is left out: it is not a panel), and
+each EWP episode in a covered country whose years overlap the covered months is scored:
+- the first `current-crisis` month and the first month at `imminent-risk` or above, searched
+  from 24 months before the onset year to the end of the episode; lead time = months from that
+  alert to January of the onset year (EWP dates onsets by year only; positive = before it);
+- a miss when no such alert falls in that window;
+- episodes already under way when the data start are scored for detection only.
+False alarms: alerted country-months outside every episode window (24 months before onset
+through 12 months after the end year) of that country, over the whole panel.
+
+Part 2 (yearly, every country): UCDP Organized Violence country-year 25.1, with the same
+thresholds applied to yearly figures (crisis: one-sided deaths by the government, or by
+non-state groups together, >= 1,000 in the year; concern: one-sided deaths >= 25). Every
+EWP episode with an onset 1990-2024 is scored as detected in the year before the onset, in the
+onset year, or missed; false alarms are crisis country-years outside every episode window
+(onset-1 to end+1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+LEVEL = {"current-crisis": 3, "imminent-risk": 2, "serious-concern": 1}
+GED_FILES = [
+    # Older release first where two cover one country, so the newer one is current.
+    "conflict_data_nga.csv", "GEDEvent_v23_1_car.csv", "ged191.csv", "ged_myanmar.csv",
+    "ged_mexico.csv", "ged_syria.csv", "conflict_data_ukr.csv", "conflict_data_pak.csv",
+    "conflict_data_phl.csv", "conflict_data_ssd.csv", "conflict_data_idn.csv",
+    "conflict_data_irq.csv", "conflict_data_col.csv", "ucdp_sudan.csv", "ucdp.csv",
+]  # fmt: skip
+
+
+@dataclass
+class Episode:
+    iso3: str
+    iso3s: tuple[str, ...]  # every code the location (or its inheritors) had over the episode
+    country: str
+    name: str
+    kind: str
+    start: int
+    end: int | None  # None = ongoing at the end of EWP's coding (2024)
+
+
+def _episodes(shared: Path) -> list[Episode]:
+    import pandas as pd
+
+    from protect.knowledge.countries import iso3_for_cow
+
+    path = (
+        shared / "ewp" / "statrisk-2025" / "EWP mass killing events master list_2025.mk_events.csv"
+    )
+    df = pd.read_csv(path)
+    out = []
+    for r in df.itertuples(index=False):
+        start = int(r.startyear)
+        iso3 = iso3_for_cow(int(r.mk_location_cow), max(start, 1946))
+        if iso3 is None:
+            continue
+        end = None if pd.isna(r.endyear) else int(r.endyear)
+        codes = [int(r.mk_location_cow)] + [
+            int(c) for c in (r.mk_location_inheritor1, r.mk_location_inheritor2) if not pd.isna(c)
+        ]
+        years = range(max(start, 1946), (end or 2024) + 1)
+        found = {iso3_for_cow(c, y) for c in codes for y in years}
+        iso3s = tuple(sorted(x for x in found if x))
+        out.append(Episode(iso3, iso3s, str(r.country), str(r.mk_event_name), "", start, end))
+    return out
+
+
+def _month(y: int, m: int = 1) -> int:
+    return y * 12 + m - 1
+
+
+def _label(m: int | None) -> str:
+    return "-" if m is None else f"{m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def monthly(shared: Path, episodes: list[Episode]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    import duckdb
+
+    from protect.monitor.ingest import ingest
+    from protect.monitor.situations import alert_for
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "events.duckdb"
+        for name in GED_FILES:
+            ingest("ucdp", shared / "ucdp-ged" / name, db_path=db)
+        con = duckdb.connect(str(db), read_only=True)
+        cur = con.execute("SELECT * FROM panel ORDER BY iso3, m")
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        con.close()
+    level: dict[tuple[str, int], int] = {}
+    cover: dict[str, tuple[int, int]] = {}
+    for r in rows:
+        a = alert_for(r)
+        level[(r["iso3"], int(r["m"]))] = LEVEL[a.level] if a else 0
+        lo, hi = cover.get(r["iso3"], (int(r["m"]), int(r["m"])))
+        cover[r["iso3"]] = (min(lo, int(r["m"])), max(hi, int(r["m"])))
+
+    scored = []
+    windows: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for e in episodes:
+        onset = _month(e.start)
+        end = _month(e.end, 12) if e.end is not None else _month(2024, 12)
+        for code in e.iso3s:
+            windows[code].append((onset - 24, end + 12))
+        spans = [cover[c] for c in e.iso3s if c in cover]
+        if not spans:
+            continue
+        lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+        if end < lo or onset > hi:
+            continue
+        first = max(onset - 24, lo)
+        last = min(end, hi)
+        months = range(first, last + 1)
+
+        def lvl(m: int, codes: tuple[str, ...] = e.iso3s) -> int:
+            return max(level.get((c, m), 0) for c in codes)
+
+        crisis = next((m for m in months if lvl(m) >= 3), None)
+        imminent = next((m for m in months if lvl(m) >= 2), None)
+        onset_seen = onset - 24 >= lo
+        scored.append({
+            "episode": e, "coverage": f"{_label(lo)} to {_label(hi)}",
+            "onset_covered": onset_seen, "crisis": crisis, "imminent": imminent,
+            "lead_crisis": None if crisis is None or not onset_seen else onset - crisis,
+            "lead_imminent": None if imminent is None or not onset_seen else onset - imminent,
+        })  # fmt: skip
+
+    def inside(iso3: str, m: int) -> bool:
+        return any(a <= m <= b for a, b in windows.get(iso3, []))
+
+    totals = {"country_months": len(level)}
+    for name, threshold in (("crisis", 3), ("imminent_or_above", 2), ("any_alert", 1)):
+        alerted = [k for k, v in level.items() if v >= threshold]
+        false = [k for k in alerted if not inside(*k)]
+        outside = [k for k in level if not inside(*k)]
+        totals[name] = {
+            "alerted": len(alerted),
+            "false_alarms": len(false),
+            "months_outside_windows": len(outside),
+            "false_alarm_rate": len(false) / len(outside) if outside else math.nan,
+            "false_alarm_countries": sorted({k[0] for k in false}),
+        }
+    return scored, totals
+
+
+def yearly(shared: Path, episodes: list[Episode], thresholds: Any) -> dict[str, Any]:
+    import pandas as pd
+
+    from protect.knowledge.countries import iso3_for_gw
+
+    cy = pd.read_csv(shared / "ucdp-country-year" / "organizedviolencecy_v25_1.csv")
+    crisis_t = thresholds.atrocities.mass_killing_12m.value
+    concern_t = thresholds.atrocities.one_sided_12m.value
+    status: dict[tuple[str, int], int] = {}
+    for r in cy.itertuples(index=False):
+        iso3 = iso3_for_gw(int(r.country_id_cy), dt.date(int(r.year_cy), 7, 1))
+        if iso3 is None:
+            continue
+        gov = float(r.os_main_govt_killings_best_cy or 0)
+        groups = float(r.os_nsgroup_killings_best_cy or 0)
+        total = float(r.os_total_deaths_best_cy or 0)
+        s = 3 if max(gov, groups) >= crisis_t else 1 if total >= concern_t else 0
+        key = (iso3, int(r.year_cy))
+        status[key] = max(status.get(key, 0), s)
+    windows: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    results = []
+    for e in episodes:
+        end = e.end if e.end is not None else 2024
+        for code in e.iso3s:
+            windows[code].append((e.start - 1, end + 1))
+        if not 1990 <= e.start <= 2024:
+            continue
+
+        def crisis(y: int, codes: tuple[str, ...] = e.iso3s) -> bool:
+            return any(status.get((c, y), 0) >= 3 for c in codes)
+
+        before = crisis(e.start - 1)
+        during = crisis(e.start)
+        later = any(crisis(y) for y in range(e.start, end + 1))
+        results.append(
+            (
+                e,
+                "year before"
+                if before
+                else "onset year"
+                if during
+                else "later in episode"
+                if later
+                else "missed",
+            )
+        )
+    false = [
+        k
+        for k, v in status.items()
+        if v >= 3 and not any(a <= k[1] <= b for a, b in windows.get(k[0], []))
+    ]
+    outside = [k for k in status if not any(a <= k[1] <= b for a, b in windows.get(k[0], []))]
+    return {
+        "results": results,
+        "false": sorted(false),
+        "outside": len(outside),
+        "crisis_years": sum(v >= 3 for v in status.values()),
+        "years": len(status),
+    }
+
+
+def report(scored: list[dict[str, Any]], totals: dict[str, Any], yr: dict[str, Any]) -> str:
+    out = [
+        "# Monitor backtest: alerts against EWP mass-killing episodes",
+        "",
+        "Produced by `scripts/evaluate_monitor.py` (re-run it to refresh this page). Episodes: "
+        "Early Warning Project (USHMM) mass-killing events master list, 2025 edition. Event data: "
+        "the UCDP GED country subsets in `shared/data/ucdp-ged` (one release per country, "
+        "decision 013). Thresholds: `src/protect/monitor/thresholds.yaml` as committed. EWP "
+        "dates onsets by year, so lead times are counted to January of the onset year.",
+        "",
+        "## 1. Monthly, where event data cover the episode",
+        "",
+        "| country | episode | EWP years | data cover | first current-crisis | lead (months) "
+        "| first imminent-risk+ | lead (months) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in scored:
+        e = s["episode"]
+        years = f"{e.start}-{e.end if e.end is not None else 'ongoing'}"
+        lead_c = "-" if s["lead_crisis"] is None else str(s["lead_crisis"])
+        lead_i = "-" if s["lead_imminent"] is None else str(s["lead_imminent"])
+        if not s["onset_covered"]:
+            lead_c = lead_i = "onset before data"
+        out.append(
+            f"| {'/'.join(e.iso3s)} | {e.name} | {years} | {s['coverage']} | "
+            f"{_label(s['crisis']) if s['crisis'] is not None else 'missed'} | {lead_c} | "
+            f"{_label(s['imminent']) if s['imminent'] is not None else 'missed'} | {lead_i} |"
+        )
+    n = len(scored)
+    det_c = sum(s["crisis"] is not None for s in scored)
+    det_i = sum(s["imminent"] is not None for s in scored)
+    leads = [s["lead_imminent"] for s in scored if s["lead_imminent"] is not None]
+    leads_c = [s["lead_crisis"] for s in scored if s["lead_crisis"] is not None]
+    out += [
+        "",
+        f"Episodes scored: {n}. Detected at current-crisis: {det_c} (missed {n - det_c}); "
+        f"at imminent-risk or above: {det_i} (missed {n - det_i}).",
+        f"Median lead time where the onset is covered: current-crisis "
+        f"{_median(leads_c)} months, imminent-risk or above {_median(leads)} months "
+        "(negative = after January of the onset year).",
+        "",
+        f"False alarms over the whole panel ({totals['country_months']} country-months; a false "
+        "alarm is an alerted month outside every episode window of its country, the window "
+        "running from 24 months before the onset year to 12 months after the end year):",
+        "",
+        "| level | alerted months | false alarms | months outside windows | false-alarm rate "
+        "| countries with false alarms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, title in (
+        ("crisis", "current-crisis"),
+        ("imminent_or_above", "imminent-risk+"),
+        ("any_alert", "any alert"),
+    ):
+        t = totals[key]
+        out.append(
+            f"| {title} | {t['alerted']} | {t['false_alarms']} | {t['months_outside_windows']} "
+            f"| {t['false_alarm_rate']:.1%} | {', '.join(t['false_alarm_countries']) or '-'} |"
+        )
+    res = yr["results"]
+    counts: dict[str, int] = defaultdict(int)
+    for _, verdict in res:
+        counts[verdict] += 1
+    out += [
+        "",
+        "## 2. Yearly, every country (UCDP Organized Violence country-year 25.1)",
+        "",
+        "Crisis year: one-sided deaths (best) by the government, or by non-state groups taken "
+        "together, of at least 1,000 in the year (the per-perpetrator split is not in the "
+        "country-year file; this is the closest yearly reading of the mass-killing rule). "
+        f"{yr['crisis_years']} crisis country-years out of {yr['years']} (1989-2024).",
+        "",
+        f"EWP episodes with an onset 1990-2024: {len(res)}. Crisis in the year before the onset: "
+        f"{counts['year before']}; in the onset year: {counts['onset year']}; only later in the "
+        f"episode: {counts['later in episode']}; never: {counts['missed']}.",
+        f"False alarms: {len(yr['false'])} crisis country-years outside every episode window "
+        f"(onset-1 to end+1), out of {yr['outside']} country-years outside windows.",
+        "",
+        "| country | episode | onset | verdict |",
+        "|---|---|---|---|",
+    ]
+    for e, verdict in res:
+        out.append(f"| {'/'.join(e.iso3s)} | {e.name} | {e.start} | {verdict} |")
+    out += [
+        "",
+        "False-alarm country-years: "
+        + (", ".join(f"{c} {y}" for c, y in yr["false"]) or "none")
+        + ".",
+        "",
+        "## Reading these numbers",
+        "",
+        "- The monitor's thresholds measure killing that has happened; they raise an alert "
+        "when killing is under way or rising, not years ahead. Forecasting onsets ahead of time "
+        "is the risk model's job (`protect.risk`).",
+        "- Missed episodes are mostly those whose killing UCDP does not record as one-sided "
+        "violence by a single actor at this scale (for instance killings coded as battle deaths, "
+        "or spread over many small groups), and episodes in EWP's coding that the GED subsets "
+        "cover only partly.",
+        "- False alarms at imminent-risk and serious-concern are often real one-sided violence "
+        "below EWP's mass-killing threshold; they are counted as false here because EWP "
+        "records no episode.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _median(values: list[int]) -> str:
+    if not values:
+        return "-"
+    v = sorted(values)
+    mid = len(v) // 2
+    return str(v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2)
+
+
+def main() -> None:
+    from protect.config import sources_dir
+    from protect.monitor.situations import thresholds
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", type=Path, default=None)
+    ap.add_argument(
+        "--out", type=Path, default=ROOT / "docs" / "evaluation" / "monitor-backtest.md"
+    )
+    args = ap.parse_args()
+    shared = args.shared or sources_dir()
+    if shared is None or not shared.is_dir():
+        sys.stderr.write("error: no source data folder (set PROTECT_SOURCES or --shared)\n")
+        raise SystemExit(2)
+    episodes = _episodes(shared)
+    scored, totals = monthly(shared, episodes)
+    yr = yearly(shared, episodes, thresholds())
+    text = report(scored, totals, yr)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
