@@ -25,7 +25,13 @@ MAX_EXAMPLES = 15
 def test_no_server_errors_on_any_operation(app: FastAPI, tokens: Tokens) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     headers = tokens.header("admin")
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # The risk forecast fits a model on the full source data sets (seconds per year): it has its
+    # own test in test_data_routes.py instead of dozens of random years here.
+    operations = [
+        op
+        for op in (result.ok() for result in schema.get_all_operations())
+        if op.path != "/api/v1/risk/forecast"
+    ]
     assert len(operations) >= 15
     statuses: Counter[tuple[str, int]] = Counter()
     for operation in operations:

@@ -6,6 +6,7 @@ data sets say, not anything a user saved.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import import_module
 from importlib.util import find_spec
 from typing import Annotated, Any
@@ -83,13 +84,23 @@ def _monitor_router() -> APIRouter:
 
 def _risk_router() -> APIRouter:
     api: Any = import_module("protect.risk.api")
+    data_error: Any = getattr(import_module("protect.risk.sources"), "RiskDataError", OSError)
+
+    # A forecast fits a model on the source data sets, which takes seconds; the sources do not
+    # change while the server runs, so each year's answer is computed once per process.
+    @lru_cache(maxsize=64)
+    def cached(year: int) -> Any:
+        try:
+            return api.forecast(year)
+        except data_error as exc:
+            raise DataUnavailableError(str(exc).splitlines()[0]) from exc
 
     router = APIRouter(prefix="/api/v1", tags=["risk"])
 
     @router.get("/risk/forecast")
     def forecast(year: Annotated[int, Query(ge=1900, le=2200)]) -> Any:
-        """Forecast risk of onset for each country in `year`."""
-        return _call(api.forecast, year)
+        """Countries ranked by forecast risk of onset in `year`, with their main drivers."""
+        return _call(cached, year)
 
     return router
 

@@ -28,7 +28,7 @@ from protect.service.schemas import (
 from protect.storage import Annotation, Database, SavedAssessment
 
 if TYPE_CHECKING:
-    from protect import Situation
+    from protect.engine.model import Situation
 
 _VERSION_RETRIES = 20
 MAX_BATCH = 1000
@@ -66,7 +66,7 @@ def parse(payload: Any) -> tuple[list[Situation], bool]:
     Every problem in every situation is reported, each with its dotted field path (prefixed by
     the item's index in a list).
     """
-    from protect import Situation
+    from protect.engine.model import Situation
 
     many = isinstance(payload, list)
     items = payload if many else [payload]
@@ -111,7 +111,7 @@ def parse(payload: Any) -> tuple[list[Situation], bool]:
 
 
 def _assess(situation: Situation) -> dict[str, Any]:
-    from protect import assess
+    from protect.engine.assess import assess
 
     document: dict[str, Any] = assess(situation).model_dump(mode="json")
     return document
@@ -119,7 +119,7 @@ def _assess(situation: Situation) -> dict[str, Any]:
 
 def warm_up() -> None:
     """Load the knowledge base and rules now, so that the first requests do not all race to."""
-    from protect import Situation
+    from protect.engine.model import Situation
 
     _assess(
         Situation.model_validate(
@@ -138,6 +138,15 @@ def assess_payload(payload: Any) -> Any:
     situations, many = parse(payload)
     documents = [_assess(s) for s in situations]
     return documents if many else documents[0]
+
+
+def assess_payload_json(payload: Any) -> bytes:
+    """The same as `assess_payload`, serialised by pydantic in one step (the hot path)."""
+    from protect.engine.assess import assess
+
+    situations, many = parse(payload)
+    parts = [assess(s).model_dump_json().encode() for s in situations]
+    return b"[" + b",".join(parts) + b"]" if many else parts[0]
 
 
 def _summary(row: SavedAssessment) -> AssessmentSummary:
