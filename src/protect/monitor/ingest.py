@@ -529,14 +529,11 @@ def read_csv_sql(path: Path, layout: _Layout, *, rejects: bool) -> str:
 
 
 def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapping) -> None:
-    """Read only the columns the mapping uses (the raw file itself is kept; decision 010)."""
-    used = " ".join(str(v) for v in m.__dict__.values())
-    needed = [c for c in layout.header if _q(c) in used] or layout.header[:1]
+    """Read the file and map it onto the common raw fields in one pass (temp table `norm`,
+    whose row order is the file's: record number = rowid + 1). Only the columns the mapping
+    uses are materialised; the file itself is kept (decision 010)."""
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE stg AS SELECT {', '.join(_q(c) for c in needed)} "
-            f"FROM {read_csv_sql(path, layout, rejects=True)}"
-        )
+        _normalise(con, m, read_csv_sql(path, layout, rejects=True))
     except Exception as exc:  # duckdb raises several error types for unreadable input
         raise IngestError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
 
@@ -557,11 +554,11 @@ def keep_raw(path: Path, sha: str, db: Path, gzipped: bool) -> Path:
     return target
 
 
-def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping) -> None:
+def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE norm AS
-        SELECT rowid + 1 AS record_no,
+        SELECT
             {m.event_id} AS event_id,
             {m.type_raw} AS type_raw,
             {m.type_code} AS type_code,
@@ -581,7 +578,7 @@ def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping) -> None:
             {m.side_a} AS side_a, {m.side_b} AS side_b,
             {m.perpetrator_is_gov} AS perpetrator_is_gov,
             {m.candidate} AS candidate
-        FROM stg
+        FROM {source}
         """
     )
 
@@ -619,7 +616,7 @@ def _refuse_unknown(
         )
     for field, raw, cond, what in checks:
         bad = con.execute(
-            f"SELECT record_no, {raw} FROM norm WHERE {cond} ORDER BY record_no LIMIT 5"
+            f"SELECT rowid + 1, {raw} FROM norm WHERE {cond} ORDER BY rowid LIMIT 5"
         ).fetchall()
         if bad:
             total = con.execute(f"SELECT count(*) FROM norm WHERE {cond}").fetchone()
@@ -704,7 +701,6 @@ def ingest(
             return _unchanged_report(con, kind, path, sha, existing[0], existing[1])
         step("reading rows", 1)
         _stage(con, path, layout, mapping)
-        _normalise(con, mapping)
         step("validating rows", 2)
         rejects = con.execute(
             "SELECT line_byte_position, arg_min(coalesce(column_name, ''), column_idx), "
@@ -722,7 +718,8 @@ def ingest(
         _refuse_unknown(con, mapping, lines)
         join_on = _country_map(con, mapping.country_kind)
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE norm2 AS SELECT n.*, c.iso3, c.gw, "
+            f"CREATE OR REPLACE TEMP TABLE norm2 AS SELECT n.rowid + 1 AS record_no, n.*, "
+            f"c.iso3, c.gw, "
             f"{_first_failure_sql()} AS failed FROM norm n LEFT JOIN cmap c ON {join_on}"
         )
         errors: list[tuple[int | None, str, str]] = [
