@@ -96,7 +96,10 @@ def backtest_cmd(
             _fail(str(exc))
     table = Table(title=f"Backtest {year_list[0]}-{year_list[-1]} (same country-years)")
     for col in ("model", "n", "onsets", "AUC-ROC", "AUC-PR", "Brier", "top10", "top20", "top30"):
-        table.add_column(col, justify="left" if col == "model" else "right")
+        if col == "model":
+            table.add_column(col, no_wrap=True)
+        else:
+            table.add_column(col, justify="right")
     for s in scores:
         table.add_row(
             s.model,

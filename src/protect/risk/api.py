@@ -8,6 +8,7 @@ be served) with a one-line message.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,14 @@ from protect.risk.backtest import (
 from protect.risk.features import describe
 from protect.risk.models import BEST, MODEL_NAMES
 from protect.risk.scoring import Scores
-from protect.risk.sources import RiskDataError, load_sources, require_sources_dir
+from protect.risk.sources import (
+    COEFFICIENTS,
+    PREDICTORS,
+    UCDP_CY,
+    RiskDataError,
+    load_sources,
+    require_sources_dir,
+)
 
 __all__ = [
     "Driver",
@@ -73,6 +81,16 @@ def _check_models(models: Sequence[str]) -> None:
             raise RiskInputError(f"unknown model {m!r}; choose from {', '.join(MODEL_NAMES)}")
 
 
+def _stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Identity of the source files, so a cached forecast is dropped when they change."""
+    out = []
+    for rel in (PREDICTORS, COEFFICIENTS, UCDP_CY):
+        path = root / rel
+        st = path.stat() if path.is_file() else None
+        out.append((str(path), st.st_mtime_ns if st else 0, st.st_size if st else -1))
+    return tuple(out)
+
+
 def forecast(
     year: int,
     *,
@@ -80,11 +98,23 @@ def forecast(
     sources: Path | None = None,
     drivers: int = 5,
 ) -> list[ForecastRow]:
-    """Countries ranked by risk for `year`, from data of year - 1, with their main drivers."""
+    """Countries ranked by risk for `year`, from data of year - 1, with their main drivers.
+
+    Results are cached per process (fitting the boosted model takes seconds), keyed by the
+    source files' size and modification time.
+    """
+    _check_models([model])
+    root = (sources if sources is not None else require_sources_dir()).resolve()
+    cached = _forecast(root, _stamp(root), year, model, drivers)
+    return [row.model_copy(deep=True) for row in cached]
+
+
+@lru_cache(maxsize=16)
+def _forecast(
+    root: Path, stamp: tuple[tuple[str, int, int], ...], year: int, model: str, drivers: int
+) -> tuple[ForecastRow, ...]:
     from protect.risk.panel import build_panel
 
-    _check_models([model])
-    root = sources if sources is not None else require_sources_dir()
     src = load_sources(root, with_foos=False)
     panel = build_panel(src)
     first, last = int(panel["year"].min()), int(panel["year"].max())
@@ -133,7 +163,7 @@ def forecast(
                 ],
             )
         )
-    return out
+    return tuple(out)
 
 
 def backtest(
@@ -171,8 +201,10 @@ def backtest(
     results = results.loc[:, list(RESULT_COLUMNS)].sort_values(["model", "year", "country"])
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    compression = "gzip" if out.suffix == ".gz" else None
-    results.to_csv(tmp, index=False, float_format="%.6g", compression=compression)
+    if out.suffix == ".gz":
+        results.to_csv(tmp, index=False, float_format="%.6g", compression="gzip")
+    else:
+        results.to_csv(tmp, index=False, float_format="%.6g")
     tmp.replace(out)
     compared = [*models, PUBLISHED] if (results["model"] == PUBLISHED).any() else list(models)
     if report is not None:
