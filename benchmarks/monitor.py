@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
 import platform
 import resource
@@ -183,7 +184,13 @@ def pipeline(path: Path, db: Path) -> dict[str, Any]:
         f.unlink(missing_ok=True)
     times: dict[str, Any] = {}
     t0 = time.perf_counter()
-    report = ingest("ucdp", path, db_path=db)
+    marks: list[tuple[str, float]] = []
+    report = ingest(
+        "ucdp",
+        path,
+        db_path=db,
+        progress=lambda step, _d, _t: marks.append((step, time.perf_counter())),
+    )
     t1 = time.perf_counter()
     con = duckdb.connect(str(db), read_only=True)
     cur = con.execute("SELECT * FROM panel")
@@ -194,7 +201,11 @@ def pipeline(path: Path, db: Path) -> dict[str, Any]:
     t2 = time.perf_counter()
     assessments = [assess(Situation.model_validate(r.situation)) for r in records]
     t3 = time.perf_counter()
+    steps = []
+    for (name, start), (_, stop) in itertools.pairwise(marks):
+        steps.append(f"{name} {stop - start:.2f} s")
     times.update(
+        steps="; ".join(steps),
         ingest_and_panel=t1 - t0,
         situations_and_alerts=t2 - t1,
         assessments=t3 - t2,
@@ -219,7 +230,14 @@ def main() -> None:
     build_s = time.perf_counter() - t
     # Warm the imports and the file cache so neither side pays for them.
     raw_scan(path)
+    import duckdb
+    import ibis
     import pyarrow  # noqa: F401
+
+    warm_con = duckdb.connect()
+    warm_con.execute("CREATE TABLE warm AS SELECT 1 AS x")
+    warm = ibis.duckdb.from_connection(warm_con).table("warm")
+    ibis.to_sql(warm.mutate(y=warm.x.sum().over(ibis.window(order_by=warm.x))), dialect="duckdb")
 
     import protect.knowledge.countries
     import protect.monitor.panel  # noqa: F401
@@ -240,6 +258,7 @@ def main() -> None:
         f"pipeline total: {result['total']:.2f} s",
         f"  ingest (validate, raw rows, events, panel; one transaction): "
         f"{result['ingest_and_panel']:.2f} s",
+        f"    steps: {result['steps']}",
         f"  situations + alerts for {result['country_months']} country-months: "
         f"{result['situations_and_alerts']:.2f} s ({result['alerts']} alerts)",
         f"  engine assessments of {result['country_months']} country-months: "
