@@ -4,6 +4,7 @@ no traceback, and the same errors from the Python API."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -113,3 +114,14 @@ def test_nothing_is_printed_on_stdout_for_errors(
 ) -> None:
     result = run({**base, "country": "XXX"}, "assess", "--format", "json")
     assert result.exit_code == 2 and result.stdout == ""
+
+
+def test_binary_file_is_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from protect.cli.main import app
+
+    path = tmp_path / "situation.yaml"
+    path.write_bytes(b"\xff\xfe\x00country: KEN")
+    lines = _error_lines(CliRunner().invoke(app, ["assess", str(path)]))
+    assert "not UTF-8 text" in lines[0]

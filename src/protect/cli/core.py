@@ -46,8 +46,10 @@ def _read(path: Path) -> str:
         if str(path) == "-":
             return sys.stdin.read()
         return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         fail([f"{path}: cannot read the file: {exc.strerror or exc}"])
+    except UnicodeDecodeError:
+        fail([f"{path}: cannot read the file: it is not UTF-8 text"])
 
 
 def _load(path: Path) -> tuple[list[Any], bool]:
