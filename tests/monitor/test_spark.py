@@ -51,3 +51,15 @@ def _plain(v: object) -> object:
     """numpy scalars -> Python values, so equal numbers compare equal."""
     item = getattr(v, "item", None)
     return item() if callable(item) else v
+
+
+def test_monitor_backend_spark_gives_the_same_records(db: Path, data: Path) -> None:
+    from protect.monitor import api
+
+    ingest("ucdp", data / "ged231_car_2013_2014.csv", db_path=db)
+    on_duck = api.monitor("CAF", "2013-01", "2014-12", db_path=db)
+    on_spark = api.monitor("CAF", "2013-01", "2014-12", db_path=db, backend="spark")
+    assert len(on_duck) == 24
+    assert [r.model_dump(mode="json") for r in on_spark] == [
+        r.model_dump(mode="json") for r in on_duck
+    ]
