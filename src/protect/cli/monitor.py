@@ -273,6 +273,9 @@ def _chart(records: list[MonthRecord], width: int) -> None:
     fig.title(
         f"{records[0].country} deaths per month (best), {records[0].month} to {records[-1].month}"
     )
+    step = max(1, len(records) // 6)
+    ticks = x[::step]
+    fig.ruler("x").ticks(ticks, [records[i - 1].month for i in ticks])
     fig.plot_size(width, 16)
     fig.show(colorless=not sys.stdout.isatty())
 
