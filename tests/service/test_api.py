@@ -109,6 +109,8 @@ def test_save_fetch_and_list(client: TestClient, tokens: Tokens) -> None:
 
     fetched = client.get(f"/api/v1/assessments/{first['id']}", headers=tokens.header("viewer"))
     assert fetched.json() == first
+    # Read back from the database in the engine's own key order, not just as an equal mapping.
+    assert json.dumps(fetched.json()["assessment"]) == json.dumps(_engine_json(SUDAN_2004))
     listed = client.get("/api/v1/assessments", headers=analyst).json()
     assert [i["id"] for i in listed["items"]] == [second["id"], first["id"]]
     by_country = client.get("/api/v1/assessments?country=sdn", headers=analyst).json()

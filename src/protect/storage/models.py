@@ -19,10 +19,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-JSONDoc = JSON().with_variant(JSONB(), "postgresql")
+# Plain JSON, not PostgreSQL's JSONB: JSONB reorders keys, and a saved document must read back
+# exactly as the engine wrote it (the same bytes order as `protect assess --format json`).
+JSONDoc = JSON()
 
 
 def utcnow() -> dt.datetime:

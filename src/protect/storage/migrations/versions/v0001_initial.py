@@ -11,7 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0001"
 down_revision = None
@@ -22,7 +21,8 @@ APPEND_ONLY = ("assessments", "annotations", "audit_log")
 
 
 def _json() -> sa.types.TypeEngine[Any]:
-    return sa.JSON().with_variant(JSONB(), "postgresql")
+    # JSON keeps the document's key order on PostgreSQL (JSONB would not).
+    return sa.JSON()
 
 
 def _now() -> sa.Column[object]:
