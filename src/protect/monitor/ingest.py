@@ -614,13 +614,14 @@ def _refuse_unknown(
                 "is not a known precision code (1-7)",
             )
         )
-    for field, raw, cond, what in checks:
-        bad = con.execute(
-            f"SELECT rowid + 1, {raw} FROM norm WHERE {cond} ORDER BY rowid LIMIT 5"
-        ).fetchall()
-        if bad:
-            total = con.execute(f"SELECT count(*) FROM norm WHERE {cond}").fetchone()
-            n = total[0] if total else len(bad)
+    counts = con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c[2]})" for c in checks) + " FROM norm"
+    ).fetchone()
+    for (field, raw, cond, what), n in zip(checks, counts or (), strict=True):
+        if n:
+            bad = con.execute(
+                f"SELECT rowid + 1, {raw} FROM norm WHERE {cond} ORDER BY rowid LIMIT 5"
+            ).fetchall()
             where = lines()
             first = "; ".join(f"line {where.get(r, '?')}: {v!r}" for r, v in bad)
             raise IngestError(
@@ -746,16 +747,18 @@ def ingest(
                 label: str = labels.get(field) or field
                 text = f"{label} {value!r} {what}" if value is not None else f"{label} {what}"
                 errors.append((where.get(record_no), label, text))
-        rows_read = _one(con, "SELECT count(*) FROM norm2") + len(rejects)
         good = "failed IS NULL"
-        last = con.execute(f"SELECT max(de) FROM norm2 WHERE {good}").fetchone()
-        last_day = last[0] if last else None
+        summary = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {good}), max(de) FILTER (WHERE {good}), "
+            f"count(*) FILTER (WHERE {good} AND type_code > 0 AND "
+            "(best < coalesce(low, best) OR best > coalesce(high, best))) FROM norm2"
+        ).fetchone()
+        assert summary is not None
+        rows_read = int(summary[0]) + len(rejects)
+        rows_loaded = int(summary[1])
+        last_day = summary[2]
+        outside = int(summary[3])
         label, major, minor = _release_version(kind, path, release, last_day)
-        outside = _one(
-            con,
-            f"SELECT count(*) FROM norm2 WHERE {good} AND type_code > 0 AND "
-            "(best < coalesce(low, best) OR best > coalesce(high, best))",
-        )
         step("storing events", 3)
         raw_file = keep_raw(path, sha, db, layout.gzipped)
         con.execute("BEGIN TRANSACTION")
@@ -783,7 +786,6 @@ def ingest(
                 FROM norm2 WHERE {good} AND type_code > 0
                 """
             )
-            rows_loaded = _one(con, f"SELECT count(*) FROM norm2 WHERE {good}")
             con.execute(
                 "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
