@@ -276,3 +276,48 @@ def test_hxl_mapping_of_hdx_ged_files(name: str, db: Path, data: Path) -> None:
 def test_hxl_without_tag_row_is_refused(db: Path, data: Path) -> None:
     with pytest.raises(IngestError, match="HXL"):
         ingest("hxl", data / "ged231_car_2013_2014.csv", db_path=db)
+
+
+def test_hxl_with_acled_style_tags(tmp_path: Path, db: Path, data: Path) -> None:
+    """An HXL file tagged the way HDX tags ACLED extracts (#event+type with ACLED types)."""
+    rows = read_rows(data / "acled_2022h1_sample.csv")
+    iso3 = {"4": "AFG", "50": "BGD", "32": "ARG"}
+    keep = [r for r in rows if r["iso"] in iso3]
+    path = tmp_path / "acled_hxl.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["event_date", "event_type", "actor1", "actor2", "fatalities", "iso3"])
+        w.writerow(
+            [
+                "#date+occurred",
+                "#event+type",
+                "#group+name+first",
+                "#group+name+second",
+                "#affected+killed",
+                "#country+code",
+            ]
+        )
+        for r in keep:
+            w.writerow(
+                [
+                    r["event_date"],
+                    r["event_type"],
+                    r["actor1"],
+                    r["actor2"],
+                    r["fatalities"],
+                    iso3[r["iso"]],
+                ]
+            )
+    report = ingest("hxl", path, db_path=db)
+    assert report.rows_loaded == len(keep)
+    counted = [
+        r
+        for r in keep
+        if r["event_type"]
+        in ("Battles", "Violence against civilians", "Explosions/Remote violence")
+    ]
+    assert query(db, "SELECT count(*), sum(best) FROM events") == [
+        (len(counted), sum(float(r["fatalities"]) for r in counted))
+    ]
+    vac = sum(r["event_type"] == "Violence against civilians" for r in keep)
+    assert query(db, "SELECT count(*) FROM events WHERE type = 3")[0][0] >= vac

@@ -125,3 +125,19 @@ def test_largest_single_perpetrator_toll(db: Path, data: Path) -> None:
     assert p[target]["top_perpetrator"] == name
     assert p[target]["top_perpetrator_12m"] == pytest.approx(toll, abs=1e-3)
     assert p[target]["top_perpetrator_is_gov"] is name.startswith("Government of")
+
+
+def test_imprecise_places_and_dates_stay_in_the_country_totals(tmp_path: Path, db: Path) -> None:
+    path = tmp_path / "imprecise.csv"
+    _write(path, [
+        # where_prec 7 (waters/airspace) and date_prec 5 (more than a month): both kept.
+        [1, 1, "Government of Nigeria", "IS", 475, 5, 7, "2020-01-01", "2020-03-31", 0, 91, 91, 91],
+        [2, 1, "Government of Nigeria", "IS", 475, 1, 6, "2020-02-10", "2020-02-10", 0, 9, 9, 9],
+    ])  # fmt: skip
+    ingest("ucdp", path, db_path=db)
+    p = _panel(db, "NGA")
+    assert sum(float(v["sb_best"]) for v in p.values()) == pytest.approx(100.0)
+    # 31 + 29 + 31 days in 2020: the 91 deaths spread one a day.
+    assert [p[m(2020, k)]["sb_best"] for k in (1, 2, 3)] == pytest.approx([31.0, 38.0, 31.0])
+    stored = query(db, "SELECT where_prec, date_prec FROM events ORDER BY record_no")
+    assert stored == [(7, 5), (6, 1)]

@@ -120,3 +120,10 @@ def test_bad_arguments_are_clear_errors(mmr: Path) -> None:
 def test_nothing_ingested_yet(tmp_path: Path) -> None:
     with pytest.raises(api.StoreError, match="ingest"):
         api.alerts("2017-09", db_path=tmp_path / "none.duckdb")
+
+
+def test_timeline_covers_every_month_of_the_sample(mmr: Path) -> None:
+    months = api.timeline("MMR", db_path=mmr)
+    assert months[0].month == "2016-01" and months[-1].month == "2018-12"
+    assert len(months) == 36
+    assert sum(r.events for r in months) == 216
