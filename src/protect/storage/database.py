@@ -158,9 +158,7 @@ class Database:
         advisory lock on the key, released at commit.
         """
         if self.backend == "postgresql":
-            session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key}
-            )
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
     def dispose(self) -> None:
         self.engine.dispose()
