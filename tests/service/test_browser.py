@@ -1,0 +1,53 @@
+"""A real browser loads the pages: headless Chromium renders them from the running server.
+
+Uses the Debian `chromium` binary directly (`--dump-dom` prints the DOM after the page loaded),
+so no browser download or extra Python package is needed. Skipped when Chromium is absent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import httpx
+import pytest
+
+from .conftest import Served
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt: chromium)")
+
+
+def _dom(url: str) -> str:
+    assert CHROMIUM is not None
+    result = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_chromium_renders_the_knowledge_base_and_login_pages(served: Served) -> None:
+    tensions = httpx.get(f"{served.base_url}/api/v1/kb/tensions", timeout=30).json()
+    dom = _dom(f"{served.base_url}/kb/tensions")
+    assert "<h1>Tensions</h1>" in dom
+    for tension in tensions:
+        assert f'href="/kb/tensions/{tension["id"]}"' in dom
+        assert tension["title"] in dom
+
+    login = _dom(f"{served.base_url}/login")
+    assert '<form method="post" action="/login">' in login
+    assert 'name="token"' in login
