@@ -46,55 +46,72 @@ def _new_perpetrators(ids: pd.Series, years: pd.Series) -> list[int]:
 
 
 def ucdp_features(ucdp: pd.DataFrame) -> pd.DataFrame:
-    """UCDP measures per ISO3-year, computed on each GW series with backward windows only."""
-    frames: list[pd.DataFrame] = []
-    for gw, raw in ucdp.groupby("country_id_cy", sort=True):
-        raw = raw.sort_values("year_cy")
-        years = range(int(raw["year_cy"].min()), int(raw["year_cy"].max()) + 1)
-        g = raw.set_index("year_cy").reindex(years)
-        num = g.drop(columns=["os_dyad_ids_cy", "country_id_cy"]).fillna(0.0)
-        f = pd.DataFrame(index=g.index)
-        os_, sb, ns = (
-            num["os_total_deaths_best_cy"],
-            num["sb_total_deaths_best_cy"],
-            num["ns_total_deaths_best_cy"],
+    """UCDP measures per ISO3-year, computed on each GW series with backward windows only.
+
+    Each GW code gets every year from its first to its last row (a missing year counts as no
+    violence) so that changes and rolling peaks compare consecutive years.
+    """
+    span = ucdp.groupby("country_id_cy")["year_cy"].agg(["min", "max"])
+    grid = pd.DataFrame(
+        [
+            (int(gw), y)
+            for gw, r in span.iterrows()
+            for y in range(int(r["min"]), int(r["max"]) + 1)
+        ],
+        columns=["gw", "year"],
+    )
+    raw = ucdp.rename(columns={"country_id_cy": "gw", "year_cy": "year"})
+    g = grid.merge(raw, on=["gw", "year"], how="left", validate="one_to_one")
+    num = g.drop(columns=["gw", "year", "os_dyad_ids_cy"]).fillna(0.0)
+    os_, sb, ns = (
+        num["os_total_deaths_best_cy"],
+        num["sb_total_deaths_best_cy"],
+        num["ns_total_deaths_best_cy"],
+    )
+    civ = os_ + num["sb_deaths_civilians_cy"] + num["ns_deaths_civilians_cy"]
+    f = pd.DataFrame(
+        {
+            "ucdp_os_deaths": np.log1p(os_),
+            "ucdp_os_govt": np.log1p(num["os_any_govt_killings_best_cy"]),
+            "ucdp_os_nonstate": np.log1p(num["os_nsgroup_killings_best_cy"]),
+            "ucdp_sb_deaths": np.log1p(sb),
+            "ucdp_ns_deaths": np.log1p(ns),
+            "ucdp_os_dyads": num["os_dyad_count_cy"],
+            "ucdp_sb_dyads": num["sb_dyad_count_cy"],
+            "ucdp_ns_dyads": num["ns_dyad_count_cy"],
+            "ucdp_sb_civilians": np.log1p(num["sb_deaths_civilians_cy"]),
+            "ucdp_ns_civilians": np.log1p(num["ns_deaths_civilians_cy"]),
+            "ucdp_civilian_deaths": np.log1p(civ),
+            "ucdp_all_deaths": np.log1p(os_ + sb + ns),
+        }
+    )
+    new: list[int] = []
+    for _, part in g.groupby("gw", sort=False):
+        new += _new_perpetrators(part["os_dyad_ids_cy"], part["year"])
+    f["ucdp_os_new_perpetrators"] = new
+    by = f.groupby(g["gw"], sort=False)
+    extra: dict[str, pd.Series] = {}
+    for base in UCDP_DYNAMIC:
+        s = f[base]
+        extra[f"{base}_change1"] = s - by[base].shift(1, fill_value=0.0)
+        for w in (3, 5):
+            peak = by[base].rolling(w, min_periods=1).max()
+            extra[f"{base}_max{w}"] = peak.reset_index(level=0, drop=True).reindex(f.index)
+    f = pd.concat([f, pd.DataFrame(extra)], axis=1)
+    f["year"] = g["year"].astype(int)
+    f["country"] = [gw_iso3(int(gw), int(y)) for gw, y in zip(g["gw"], g["year"], strict=True)]
+    unmapped = f["country"].isna()
+    if unmapped.any():
+        i = int(np.flatnonzero(unmapped.to_numpy())[0])
+        raise RiskDataError(
+            f"UCDP country_id_cy {int(g['gw'].iloc[i])} in {int(g['year'].iloc[i])} has no "
+            "ISO3 code in protect.knowledge.countries"
         )
-        f["ucdp_os_deaths"] = np.log1p(os_)
-        f["ucdp_os_govt"] = np.log1p(num["os_any_govt_killings_best_cy"])
-        f["ucdp_os_nonstate"] = np.log1p(num["os_nsgroup_killings_best_cy"])
-        f["ucdp_sb_deaths"] = np.log1p(sb)
-        f["ucdp_ns_deaths"] = np.log1p(ns)
-        f["ucdp_os_dyads"] = num["os_dyad_count_cy"]
-        f["ucdp_sb_dyads"] = num["sb_dyad_count_cy"]
-        f["ucdp_ns_dyads"] = num["ns_dyad_count_cy"]
-        f["ucdp_sb_civilians"] = np.log1p(num["sb_deaths_civilians_cy"])
-        f["ucdp_ns_civilians"] = np.log1p(num["ns_deaths_civilians_cy"])
-        civ = os_ + num["sb_deaths_civilians_cy"] + num["ns_deaths_civilians_cy"]
-        f["ucdp_civilian_deaths"] = np.log1p(civ)
-        f["ucdp_all_deaths"] = np.log1p(os_ + sb + ns)
-        f["ucdp_os_new_perpetrators"] = _new_perpetrators(
-            g["os_dyad_ids_cy"], pd.Series(g.index, index=g.index)
-        )
-        for base in UCDP_DYNAMIC:
-            s = f[base]
-            f[f"{base}_change1"] = s - s.shift(1, fill_value=0.0)
-            f[f"{base}_max3"] = s.rolling(3, min_periods=1).max()
-            f[f"{base}_max5"] = s.rolling(5, min_periods=1).max()
-        f["year"] = f.index.astype(int)
-        f["country"] = [gw_iso3(int(str(gw)), int(y)) for y in f.index]
-        unmapped = f[f["country"].isna()]
-        if len(unmapped):
-            raise RiskDataError(
-                f"UCDP country_id_cy {gw} in {int(unmapped['year'].iloc[0])} has no ISO3 code "
-                "in protect.knowledge.countries"
-            )
-        frames.append(f.reset_index(drop=True))
-    out = pd.concat(frames, ignore_index=True)
-    dup = out.duplicated(["country", "year"])
+    dup = f.duplicated(["country", "year"])
     if dup.any():
-        row = out[dup].iloc[0]
+        row = f[dup].iloc[0]
         raise RiskDataError(f"UCDP: two GW codes map to {row['country']} in {row['year']}")
-    return out
+    return f
 
 
 def build_panel(sources: RiskSources) -> pd.DataFrame:
