@@ -33,11 +33,6 @@ class BackendName(StrEnum):
     spark = "spark"
 
 
-SAMPLE = (
-    Path(__file__).resolve().parent.parent / "monitor" / "sample" / ("ged_myanmar_2016_2018.csv.gz")
-)
-
-
 def _fail(message: str, code: int = 2) -> NoReturn:
     sys.stderr.write(f"error: {message}\n")
     raise typer.Exit(code)
@@ -78,7 +73,7 @@ def _run_ingest(
     from protect.monitor import api
 
     if sample:
-        path, release = SAMPLE, release or "24.1"
+        path, release = api.sample_path(), release or api.SAMPLE_RELEASE
     if path is None:
         _fail("give a PATH to ingest (or --sample for the bundled GED extract)")
     err = Console(stderr=True)

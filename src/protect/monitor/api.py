@@ -32,15 +32,26 @@ SOURCE_PRECEDENCE: tuple[SourceKind, ...] = ("ucdp", "hxl", "acled")
 _LEVEL_RANK = {"current-crisis": 0, "imminent-risk": 1, "serious-concern": 2}
 
 __all__ = [
+    "SAMPLE_RELEASE",
     "IngestError",
     "MonitorInputError",
     "StoreError",
     "alerts",
     "ingest",
     "monitor",
+    "sample_path",
     "situation",
     "timeline",
 ]
+
+
+SAMPLE_RELEASE = "24.1"
+
+
+def sample_path() -> Path:
+    """The bundled UCDP GED extract (Myanmar 2016-2018, release about 24.1) for zero-set-up use:
+    `ingest("ucdp", sample_path(), release=SAMPLE_RELEASE)`."""
+    return Path(__file__).resolve().parent / "sample" / "ged_myanmar_2016_2018.csv.gz"
 
 
 class MonitorInputError(ValueError):
