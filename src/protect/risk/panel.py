@@ -55,8 +55,8 @@ def ucdp_features(ucdp: pd.DataFrame) -> pd.DataFrame:
     grid = pd.DataFrame(
         [
             (int(gw), y)
-            for gw, r in span.iterrows()
-            for y in range(int(r["min"]), int(r["max"]) + 1)
+            for gw, lo, hi in zip(span.index, span["min"], span["max"], strict=True)
+            for y in range(int(lo), int(hi) + 1)
         ],
         columns=["gw", "year"],
     )
