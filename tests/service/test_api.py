@@ -52,7 +52,9 @@ def test_validation_errors_are_422_with_the_field_path(client: TestClient) -> No
     response = client.post("/api/v1/assess", json=[PEACE, bad])
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["detail"]}
-    assert fields == {"1.armed_conflict", "1.atrocities.genocide"}
+    assert fields == {"[1].armed_conflict", "[1].atrocities.genocide"}
+    messages = {e["field"]: e["msg"] for e in response.json()["detail"]}
+    assert "allowed values" in messages["[1].armed_conflict"]  # as the CLI words it
     assert all(e["loc"][0] == "body" for e in response.json()["detail"])
 
 

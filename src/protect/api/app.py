@@ -35,7 +35,9 @@ writes saved data needs `Authorization: Bearer TOKEN` (tokens come from
 
 
 def _field(loc: list[Any]) -> str:
-    return ".".join(str(p) for p in loc)
+    from protect.engine.errors import field_path
+
+    return field_path(tuple(loc))
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

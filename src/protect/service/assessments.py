@@ -45,15 +45,27 @@ def _nul_paths(value: Any, path: tuple[int | str, ...]) -> list[tuple[int | str,
     return []
 
 
+def _field(loc: tuple[int | str, ...]) -> str:
+    """The field path as the CLI prints it: `atrocities.genocide`, `[1].country`."""
+    from protect.engine.errors import field_path
+
+    return field_path(loc)
+
+
 def _problems(exc: ValidationError, prefix: tuple[int | str, ...]) -> list[dict[str, Any]]:
+    """Each problem with its location, and the same field path and message as the CLI prints."""
+    from protect.engine.errors import format_errors
+
     problems = []
-    for err in exc.errors(include_url=False, include_context=False, include_input=False):
-        loc = [*prefix, *err["loc"]]
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    for err, line in zip(errors, format_errors(exc, prefix), strict=True):
+        loc = (*prefix, *err["loc"])
+        field = _field(loc)
         problems.append(
             {
-                "loc": loc,
-                "field": ".".join(str(p) for p in loc),
-                "msg": err["msg"],
+                "loc": list(loc),
+                "field": field,
+                "msg": line.removeprefix(f"{field}: "),
                 "type": err["type"],
             }
         )
@@ -78,7 +90,7 @@ def parse(payload: Any) -> tuple[list[Situation], bool]:
     nul = [
         {
             "loc": list(p),
-            "field": ".".join(str(x) for x in p),
+            "field": _field(p),
             "msg": "text must not contain NUL characters",
             "type": "string_nul",
         }
@@ -94,7 +106,7 @@ def parse(payload: Any) -> tuple[list[Situation], bool]:
             problems.append(
                 {
                     "loc": list(prefix),
-                    "field": ".".join(str(p) for p in prefix),
+                    "field": _field(prefix),
                     "msg": "a situation must be a JSON object",
                     "type": "model_type",
                 }
@@ -105,7 +117,7 @@ def parse(payload: Any) -> tuple[list[Situation], bool]:
         except ValidationError as exc:
             problems.extend(_problems(exc, prefix))
     if problems:
-        summary = "; ".join(f"{p['field'] or '(body)'}: {p['msg']}" for p in problems[:5])
+        summary = "; ".join(f"{p['field']}: {p['msg']}" for p in problems[:5])
         raise InvalidInputError(f"invalid situation: {summary}", problems)
     return situations, many
 
