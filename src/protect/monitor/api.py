@@ -88,7 +88,10 @@ def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel'"
     ).fetchone()
     if not has_panel or has_panel[0] == 0:
-        return []
+        raise StoreError(
+            "no events ingested yet: run e.g. `protect ingest ucdp --sample` or "
+            "`protect ingest ucdp PATH`"
+        )
     cur = con.execute(
         f"""
         WITH pick AS (
