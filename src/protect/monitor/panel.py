@@ -208,8 +208,10 @@ def panel_on_spark(
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
     con = ibis.pyspark.connect(session)
     tables = {}
     for name, df in (("events", events), ("calendar", calendar), ("offsets12", offsets)):
