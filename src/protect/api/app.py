@@ -61,7 +61,7 @@ def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     if isinstance(exc, InvalidInputError):
         detail = [{**err, "loc": ["body", *err.get("loc", [])]} for err in exc.errors] or [
-            {"loc": ["body"], "field": "", "msg": exc.message, "type": "value_error"}
+            {"loc": [], "field": "", "msg": exc.message, "type": "value_error"}
         ]
         return JSONResponse({"detail": detail, "message": exc.message}, status_code=422)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthorizedError) else None

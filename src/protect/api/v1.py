@@ -22,7 +22,6 @@ from protect.service.schemas import (
     NewUserIn,
     UserOut,
 )
-from protect.storage import DatabaseUnavailableError
 
 router = APIRouter(prefix="/api/v1")
 
@@ -302,4 +301,4 @@ def kb_entry(
     return knowledge.get_entry(kind, entry_id)
 
 
-__all__ = ["DatabaseUnavailableError", "router"]
+__all__ = ["router"]
