@@ -38,6 +38,9 @@ _hasher = PasswordHasher()
 _verified: OrderedDict[str, str] = OrderedDict()
 _verified_lock = threading.Lock()
 _VERIFIED_MAX = 1024
+# Each argon2 verification takes 64 MiB and a core for a moment: a burst of requests with a new
+# token must not run dozens at once. The waiting ones then find the token already verified.
+_argon2_slots = threading.BoundedSemaphore(2)
 
 
 def _out(user: User) -> UserOut:
@@ -110,6 +113,11 @@ def revoke_user(db: Database, principal: Principal | None, name: str) -> UserOut
         return _out(user)
 
 
+def _known(fingerprint: str, token_hash: str) -> bool:
+    with _verified_lock:
+        return _verified.get(fingerprint) == token_hash
+
+
 def _remember(fingerprint: str, token_hash: str) -> None:
     with _verified_lock:
         _verified[fingerprint] = token_hash
@@ -134,14 +142,14 @@ def authenticate(db: Database, token: str) -> Principal:
             raise UnauthorizedError("unknown or revoked token")
         name, role, token_hash = user.name, user.role, user.token_hash
     fingerprint = hashlib.sha256(token.strip().encode()).hexdigest()
-    with _verified_lock:
-        known = _verified.get(fingerprint) == token_hash
-    if not known:
-        try:
-            _hasher.verify(token_hash, secret)
-        except (VerificationError, InvalidHashError) as exc:
-            raise UnauthorizedError("unknown or revoked token") from exc
-        _remember(fingerprint, token_hash)
+    if not _known(fingerprint, token_hash):
+        with _argon2_slots:
+            if not _known(fingerprint, token_hash):
+                try:
+                    _hasher.verify(token_hash, secret)
+                except (VerificationError, InvalidHashError) as exc:
+                    raise UnauthorizedError("unknown or revoked token") from exc
+                _remember(fingerprint, token_hash)
     return Principal(name=name, role=cast(Role, role))
 
 
