@@ -87,3 +87,23 @@ def test_every_ewp_country_year_finds_its_ucdp_row(full_root: Path) -> None:
     known = both["onset_next1or2"].notna()
     assert (both.loc[known, "onset_next1or2"] == both.loc[known, "mk_onset_1or2"]).all()
     assert both["onset_next1"].fillna(-1).equals(both["mk_onset_1"].fillna(-1))
+
+
+@pytest.mark.parametrize(
+    ("cow", "year", "iso3"),
+    [
+        (255, 2000, "DEU"),  # EWP codes Germany 255 in every year
+        (679, 2000, "YEM"),  # unified Yemen: COW 679 (UCDP's GW 678)
+        (678, 1985, "YEM"),  # the Yemen Arab Republic before unification
+        (345, 1999, "YUG"),
+        (345, 2004, "SCG"),
+        (345, 2010, "SRB"),
+        (816, 2000, "VNM"),
+        (365, 1991, "SUN"),
+        (365, 1992, "RUS"),
+    ],
+)
+def test_cow_codes_used_by_the_panel(
+    extract_panel: pd.DataFrame, cow: int, year: int, iso3: str
+) -> None:
+    assert _row(extract_panel, cow, year)["country"] == iso3
