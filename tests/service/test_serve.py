@@ -71,3 +71,21 @@ def test_serve_users_token_and_audit_log(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=20)
         log.close()
+
+
+def test_serve_refuses_to_start_on_an_unreachable_database(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PROTECT_HOME": str(tmp_path),
+        "PROTECT_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/protect",
+    }
+    result = subprocess.run(
+        [str(PROTECT), "serve", "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: database postgresql+psycopg://nobody@127.0.0.1:9/")
+    assert "Traceback" not in result.stderr
