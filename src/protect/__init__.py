@@ -16,13 +16,15 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy, so that `import protect` stays cheap for the CLI's cold start.
+    # Lazy, so that `import protect` stays cheap for the CLI's cold start; resolved once, then
+    # kept as a module attribute so later look-ups do not come back here.
     if name == "assess":
-        from protect.engine.assess import assess
-
-        return assess
-    if name in ("Situation", "Assessment"):
+        from protect.engine.assess import assess as value
+    elif name in ("Situation", "Assessment"):
         from protect.engine import model
 
-        return getattr(model, name)
-    raise AttributeError(f"module 'protect' has no attribute {name!r}")
+        value = getattr(model, name)
+    else:
+        raise AttributeError(f"module 'protect' has no attribute {name!r}")
+    globals()[name] = value
+    return value

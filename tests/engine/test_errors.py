@@ -33,7 +33,7 @@ def _error_lines(result: Any) -> list[str]:
         ({"date": 20080115}, "date", "YYYY-MM-DD"),
         ({"armed_conflict": "civil-war"}, "armed_conflict", "international, non-international"),
         ({"state_role": "bystander"}, "state_role", "protecting, unable, unwilling, perpetrator"),
-        ({"country": "XXX"}, "country", "not an ISO 3166-1 alpha-3 code"),
+        ({"country": "XXX"}, "country", "'XXX' is not an ISO 3166-1 alpha-3 code"),
         ({"country": "ken"}, "country", "did you mean 'KEN'"),
         ({"atrocities": {"genocid": "risk"}}, "atrocities.genocid", "unknown field"),
         ({"atrocities": {"genocide": "likely"}}, "atrocities.genocide", "none, risk, imminent"),

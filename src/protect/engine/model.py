@@ -117,8 +117,8 @@ class Situation(_Input):
         hint = f" (did you mean {value.strip().upper()!r}?)" if is_known(value) else ""
         raise PydanticCustomError(
             "country_unknown",
-            "{value!r} is not an ISO 3166-1 alpha-3 code, current or former (ISO 3166-3){hint}",
-            {"value": value, "hint": hint},
+            "{code} is not an ISO 3166-1 alpha-3 code, current or former (ISO 3166-3){hint}",
+            {"code": repr(value), "hint": hint},
         )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
+from threading import Lock
 
 from protect.engine.conditions import Facts, Predicate, compile_condition
 from protect.engine.model import MeasureFinding, TraceEntry
@@ -138,8 +139,18 @@ def _compile_measure(base: KnowledgeBase, m: Measure) -> CompiledMeasure:
     )
 
 
+_BUILD = Lock()
+
+
 @cache
 def rulebook() -> Rulebook:
+    """The compiled rules; built once, under a lock so concurrent first calls wait, not race."""
+    with _BUILD:
+        return _rulebook()
+
+
+@cache
+def _rulebook() -> Rulebook:
     base = kb()
     r2p = base.norms.r2p
 
