@@ -316,10 +316,13 @@ def report(scored: list[dict[str, Any]], totals: dict[str, Any], yr: dict[str, A
         "- The monitor's thresholds measure killing that has happened; they raise an alert "
         "when killing is under way or rising, not years ahead. Forecasting onsets ahead of time "
         "is the risk model's job (`protect.risk`).",
-        "- Missed episodes are mostly those whose killing UCDP does not record as one-sided "
-        "violence by a single actor at this scale (for instance killings coded as battle deaths, "
-        "or spread over many small groups), and episodes in EWP's coding that the GED subsets "
-        "cover only partly.",
+        "- A miss can come from killings that UCDP codes as battle deaths rather than one-sided "
+        "violence, from killing spread over many perpetrators none of which reaches 1,000 in 12 "
+        "months, or from EWP episodes that the GED subsets cover only in part; this page does "
+        "not tell these apart.",
+        "- The yearly part includes the years before 1989 only as episode windows; UCDP data "
+        "start in 1989. Bosnia 1992-1995 is coded by EWP under Yugoslavia; episodes are matched "
+        "to every code their location and its successor states had over the episode.",
         "- False alarms at imminent-risk and serious-concern are often real one-sided violence "
         "below EWP's mass-killing threshold; they are counted as false here because EWP "
         "records no episode.",
