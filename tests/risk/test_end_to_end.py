@@ -49,6 +49,7 @@ def test_backtest_writes_one_row_per_country_year_and_model(
     assert len({s.country_years for s in scores}) == 1  # same country-years for all
     text = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert "| EWP published forecasts (`ewp_published`)" in text
+    assert "## How sure (forecast years resampled)" in text
     for plot in PLOTS:
         assert (tmp_path / "report" / plot).stat().st_size > 5_000
 

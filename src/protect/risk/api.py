@@ -202,7 +202,12 @@ def backtest(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     if out.suffix == ".gz":
-        results.to_csv(tmp, index=False, float_format="%.6g", compression="gzip")
+        results.to_csv(
+            tmp,
+            index=False,
+            float_format="%.6g",
+            compression={"method": "gzip", "mtime": 0},  # same data, same bytes
+        )
     else:
         results.to_csv(tmp, index=False, float_format="%.6g")
     tmp.replace(out)

@@ -9,7 +9,14 @@ from pathlib import Path
 import pandas as pd
 
 from protect.risk.models import make_model
-from protect.risk.scoring import Scores, calibration_bins, common_rows, score_table, top_k_catch
+from protect.risk.scoring import (
+    Scores,
+    calibration_bins,
+    common_rows,
+    expected_rank_hits,
+    score_table,
+    top_k_catch,
+)
 
 PLOTS = ("roc.png", "precision-recall.png", "calibration.png", "top-k.png")
 
@@ -86,6 +93,69 @@ def _plots(rows: pd.DataFrame, models: Sequence[str], out: Path) -> None:
     plt.close(fig)
 
 
+def bootstrap_years(
+    rows: pd.DataFrame, model: str, baseline: str, draws: int = 500, seed: int = 0
+) -> pd.DataFrame:
+    """How much the scores move when the forecast years are resampled with replacement.
+
+    With 39 onsets a single forecast can shift AUC-PR by half; this gives, for `model`, its
+    baseline and their difference, the 5th and 95th percentiles over `draws` resamples and the
+    share of resamples in which `model` scores higher.
+    """
+    import numpy as np
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    years = sorted(set(rows["year"]))
+    per: dict[str, dict[int, tuple[np.ndarray, np.ndarray, float]]] = {}
+    for m in (model, baseline):
+        sub = rows[rows["model"] == m]
+        per[m] = {}
+        for y, g in sub.groupby("year"):
+            hits = expected_rank_hits(g["risk"], g["onset"], 30)
+            per[m][int(str(y))] = (
+                g["risk"].to_numpy(dtype=float),
+                g["onset"].to_numpy(dtype=int),
+                hits,
+            )
+    rng = np.random.default_rng(seed)
+    out: dict[str, list[float]] = {}
+    for _ in range(draws):
+        pick = rng.choice(years, len(years))
+        vals: dict[str, tuple[float, float, float]] = {}
+        for m in (model, baseline):
+            risk = np.concatenate([per[m][int(y)][0] for y in pick])
+            onset = np.concatenate([per[m][int(y)][1] for y in pick])
+            if onset.sum() == 0:
+                break
+            top = sum(per[m][int(y)][2] for y in pick) / onset.sum()
+            vals[m] = (
+                float(roc_auc_score(onset, risk)),
+                float(average_precision_score(onset, risk)),
+                float(top),
+            )
+        if len(vals) < 2:
+            continue
+        for i, metric in enumerate(("AUC-ROC", "AUC-PR", "top 30")):
+            out.setdefault(f"{metric}|{model}", []).append(vals[model][i])
+            out.setdefault(f"{metric}|{baseline}", []).append(vals[baseline][i])
+            out.setdefault(f"{metric}|diff", []).append(vals[model][i] - vals[baseline][i])
+    table: list[dict[str, str]] = []
+    if not out:
+        return pd.DataFrame(table)
+    for metric in ("AUC-ROC", "AUC-PR", "top 30"):
+        a, b, d = (np.array(out[f"{metric}|{k}"]) for k in (model, baseline, "diff"))
+        table.append(
+            {
+                "metric": metric,
+                model: f"{np.percentile(a, 5):.3f} to {np.percentile(a, 95):.3f}",
+                baseline: f"{np.percentile(b, 5):.3f} to {np.percentile(b, 95):.3f}",
+                "difference": f"{np.percentile(d, 5):+.3f} to {np.percentile(d, 95):+.3f}",
+                "share better": f"{(d > 0).mean():.0%}",
+            }
+        )
+    return pd.DataFrame(table)
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -132,6 +202,24 @@ def write_report(
         cells = " | ".join("" if pd.isna(r[m]) else str(int(r[m])) for m in models)
         rank_lines.append(f"| {int(r['year'])} | {r['country']} ({r['name']}) | {cells} |")
     years = sorted(set(rows["year"]))
+    uncertainty = ""
+    best, base = "protect_gbm", "ewp_published"
+    both = best in models and base in models
+    boot = bootstrap_years(rows, best, base) if both else pd.DataFrame()
+    if len(boot):
+        head = "| " + " | ".join(boot.columns) + " |"
+        sep = "|---|" + "---:|" * (len(boot.columns) - 1)
+        body = ["| " + " | ".join(str(v) for v in r) + " |" for r in boot.itertuples(index=False)]
+        uncertainty = f"""
+## How sure (forecast years resampled)
+
+The forecast years were resampled with replacement 500 times (seed 0) and every score
+recomputed; the cells give the 5th to 95th percentile, and how often `{best}` scored strictly
+higher than `{base}` (ties, frequent for top 30, count as not higher).
+With so few onsets, differences of this size are not firmly established.
+
+{chr(10).join([head, sep, *body])}
+"""
     text = f"""# Backtest: mass-killing onset, forecast years {years[0]}-{years[-1]}
 
 Produced by:
@@ -151,7 +239,7 @@ risks of its year.
 
 ![ROC](roc.png) ![Precision-recall](precision-recall.png)
 ![Calibration](calibration.png) ![Top-k catch](top-k.png)
-
+{uncertainty}
 ## Rank of every onset in its year (1 = highest risk)
 
 {chr(10).join(rank_lines)}
