@@ -86,3 +86,11 @@ def test_killed_ingest_leaves_previous_data_intact(
     report = ingest("ucdp", big, db_path=db)
     assert report.rows_loaded == n
     assert query(db, "SELECT count(*) FROM current_events WHERE iso3 = 'CAF'") == [(n,)]
+    # Record numbers follow the file's order (the reader runs in parallel).
+    with open(big, newline="", encoding="utf-8") as fh:
+        ids = [r["id"] for r in csv.DictReader(fh)]
+    stored = query(
+        db, "SELECT event_id FROM events WHERE release_id = ? ORDER BY record_no",
+        [report.release_id],
+    )  # fmt: skip
+    assert [r[0] for r in stored] == ids

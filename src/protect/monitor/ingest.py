@@ -524,7 +524,7 @@ def read_csv_sql(path: Path, layout: _Layout, *, rejects: bool) -> str:
     return (
         f"read_csv({_lit(str(path))}, header=false, skip={layout.skip}, delim=',', quote='\"', "
         f"escape='\"', auto_detect=false, columns={columns}, compression='{compression}', "
-        f"{errors}, max_line_size=10000000, parallel=false)"
+        f"{errors}, max_line_size=10000000)"
     )
 
 
