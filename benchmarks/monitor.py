@@ -174,6 +174,8 @@ def raw_scan(path: Path) -> tuple[float, int]:
 
 
 def pipeline(path: Path, db: Path) -> dict[str, Any]:
+    import shutil
+
     import duckdb
 
     from protect import Situation, assess
@@ -182,6 +184,7 @@ def pipeline(path: Path, db: Path) -> dict[str, Any]:
 
     for f in (db, db.with_suffix(".duckdb.wal")):
         f.unlink(missing_ok=True)
+    shutil.rmtree(db.parent / "raw", ignore_errors=True)  # the kept copy is made every run
     times: dict[str, Any] = {}
     t0 = time.perf_counter()
     marks: list[tuple[str, float]] = []
