@@ -135,3 +135,10 @@ def test_demo_runs_on_the_bundled_defaults(tmp_path: Path, monkeypatch: pytest.M
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     assert "Stage: " in result.stdout and "bundled" in result.stdout
+    # The embedded stores were used: DuckDB events with an alert, SQLite with an audit entry.
+    assert (tmp_path / "events.duckdb").exists() and (tmp_path / "protect.sqlite3").exists()
+    assert "MMR current-crisis" in result.stdout
+    assert "Audit log: 1 entries" in result.stdout
+    again = runner.invoke(app, ["demo"])
+    assert again.exit_code == 0 and "unchanged" in again.stdout
+    assert "Audit log: 2 entries" in again.stdout

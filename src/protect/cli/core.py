@@ -151,32 +151,75 @@ def kb_show(
         )
 
 
-def demo_cmd() -> None:
-    """The main job on the bundled defaults: assess every bundled example situation."""
+def demo_cmd(
+    month: str = typer.Option("2017-09", help="The month whose alerts the demo lists."),
+) -> None:
+    """The main job on the embedded defaults: assess the bundled historical situations, ingest the
+    bundled UCDP GED sample into DuckDB and list its alerts, and save an assessment to the SQLite
+    store with its audit entry (all in PROTECT_HOME)."""
     from rich.console import Console
 
+    from protect import config
     from protect.engine.assess import assess
     from protect.engine.documents import load_situations
     from protect.engine.report import render_text
 
     console = Console()
+    console.rule("[bold]1. Assessments of the bundled historical situations")
     files = sorted(EXAMPLES_DIR.glob("*.yaml"))
+    first_doc: dict[str, Any] = {}
     for i, path in enumerate(files):
         (situation,), _ = load_situations(path.read_text(encoding="utf-8"))
         result = assess(situation)
         if i == 0:
             sys.stdout.write(render_text(result))
+            first_doc = situation.model_dump(mode="json", exclude_none=True)
             console.print()
         else:
             open_ = sum(m.available for m in result.measures)
             console.print(
                 f"[bold]{situation.name}[/]: stage {result.stage}, pillars "
-                f"{result.norms.r2p.pillars or '-'}, {open_} measures open, tensions "
-                f"{[t.id for t in result.tensions] or '-'}"
+                f"{result.norms.r2p.pillars or '-'}, {open_} measure entries open, "
+                f"tensions {[t.id for t in result.tensions] or '-'}"
             )
+    console.print(f"Assessed {len(files)} bundled situations from {EXAMPLES_DIR}.")
+
+    from protect.monitor import api as monitor
+
+    console.rule("[bold]2. Monitor: the bundled UCDP GED sample in DuckDB")
+    report = monitor.ingest("ucdp", monitor.sample_path(), release=monitor.SAMPLE_RELEASE)
     console.print(
-        f"\nAssessed {len(files)} bundled situations from {EXAMPLES_DIR}. "
-        "Try: protect assess FILE --format json"
+        f"{config.events_db_path()}: {report.status}, {report.rows_loaded} events of "
+        f"{', '.join(report.countries)} ({report.first_month} to {report.last_month}), "
+        f"{report.rows_skipped} rows skipped"
+    )
+    ranked = monitor.alerts(month)
+    console.print(f"Alerts for {month}: {len(ranked)}")
+    for a in ranked[:5]:
+        console.print(f"  {a.rank}. {a.country} [bold]{a.level}[/]: {a.description}")
+
+    from protect.service import assessments, audit
+    from protect.service.roles import local_operator
+    from protect.storage.database import Database
+
+    console.rule("[bold]3. Store: a saved assessment and its audit entry in SQLite")
+    db = Database()
+    db.ensure_ready()
+    operator = local_operator()
+    saved = assessments.save(db, operator, first_doc)
+    log = audit.entries(db, operator, limit=1)
+    console.print(
+        f"{db.describe()}: saved {saved.name!r} as assessment {saved.id} (case "
+        f"{saved.case}, version {saved.version}, stage {saved.stage})"
+    )
+    latest = log.items[0]
+    console.print(
+        f"Audit log: {log.total} entries; latest {latest.at:%Y-%m-%d %H:%M} "
+        f"{latest.actor} {latest.action} {latest.target} (rules {latest.rules_version})"
+    )
+    console.print(
+        "\nNext: protect assess FILE --format json | protect monitor MMR --from 2017-01 "
+        "--to 2017-12 | protect serve"
     )
 
 
