@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 
+from protect.cli.output import Format, emit_json, fail
+
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 class KbKind(StrEnum):
@@ -30,26 +25,15 @@ class KbKind(StrEnum):
     tensions = "tensions"
 
 
-def fail(lines: list[str], code: int = 2) -> NoReturn:
-    """Print one line per problem on stderr and exit, with no traceback."""
-    for line in lines:
-        sys.stderr.write(f"error: {line}\n")
-    raise typer.Exit(code)
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
 def _read(path: Path) -> str:
     try:
         if str(path) == "-":
             return sys.stdin.read()
         return path.read_text(encoding="utf-8")
     except OSError as exc:
-        fail([f"{path}: cannot read the file: {exc.strerror or exc}"])
+        fail(f"{path}: cannot read the file: {exc.strerror or exc}")
     except UnicodeDecodeError:
-        fail([f"{path}: cannot read the file: it is not UTF-8 text"])
+        fail(f"{path}: cannot read the file: it is not UTF-8 text")
 
 
 def _load(path: Path) -> tuple[list[Any], bool]:
@@ -58,7 +42,7 @@ def _load(path: Path) -> tuple[list[Any], bool]:
     try:
         return load_situations(_read(path))
     except SituationError as exc:
-        fail([f"{path}: {p}" for p in exc.problems])
+        fail(*(f"{path}: {p}" for p in exc.problems))
 
 
 def assess_cmd(
@@ -136,7 +120,7 @@ def kb_show(
     """Show one knowledge-base entry in full, with its sources."""
     matches = [(k, _entries(k)[entry_id]) for k in KbKind if entry_id in _entries(k)]
     if not matches:
-        fail([f"ID: no knowledge-base entry has the id {entry_id!r} (see `protect kb list`)"])
+        fail(f"ID: no knowledge-base entry has the id {entry_id!r} (see `protect kb list`)")
     if fmt is Format.json:
         emit_json({k.value: item.model_dump(mode="json") for k, item in matches})
         return

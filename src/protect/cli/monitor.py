@@ -9,37 +9,19 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+from protect.cli.output import Format, TextOrJson, emit_json, fail
 
 if TYPE_CHECKING:
     from protect.monitor.models import IngestReport, MonthRecord
 
 
-class OutFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-class SituationFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
 class BackendName(StrEnum):
     duckdb = "duckdb"
     spark = "spark"
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    sys.stderr.write(f"error: {message}\n")
-    raise typer.Exit(code)
-
-
-def _emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _db_option() -> Any:
@@ -53,7 +35,7 @@ def _guard(call: Any) -> Any:
     try:
         return call()
     except (IngestError, MonitorInputError, StoreError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 # --- ingest ----------------------------------------------------------------------------------
@@ -64,7 +46,7 @@ def _run_ingest(
     path: Path | None,
     db: Path | None,
     release: str | None,
-    fmt: OutFormat,
+    fmt: TextOrJson,
     sample: bool = False,
 ) -> None:
     from rich.console import Console
@@ -75,7 +57,7 @@ def _run_ingest(
     if sample:
         path, release = api.sample_path(), release or api.SAMPLE_RELEASE
     if path is None:
-        _fail("give a PATH to ingest (or --sample for the bundled GED extract)")
+        fail("give a PATH to ingest (or --sample for the bundled GED extract)")
     err = Console(stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -83,7 +65,7 @@ def _run_ingest(
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
         console=err,
-        transient=fmt is OutFormat.json,
+        transient=fmt is TextOrJson.json,
     ) as bar:
         task = bar.add_task(f"ingest {kind} {path.name}", total=5)
 
@@ -103,9 +85,9 @@ def _run_ingest(
             failure = str(exc)
             bar.remove_task(task)
     if failure is not None:
-        _fail(failure)
-    if fmt is OutFormat.json:
-        _emit_json(report.model_dump(mode="json"))
+        fail(failure)
+    if fmt is TextOrJson.json:
+        emit_json(report.model_dump(mode="json"))
         return
     _print_ingest(report)
 
@@ -146,7 +128,7 @@ def ingest_ucdp(
     sample: bool = typer.Option(False, "--sample", help="Ingest the bundled Myanmar extract."),
     release: str | None = typer.Option(None, "--release", help="Release version, e.g. 23.1."),
     db: Path | None = _db_option(),
-    fmt: OutFormat = typer.Option(OutFormat.text, "--format", "-f"),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
 ) -> None:
     """Ingest UCDP GED events (with or without an HXL row; candidate events flagged)."""
     _run_ingest("ucdp", path, db, release, fmt, sample)
@@ -156,7 +138,7 @@ def ingest_acled(
     path: Path = typer.Argument(..., help="ACLED export CSV."),
     release: str | None = typer.Option(None, "--release"),
     db: Path | None = _db_option(),
-    fmt: OutFormat = typer.Option(OutFormat.text, "--format", "-f"),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
 ) -> None:
     """Ingest an ACLED export (event types mapped to UCDP categories; decision 016)."""
     _run_ingest("acled", path, db, release, fmt)
@@ -166,7 +148,7 @@ def ingest_hxl(
     path: Path = typer.Argument(..., help="Any event CSV with an HXL hashtag row."),
     release: str | None = typer.Option(None, "--release"),
     db: Path | None = _db_option(),
-    fmt: OutFormat = typer.Option(OutFormat.text, "--format", "-f"),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
 ) -> None:
     """Ingest any HXL-tagged event CSV, mapped by its hashtags (decision 017)."""
     _run_ingest("hxl", path, db, release, fmt)
@@ -187,15 +169,15 @@ def monitor_cmd(
         BackendName.duckdb, "--backend", help="Compute the panel on duckdb or local spark."
     ),
     db: Path | None = _db_option(),
-    fmt: OutFormat = typer.Option(OutFormat.text, "--format", "-f"),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
     chart: bool = typer.Option(True, "--chart/--no-chart", help="Draw a terminal chart."),
 ) -> None:
     """A country's months: deaths by type, civilians, events, alert, derived situation."""
     from protect.monitor import api
 
     records = _guard(lambda: api.monitor(country, start, end, db_path=db, backend=backend.value))
-    if fmt is OutFormat.json:
-        _emit_json([r.model_dump(mode="json") for r in records])
+    if fmt is TextOrJson.json:
+        emit_json([r.model_dump(mode="json") for r in records])
         return
     from rich.console import Console
     from rich.table import Table
@@ -278,14 +260,14 @@ def _chart(records: list[MonthRecord], width: int) -> None:
 def alerts_cmd(
     month: str = typer.Option(..., "--month", help="YYYY-MM."),
     db: Path | None = _db_option(),
-    fmt: OutFormat = typer.Option(OutFormat.text, "--format", "-f"),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
 ) -> None:
     """Countries with an alert in a month, most severe first, with the figures behind each."""
     from protect.monitor import api
 
     found = _guard(lambda: api.alerts(month, db_path=db))
-    if fmt is OutFormat.json:
-        _emit_json([a.model_dump(mode="json") for a in found])
+    if fmt is TextOrJson.json:
+        emit_json([a.model_dump(mode="json") for a in found])
         return
     from rich.console import Console
     from rich.table import Table
@@ -307,20 +289,20 @@ def situation_cmd(
     country: str = typer.Argument(..., help="ISO3 code."),
     month: str = typer.Argument(..., help="YYYY-MM."),
     db: Path | None = _db_option(),
-    fmt: SituationFormat = typer.Option(SituationFormat.text, "--format", "-f"),
+    fmt: Format = typer.Option(Format.text, "--format", "-f"),
 ) -> None:
     """The situation derived for a country-month and the engine's full assessment of it."""
     from protect.monitor import api
 
     found = _guard(lambda: api.situation(country, month, db_path=db))
-    if fmt is SituationFormat.json:
-        _emit_json(found.model_dump(mode="json"))
+    if fmt is Format.json:
+        emit_json(found.model_dump(mode="json"))
         return
     from protect import Assessment
     from protect.engine.report import render_markdown, render_text
 
     assessment = Assessment.model_validate(found.assessment)
-    md = fmt is SituationFormat.markdown
+    md = fmt is Format.markdown
     head = [
         f"# Monitor: {found.country} {found.month}"
         if md

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import NoReturn
 
 import typer
+
+from protect.cli.output import TextOrJson, fail
 
 risk_app = typer.Typer(
     name="risk",
@@ -19,16 +19,6 @@ risk_app = typer.Typer(
 DEFAULT_MODELS = "base_rate,recent_violence,ewp_enet,protect_gbm"
 
 
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    sys.stderr.write(f"error: {message}\n")
-    raise typer.Exit(code)
-
-
 def _years(spec: str) -> list[int]:
     try:
         if "-" in spec:
@@ -37,9 +27,9 @@ def _years(spec: str) -> list[int]:
         else:
             first = last = int(spec)
     except ValueError:
-        _fail(f"--years: expected YYYY or YYYY-YYYY, got {spec!r}")
+        fail(f"--years: expected YYYY or YYYY-YYYY, got {spec!r}")
     if last < first:
-        _fail(f"--years: {spec!r} ends before it starts")
+        fail(f"--years: {spec!r} ends before it starts")
     return list(range(first, last + 1))
 
 
@@ -65,7 +55,7 @@ def backtest_cmd(
     year_list = _years(years)
     model_list = [m.strip() for m in models.split(",") if m.strip()]
     if not model_list:
-        _fail("--models: no model named")
+        fail("--models: no model named")
     command = "protect risk backtest --out " + str(out)
     if report is not None:
         command += f" --report {report}"
@@ -93,7 +83,7 @@ def backtest_cmd(
                 progress=tick,
             )
         except (RiskDataError, RiskInputError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
     table = Table(title=f"Backtest {year_list[0]}-{year_list[-1]} (same country-years)")
     for col in ("model", "n", "onsets", "AUC-ROC", "AUC-PR", "Brier", "top10", "top20", "top30"):
         if col == "model":
@@ -119,7 +109,7 @@ def backtest_cmd(
 @risk_app.command("forecast")
 def forecast_cmd(
     year: int = typer.Option(..., "--year", help="forecast year (features from the year before)"),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json"),
     top: int = typer.Option(30, "--top", min=1, help="how many countries to list"),
     model: str = typer.Option("protect_gbm", "--model", help="model name"),
     sources: Path | None = typer.Option(
@@ -132,8 +122,8 @@ def forecast_cmd(
     try:
         rows = forecast(year, model=model, sources=sources)[:top]
     except (RiskDataError, RiskInputError) as exc:
-        _fail(str(exc))
-    if fmt is OutputFormat.json:
+        fail(str(exc))
+    if fmt is TextOrJson.json:
         sys.stdout.write(
             json.dumps([r.model_dump(mode="json") for r in rows], indent=2, ensure_ascii=False)
             + "\n"

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from typing import NoReturn
 
 import typer
+
+from protect.cli.output import fail
 
 
 class Role(StrEnum):
@@ -32,11 +33,6 @@ users_app = typer.Typer(
 )
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    sys.stderr.write(f"error: {message}\n")
-    raise typer.Exit(code)
-
-
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
@@ -51,7 +47,7 @@ def serve(
     try:
         db.ensure_ready()
     except DatabaseUnavailableError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), code=1)
     sys.stderr.write(f"protect: database {db.describe()}; serving on http://{host}:{port}/\n")
     uvicorn.run(create_app(db), host=host, port=port, log_level="info")
 
@@ -69,9 +65,9 @@ def users_add(
     try:
         new = users.add_user(Database(), local_operator(), name, role.value)
     except DatabaseUnavailableError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), code=1)
     except ServiceError as exc:
-        _fail(exc.message, 2)
+        fail(exc.message, code=2)
     sys.stderr.write(
         f"created {new.user.name} ({new.user.role}); the token below is shown only once:\n"
     )
@@ -90,7 +86,7 @@ def users_list(
     try:
         rows = users.list_users(Database(), local_operator())
     except DatabaseUnavailableError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), code=1)
     if fmt is ListFormat.json:
         sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in rows], indent=2) + "\n")
         return
@@ -114,9 +110,9 @@ def users_revoke(name: str = typer.Argument(..., help="The user whose token to r
     try:
         user = users.revoke_user(Database(), local_operator(), name)
     except DatabaseUnavailableError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), code=1)
     except ServiceError as exc:
-        _fail(exc.message, 2)
+        fail(exc.message, code=2)
     sys.stderr.write(f"revoked {user.name}\n")
 
 
