@@ -10,8 +10,9 @@ Run: .venv/bin/python benchmarks/monitor.py [--events 420000] [--out benchmarks/
    ucdp_sudan.csv) are left out.
 2. Times, in this one process: (a) a plain DuckDB `GROUP BY country, month` scan of that CSV;
    (b) the monitor pipeline: `ingest` into a fresh DuckDB file (validation, raw rows, events,
-   panel, one transaction), then the situation and alert of every country-month, then the
-   engine's assessment of every country-month in-process.
+   panel, one transaction), then the situation and alert of every country-month (one SQL pass,
+   `protect.monitor.bulk.derive_all`), then the engine's assessment of every country-month
+   in-process (`bulk.assess_all`).
 3. Prints both times, their ratio, and the peak resident memory of the process.
 Targets (issue 3): pipeline within 3x the raw scan; peak memory under 2 GB.
 """
@@ -178,8 +179,7 @@ def pipeline(path: Path, db: Path) -> dict[str, Any]:
 
     import duckdb
 
-    from protect import Situation, assess
-    from protect.monitor.api import _record
+    from protect.monitor.bulk import assess_all, derive_all
     from protect.monitor.ingest import ingest
 
     for f in (db, db.with_suffix(".duckdb.wal")):
@@ -196,13 +196,10 @@ def pipeline(path: Path, db: Path) -> dict[str, Any]:
     )
     t1 = time.perf_counter()
     con = duckdb.connect(str(db), read_only=True)
-    cur = con.execute("SELECT * FROM panel")
-    names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    records = derive_all(con)
     con.close()
-    records = [_record(r) for r in rows]
     t2 = time.perf_counter()
-    assessments = [assess(Situation.model_validate(r.situation)) for r in records]
+    assessments = assess_all(records)
     t3 = time.perf_counter()
     steps = []
     for (name, start), (_, stop) in itertools.pairwise(marks):
@@ -215,7 +212,7 @@ def pipeline(path: Path, db: Path) -> dict[str, Any]:
         total=t3 - t0,
         events=report.rows_loaded,
         country_months=len(records),
-        alerts=sum(r.alert is not None for r in records),
+        alerts=sum(r.alert_level is not None for r in records),
         atrocity_stage=sum(a.stage == "atrocity-crimes" for a in assessments),
     )
     return times
@@ -245,6 +242,7 @@ def main() -> None:
     import protect.knowledge.countries
     import protect.monitor.panel  # noqa: F401
     from protect import Situation  # noqa: F401
+    from protect.monitor.bulk import derive_all  # noqa: F401
 
     # ... and run the whole pipeline once on a small slice, so that the timed run measures the
     # work, not Python's first import of the modules it touches.

@@ -81,12 +81,60 @@ def _sniff(path: Path) -> _Layout:
     return _Layout(header=unique, hxl=hxl, skip=2 if hxl else 1, gzipped=gzipped)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+class _Keeper:
+    """Hash the file and copy it beside the database in one read, on a thread, while DuckDB
+    reads the rows (hashing and file I/O release the GIL). The copy is a temporary file until
+    `keep` renames it to its content address, so a refused or killed ingest leaves at most an
+    unused temporary copy (decisions 010, 024)."""
+
+    def __init__(self, path: Path, raw_dir: Path, gzipped: bool) -> None:
+        import threading
+
+        self._path = path
+        self._raw_dir = raw_dir
+        self._suffix = ".csv.gz" if gzipped else ".csv"
+        raw_dir.mkdir(parents=True, exist_ok=True)
+        self._tmp: Path | None = raw_dir / f".{os.getpid()}.{threading.get_ident()}.tmp"
+        self._sha = ""
+        self._error: OSError | None = None
+        self._thread = threading.Thread(target=self._run, name="protect-keep-raw", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        assert self._tmp is not None
+        digest = hashlib.sha256()
+        try:
+            with open(self._path, "rb") as src, open(self._tmp, "wb") as dst:
+                while block := src.read(1 << 22):
+                    digest.update(block)
+                    dst.write(block)
+        except OSError as exc:
+            self._error = exc
+            return
+        self._sha = digest.hexdigest()
+
+    def sha256(self) -> str:
+        self._thread.join()
+        if self._error is not None:
+            raise IngestError(f"{self._path}: cannot be read or kept ({self._error})")
+        return self._sha
+
+    def keep(self) -> Path:
+        """The content-addressed copy (made now by rename, or already there)."""
+        target = self._raw_dir / f"{self.sha256()}{self._suffix}"
+        if self._tmp is not None:
+            if target.exists():
+                self._tmp.unlink(missing_ok=True)
+            else:
+                os.replace(self._tmp, target)
+            self._tmp = None
+        return target
+
+    def discard(self) -> None:
+        self._thread.join()
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
 
 
 def _q(name: str) -> str:
@@ -538,22 +586,6 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapp
         raise IngestError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
 
 
-def keep_raw(path: Path, sha: str, db: Path, gzipped: bool) -> Path:
-    """Keep the file as read, content-addressed beside the database (written before the
-    transaction, by rename, so a kill leaves at most an unused complete copy)."""
-    import shutil
-
-    suffix = ".csv.gz" if gzipped else ".csv"
-    raw_dir = db.parent / "raw"
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    target = raw_dir / f"{sha}{suffix}"
-    if not target.exists():
-        tmp = raw_dir / f".{sha}.{os.getpid()}.tmp"
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
-    return target
-
-
 def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None:
     con.execute(
         f"""
@@ -676,7 +708,6 @@ def ingest(
 ) -> IngestReport:
     """Load one event file; atomic and idempotent. Raises IngestError for unusable input."""
     from protect.config import events_db_path
-    from protect.monitor.panel import rebuild_panel
 
     def step(name: str, done: int) -> None:
         if progress is not None:
@@ -691,17 +722,44 @@ def ingest(
     step("reading header", 0)
     layout = _sniff(path)
     mapping = _MAPPERS[kind](layout, path)
-    sha = _sha256(path)
+    keeper = _Keeper(path, db.parent / "raw", layout.gzipped)
+    try:
+        return _ingest(kind, path, db, layout, mapping, keeper, step, release)
+    finally:
+        keeper.discard()
+
+
+def _ingest(
+    kind: SourceKind,
+    path: Path,
+    db: Path,
+    layout: _Layout,
+    mapping: _Mapping,
+    keeper: _Keeper,
+    step: Callable[[str, int], None],
+    release: str | None,
+) -> IngestReport:
+    from protect.monitor.panel import rebuild_panel
+
     with open_db(db) as con:
         con.execute("SET enable_progress_bar = false")
+        step("reading rows", 1)
+        # The rows are read while the file is hashed; an already stored file is then reported
+        # unchanged (its staged rows are dropped with the connection).
+        unreadable: IngestError | None = None
+        try:
+            _stage(con, path, layout, mapping)
+        except IngestError as exc:
+            unreadable = exc
+        sha = keeper.sha256()
         existing = con.execute(
             "SELECT release_id, release FROM releases WHERE sha256 = ? AND source = ?",
             [sha, kind],
         ).fetchone()
         if existing is not None:
             return _unchanged_report(con, kind, path, sha, existing[0], existing[1])
-        step("reading rows", 1)
-        _stage(con, path, layout, mapping)
+        if unreadable is not None:
+            raise unreadable
         step("validating rows", 2)
         rejects = con.execute(
             "SELECT line_byte_position, arg_min(coalesce(column_name, ''), column_idx), "
@@ -760,7 +818,7 @@ def ingest(
         outside = int(summary[3])
         label, major, minor = _release_version(kind, path, release, last_day)
         step("storing events", 3)
-        raw_file = keep_raw(path, sha, db, layout.gzipped)
+        raw_file = keeper.keep()
         con.execute("BEGIN TRANSACTION")
         try:
             release_id = _one(con, "SELECT coalesce(max(release_id), 0) + 1 FROM releases")

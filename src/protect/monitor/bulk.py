@@ -1,0 +1,190 @@
+"""Situations, alerts and assessments of many country-months at once (decision 024).
+
+`situations.derive` and `situations.alert_for` read one panel row at a time; they stay the
+reference and serve the per-country views. For the whole panel the same rules are written once
+more as SQL generated from the same `thresholds.yaml`, so DuckDB classifies every row in one pass,
+and the situations are built without a second validation: every value is either one of the few
+category combinations validated below or a country code and date that the ingest already checked.
+The tests compare both paths row by row.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from protect.monitor.situations import Thresholds, thresholds
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import duckdb
+
+    from protect.engine.model import Atrocities, Situation
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """One country-month: its situation (engine input) and the alert rule it meets, if any."""
+
+    source: str
+    iso3: str
+    m: int
+    situation: Situation
+    alert_level: str | None
+    alert_rule: str | None
+
+
+def _fig(name: str) -> str:
+    return f"coalesce({name}, 0)::DOUBLE"
+
+
+def _at(value: float) -> str:
+    return f"CAST({float(value)!r} AS DOUBLE)"
+
+
+def derive_sql(t: Thresholds | None = None) -> str:
+    """SELECT list over `panel` with the same three classifications and alert choice as
+    `derive`/`alert_for`, in the same order of tests (first match wins)."""
+    t = t or thresholds()
+    ac, at, sr = t.armed_conflict, t.atrocities, t.state_role
+    conflict = (
+        f"CASE WHEN {_fig('interstate_best_12m')} >= {_at(ac.interstate_deaths_12m.value)} "
+        "THEN 'international' "
+        f"WHEN {_fig('sb_best_12m')} >= {_at(ac.battle_deaths_12m.value)} "
+        "THEN 'non-international' "
+        f"WHEN {_fig('ns_best_12m')} >= {_at(ac.non_state_deaths_12m.value)} "
+        "THEN 'non-international' ELSE 'none' END"
+    )
+    cah = (
+        f"CASE WHEN {_fig('top_perpetrator_12m')} >= {_at(at.mass_killing_12m.value)} "
+        "THEN 'ongoing' "
+        f"WHEN {_fig('os_best_3m')} >= {_at(at.imminent_3m.value)} THEN 'imminent' "
+        f"WHEN {_fig('os_best_12m')} >= {_at(at.one_sided_12m.value)} THEN 'risk' "
+        "ELSE 'none' END"
+    )
+    role = (
+        "CASE WHEN coalesce(top_perpetrator_is_gov, false) AND "
+        f"{_fig('top_perpetrator_12m')} >= {_at(sr.perpetrator_12m.value)} THEN 'perpetrator' "
+        f"WHEN ({conflict}) <> 'none' OR ({cah}) <> 'none' THEN 'unable' "
+        "ELSE 'protecting' END"
+    )
+    alert = (
+        "CASE "
+        + " ".join(
+            f"WHEN {' AND '.join(f'{_fig(f)} >= {_at(c.at_least)}' for f, c in r.when.items())} "
+            f"THEN {i}"
+            for i, r in enumerate(t.alerts)
+        )
+        + " END"
+    )
+    return (
+        f"source, iso3, m::BIGINT AS m, ({conflict}) AS armed_conflict, ({cah}) AS cah, "
+        f"({role}) AS state_role, ({alert}) AS alert, "
+        "last_day(make_date((m // 12)::BIGINT, (m % 12 + 1)::BIGINT, 1)) AS month_end"
+    )
+
+
+@cache
+def _atrocities(cah: str, war_crimes: str) -> Atrocities:
+    from protect.engine.model import Atrocities
+
+    return Atrocities.model_validate({
+        "genocide": "none", "crimes-against-humanity": cah, "war-crimes": war_crimes,
+        "ethnic-cleansing": "none",
+    })  # fmt: skip
+
+
+@cache
+def _checked(name: str, value: str) -> Any:
+    """A category value, validated once against the engine's own type for that field."""
+    from protect.engine.model import Situation
+
+    probe = Situation.model_validate(
+        {"country": "FRA", "date": "2000-01-01", "armed_conflict": "none",
+         "state_role": "protecting", name: value}
+    )  # fmt: skip
+    return getattr(probe, name)
+
+
+_SET = frozenset({"name", "country", "date", "armed_conflict", "atrocities", "state_role"})
+
+
+def _situation(
+    source: str, iso3: str, m: int, conflict: str, cah: str, role: str, day: dt.date
+) -> Situation:
+    from protect.engine.model import Peacekeeping, SecurityCouncil, Situation
+
+    return Situation.model_construct(
+        _fields_set=set(_SET),
+        name=f"{iso3} {m // 12:04d}-{m % 12 + 1:02d} (monitor, {source})",
+        country=iso3,
+        date=day,
+        armed_conflict=_checked("armed_conflict", conflict),
+        atrocities=_atrocities(cah, cah if conflict != "none" else "none"),
+        state_role=_checked("state_role", role),
+        post_conflict=False,
+        peacekeeping=_defaults(Peacekeeping),
+        security_council=_defaults(SecurityCouncil),
+        icc_state_party=None,
+    )
+
+
+@cache
+def _defaults(cls: type[Any]) -> Any:
+    return cls()
+
+
+def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Derived]:
+    """Every panel row (optionally filtered by a SQL condition) with its situation and alert."""
+    from protect.knowledge.countries import is_known
+
+    rules = thresholds().alerts
+    rows = con.execute(
+        f"SELECT {derive_sql()} FROM panel WHERE {where} ORDER BY source, iso3, m"
+    ).fetchall()
+    known: dict[str, bool] = {}
+    out = []
+    for source, iso3, m, conflict, cah, role, alert, day in rows:
+        if iso3 not in known:
+            # The panel holds only codes the crosswalk produced; checked once per country anyway.
+            known[iso3] = is_known(iso3) and iso3 == iso3.upper() and len(iso3) == 3
+            if not known[iso3]:
+                raise ValueError(f"panel country {iso3!r} is not an ISO 3166-1 alpha-3 code")
+        rule = rules[alert] if alert is not None else None
+        out.append(
+            Derived(
+                source=source,
+                iso3=iso3,
+                m=int(m),
+                situation=_situation(source, iso3, int(m), conflict, cah, role, day),
+                alert_level=rule.level if rule else None,
+                alert_rule=rule.rule if rule else None,
+            )
+        )
+    return out
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic collector: assessments make many small acyclic objects, and with a large
+    live heap the collector's repeated full passes cost more than the assessments themselves."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def assess_all(derived: list[Derived]) -> list[Any]:
+    """The engine's assessment of each derived situation, in order."""
+    from protect import assess
+
+    with _no_gc():
+        return [assess(d.situation) for d in derived]
