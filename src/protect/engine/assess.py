@@ -15,7 +15,7 @@ def assess(situation: Situation) -> Assessment:
     rb = rulebook()
     s = situation
     date = s.date
-    era = {k: v.era(date) for k, v in rb.rule_cites.items()}
+    era = rb.eras(date)
     live = tuple((k, v) for k, v in s.atrocities.by_id().items() if v != "none")
     statuses = frozenset(v for _, v in live)
     pk = s.peacekeeping

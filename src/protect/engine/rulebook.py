@@ -7,6 +7,7 @@ pure function and the hot path free of look-ups.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -66,6 +67,13 @@ class Rulebook:
     groups: tuple[MeasureGroup, ...]
     # For each memoized rule, every citation it may show: its era on a date keys the memo.
     rule_cites: dict[str, CiteSet]
+    # Every date at which some rule's era changes, and for each interval between them the era
+    # of every rule, so one bisect gives them all.
+    era_dates: tuple[dt.date, ...]
+    eras_at: tuple[dict[str, dt.date], ...]
+
+    def eras(self, date: dt.date) -> dict[str, dt.date]:
+        return self.eras_at[bisect_right(self.era_dates, date)]
 
 
 _READS = {
@@ -161,6 +169,8 @@ def _rulebook() -> Rulebook:
         _compile_measure(base, m) for m in sorted(base.measures.values(), key=lambda m: m.id)
     )
     para_139 = CitationRef(instrument=r2p.adopted_by.instrument, pinpoint="para. 139")
+    rule_cites = _rule_cites(cs, base, r2p.in_force, para_139)
+    era_dates = tuple(sorted({d for c in rule_cites.values() for d in c.dates}))
     return Rulebook(
         kb=base,
         r2p_adopted=base.instruments[r2p.adopted_by.instrument].adopted,
@@ -177,7 +187,11 @@ def _rulebook() -> Rulebook:
         tension_cites={k: cs(t.citations) for k, t in base.tensions.items()},
         measures=measures,
         groups=_groups(measures),
-        rule_cites=_rule_cites(cs, base, r2p.in_force, para_139),
+        rule_cites=rule_cites,
+        era_dates=era_dates,
+        eras_at=tuple(
+            {k: v.era(d) for k, v in rule_cites.items()} for d in (dt.date.min, *era_dates)
+        ),
     )
 
 
