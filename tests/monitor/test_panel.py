@@ -141,3 +141,50 @@ def test_imprecise_places_and_dates_stay_in_the_country_totals(tmp_path: Path, d
     assert [p[m(2020, k)]["sb_best"] for k in (1, 2, 3)] == pytest.approx([31.0, 38.0, 31.0])
     stored = query(db, "SELECT where_prec, date_prec FROM events ORDER BY record_no")
     assert stored == [(7, 5), (6, 1)]
+
+
+def test_shipped_panel_sql_is_the_compiled_ibis_expression() -> None:
+    """`panel.sql` must be regenerated (`python -m protect.monitor.panel`) when the expression
+    changes; DuckDB runs the file, Spark runs the expression."""
+    from protect.monitor.panel import compile_panel_sql, panel_sql
+
+    assert panel_sql() == compile_panel_sql()
+
+
+def test_panel_updated_per_release_equals_a_full_rebuild(
+    tmp_path: Path, db: Path, data: Path
+) -> None:
+    """Only the source and countries a release covers are recomputed; the result must be the
+    panel a rebuild from scratch gives, after new countries, new sources and newer and older
+    releases of a country already stored."""
+    import duckdb
+
+    from protect.monitor.panel import rebuild_panel
+
+    from .conftest import SAMPLE
+
+    older = tmp_path / "ged191_again.csv"
+    older.write_bytes((data / "ged191_mmr_2016_2018.csv").read_bytes().replace(b"\n", b"\r\n"))
+    steps = [
+        ("ucdp", data / "ged191_mmr_2016_2018.csv", None),
+        ("ucdp", data / "ged231_car_2013_2014.csv", None),
+        ("acled", data / "acled_2022h1_sample.csv", None),
+        ("ucdp", SAMPLE, "24.1"),  # newer release of MMR: replaces
+        ("ucdp", older, "19.1"),  # older release of MMR: does not take over
+        ("hxl", data / "hdx201_nga_2014h1.csv", None),
+    ]
+    for kind, path, release in steps:
+        ingest(kind, path, db_path=db, release=release)  # type: ignore[arg-type]
+        got = query(db, "SELECT * FROM panel ORDER BY source, iso3, m")
+        con = duckdb.connect(str(db))
+        try:
+            rebuild_panel(con)
+            want = con.execute("SELECT * FROM panel ORDER BY source, iso3, m").fetchall()
+        finally:
+            con.close()
+        assert got == want, path.name
+    assert {r[0] for r in query(db, "SELECT DISTINCT source FROM panel")} == {
+        "ucdp",
+        "acled",
+        "hxl",
+    }

@@ -870,7 +870,7 @@ def _ingest(
                 """
             )
             step("rebuilding the panel", 4)
-            rebuild_panel(con)
+            rebuild_panel(con, release_id)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -13,6 +13,8 @@ Conventions (decision records 012-015):
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -30,6 +32,12 @@ PANEL_COLUMNS = (
 
 
 ROUND_DIGITS = 6
+
+
+def _without(table: Any, *names: str) -> Any:
+    """`drop` with the column order fixed (Ibis' own `drop` compiles to a set-ordered EXCLUDE,
+    which would make the shipped SQL differ from run to run)."""
+    return table.select(*[c for c in table.columns if c not in names])
 
 
 def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
@@ -132,14 +140,19 @@ def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
                 base.m == renamed[f"{prefix}m"],
             ],
         )
-        return joined.drop(f"{prefix}source", f"{prefix}iso3", f"{prefix}m")
+        return _without(joined, f"{prefix}source", f"{prefix}iso3", f"{prefix}m")
 
     panel = left(grid, deaths, "d_")
     panel = left(panel, counts, "c_")
     panel = left(panel, actors, "a_")
-    panel = panel.left_join(
-        top, [panel.source == top.source_t, panel.iso3 == top.iso3_t, panel.m == top.m_t]
-    ).drop("source_t", "iso3_t", "m_t")
+    panel = _without(
+        panel.left_join(
+            top, [panel.source == top.source_t, panel.iso3 == top.iso3_t, panel.m == top.m_t]
+        ),
+        "source_t",
+        "iso3_t",
+        "m_t",
+    )
 
     zero_float = [
         "sb_best", "sb_low", "sb_high", "ns_best", "ns_low", "ns_high", "os_best", "os_low",
@@ -178,21 +191,63 @@ def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
     return panel.select(*PANEL_COLUMNS).order_by("source", "iso3", "m")
 
 
-def _rename(table: Any, prefix: str) -> Any:
-    return table.rename({f"{prefix}{c}": c for c in ("source", "iso3", "m")})
+PANEL_SQL = "panel.sql"
+_INPUT = "panel_input"
 
 
-def rebuild_panel(con: duckdb.DuckDBPyConnection) -> None:
-    """Replace the `panel` table from `current_events`, on the caller's connection and
-    transaction (so an ingest and its panel commit together)."""
+def compile_panel_sql() -> str:
+    """`build_panel` compiled by Ibis for DuckDB, over a view `panel_input` of the events.
+
+    The result is shipped as `panel.sql` (regenerate with `python -m protect.monitor.panel`):
+    compiling costs more than running it, and the ingest then needs no Ibis (decision 024).
+    A test keeps the shipped file equal to this compilation."""
+    import duckdb
     import ibis
 
-    backend = ibis.duckdb.from_connection(con)
-    expr = build_panel(
-        backend.table("current_events"), backend.table("calendar"), backend.table("offsets12")
+    from protect.monitor.store import init_schema
+
+    con = duckdb.connect()
+    try:
+        init_schema(con)
+        con.execute(f"CREATE VIEW {_INPUT} AS SELECT * FROM current_events")
+        backend = ibis.duckdb.from_connection(con)
+        expr = build_panel(
+            backend.table(_INPUT), backend.table("calendar"), backend.table("offsets12")
+        )
+        return str(ibis.to_sql(expr, dialect="duckdb")).strip() + "\n"
+    finally:
+        con.close()
+
+
+@cache
+def panel_sql() -> str:
+    return resources.files("protect.monitor").joinpath(PANEL_SQL).read_text("utf-8")
+
+
+def rebuild_panel(con: duckdb.DuckDBPyConnection, release_id: int | None = None) -> None:
+    """Bring the `panel` table up to date with `current_events`, on the caller's connection and
+    transaction (so an ingest and its panel commit together).
+
+    With a `release_id`, only the source and countries that release covers are recomputed: the
+    panel is partitioned by source and country, and no other part of `current_events` changed.
+    """
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel' "
+        "AND table_type = 'BASE TABLE'"
+    ).fetchone()
+    if release_id is None or not exists or not exists[0]:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_INPUT} AS SELECT * FROM current_events")
+        con.execute(f"CREATE OR REPLACE TABLE panel AS {panel_sql()}")
+        return
+    touched = (
+        f"(source, iso3) IN (SELECT source, iso3 FROM release_countries "
+        f"WHERE release_id = {int(release_id)})"
     )
-    sql = ibis.to_sql(expr, dialect="duckdb")
-    con.execute(f"CREATE OR REPLACE TABLE panel AS {sql}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {_INPUT} AS SELECT * FROM current_events WHERE {touched}"
+    )
+    con.execute(f"DELETE FROM panel WHERE {touched}")
+    con.execute(f"INSERT INTO panel {panel_sql()}")
 
 
 def panel_on_spark(
@@ -220,3 +275,9 @@ def panel_on_spark(
     expr = build_panel(tables["events"], tables["calendar"], tables["offsets12"])
     result: pd.DataFrame = con.to_pandas(expr)
     return result
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    Path(__file__).with_name(PANEL_SQL).write_text(compile_panel_sql(), encoding="utf-8")
