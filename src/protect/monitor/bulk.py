@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from protect.monitor.situations import Thresholds, thresholds
 
 if TYPE_CHECKING:
-    import datetime as dt
 
     import duckdb
 
@@ -114,26 +113,6 @@ def _checked(name: str, value: str) -> Any:
 _SET = frozenset({"name", "country", "date", "armed_conflict", "atrocities", "state_role"})
 
 
-def _situation(
-    source: str, iso3: str, m: int, conflict: str, cah: str, role: str, day: dt.date
-) -> Situation:
-    from protect.engine.model import Peacekeeping, SecurityCouncil, Situation
-
-    return Situation.model_construct(
-        _fields_set=set(_SET),
-        name=f"{iso3} {m // 12:04d}-{m % 12 + 1:02d} (monitor, {source})",
-        country=iso3,
-        date=day,
-        armed_conflict=_checked("armed_conflict", conflict),
-        atrocities=_atrocities(cah, cah if conflict != "none" else "none"),
-        state_role=_checked("state_role", role),
-        post_conflict=False,
-        peacekeeping=_defaults(Peacekeeping),
-        security_council=_defaults(SecurityCouncil),
-        icc_state_party=None,
-    )
-
-
 @cache
 def _defaults(cls: type[Any]) -> Any:
     return cls()
@@ -141,31 +120,49 @@ def _defaults(cls: type[Any]) -> Any:
 
 def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Derived]:
     """Every panel row (optionally filtered by a SQL condition) with its situation and alert."""
+    from protect.engine.model import Peacekeeping, SecurityCouncil, Situation, made
     from protect.knowledge.countries import is_known
 
     rules = thresholds().alerts
     rows = con.execute(
         f"SELECT {derive_sql()} FROM panel WHERE {where} ORDER BY source, iso3, m"
     ).fetchall()
-    known: dict[str, bool] = {}
+    peacekeeping, council = _defaults(Peacekeeping), _defaults(SecurityCouncil)
+    known: set[str] = set()
     out = []
-    for source, iso3, m, conflict, cah, role, alert, day in rows:
-        if iso3 not in known:
-            # The panel holds only codes the crosswalk produced; checked once per country anyway.
-            known[iso3] = is_known(iso3) and iso3 == iso3.upper() and len(iso3) == 3
-            if not known[iso3]:
-                raise ValueError(f"panel country {iso3!r} is not an ISO 3166-1 alpha-3 code")
-        rule = rules[alert] if alert is not None else None
-        out.append(
-            Derived(
-                source=source,
-                iso3=iso3,
-                m=int(m),
-                situation=_situation(source, iso3, int(m), conflict, cah, role, day),
-                alert_level=rule.level if rule else None,
-                alert_rule=rule.rule if rule else None,
+    with _no_gc():
+        for source, iso3, m, conflict, cah, role, alert, day in rows:
+            if iso3 not in known:
+                # The panel holds only codes the crosswalk produced; checked once per country.
+                if not (is_known(iso3) and iso3 == iso3.upper() and len(iso3) == 3):
+                    raise ValueError(f"panel country {iso3!r} is not an ISO 3166-1 alpha-3 code")
+                known.add(iso3)
+            situation = made(
+                Situation,
+                name=f"{iso3} {m // 12:04d}-{m % 12 + 1:02d} (monitor, {source})",
+                country=iso3,
+                date=day,
+                armed_conflict=_checked("armed_conflict", conflict),
+                atrocities=_atrocities(cah, cah if conflict != "none" else "none"),
+                state_role=_checked("state_role", role),
+                post_conflict=False,
+                peacekeeping=peacekeeping,
+                security_council=council,
+                icc_state_party=None,
             )
-        )
+            # As `model_validate` of the derived document records it: the rest are defaults.
+            object.__setattr__(situation, "__pydantic_fields_set__", set(_SET))
+            rule = rules[alert] if alert is not None else None
+            out.append(
+                Derived(
+                    source=source,
+                    iso3=iso3,
+                    m=m,
+                    situation=situation,
+                    alert_level=rule.level if rule else None,
+                    alert_rule=rule.rule if rule else None,
+                )
+            )
     return out
 
 
