@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from protect.monitor.situations import Thresholds, thresholds
 
 if TYPE_CHECKING:
-
     import duckdb
 
     from protect.engine.model import Atrocities, Situation

@@ -692,6 +692,12 @@ _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+_RAW_COLUMNS = (
+    "type_raw", "ds_raw", "de_raw", "date_prec_raw", "where_prec_raw", "country_raw",
+    "best_raw", "low_raw", "high_raw", "civ_raw",
+)  # fmt: skip
+
+
 def _first_failure_sql() -> str:
     """One pass over the rows: the index of the first `_ROW_CHECKS` entry a row fails."""
     whens = " ".join(f"WHEN {cond} THEN {i}" for i, (_, cond, _) in enumerate(_ROW_CHECKS))
@@ -777,8 +783,9 @@ def _ingest(
         _refuse_unknown(con, mapping, lines)
         join_on = _country_map(con, mapping.country_kind)
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE norm2 AS SELECT n.rowid + 1 AS record_no, n.*, "
-            f"c.iso3, c.gw, "
+            # The raw texts stay in `norm`: only failing rows need them, for their messages.
+            f"CREATE OR REPLACE TEMP TABLE norm2 AS SELECT n.rowid + 1 AS record_no, "
+            f"n.* EXCLUDE ({', '.join(_RAW_COLUMNS)}), c.iso3, c.gw, "
             f"{_first_failure_sql()} AS failed FROM norm n LEFT JOIN cmap c ON {join_on}"
         )
         errors: list[tuple[int | None, str, str]] = [
@@ -791,12 +798,13 @@ def _ingest(
             "best": mapping.best_field,
         }
         failed = con.execute(
-            "SELECT record_no, failed, CASE failed "
+            "SELECT f.record_no, f.failed, CASE f.failed "
             + " ".join(
-                f"WHEN {i} THEN {_check_value(field)}"
+                f"WHEN {i} THEN n.{_check_value(field)}"
                 for i, (field, _, _) in enumerate(_ROW_CHECKS)
             )
-            + " END FROM norm2 WHERE failed IS NOT NULL ORDER BY record_no"
+            + " END FROM norm2 f JOIN norm n ON n.rowid + 1 = f.record_no "
+            "WHERE f.failed IS NOT NULL ORDER BY f.record_no"
         ).fetchall()
         if failed:
             where = lines()
