@@ -230,14 +230,8 @@ def main() -> None:
     build_s = time.perf_counter() - t
     # Warm the imports and the file cache so neither side pays for them.
     raw_scan(path)
-    import duckdb
-    import ibis
+    import duckdb  # noqa: F401
     import pyarrow  # noqa: F401
-
-    warm_con = duckdb.connect()
-    warm_con.execute("CREATE TABLE warm AS SELECT 1 AS x")
-    warm = ibis.duckdb.from_connection(warm_con).table("warm")
-    ibis.to_sql(warm.mutate(y=warm.x.sum().over(ibis.window(order_by=warm.x))), dialect="duckdb")
 
     import protect.knowledge.countries
     import protect.monitor.panel  # noqa: F401
