@@ -587,38 +587,53 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapp
 
 
 def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None:
+    """One pass: parse every field, run the row checks that need no country lookup
+    (`pre_failed`), and keep a row's raw texts only when it fails a check or is refused; only
+    those rows need them, for their messages (decision 024)."""
+    raw_kept = ", ".join(
+        f"CASE WHEN keep THEN {c} END AS {c}" for c in _RAW_COLUMNS if c != "country_raw"
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE norm AS
-        SELECT
-            {m.event_id} AS event_id,
-            {m.type_raw} AS type_raw,
-            {m.type_code} AS type_code,
-            {m.date_start} AS ds_raw,
-            {m.date_end} AS de_raw,
-            {_date_sql(m.date_start)} AS ds,
-            {_date_sql(m.date_end)} AS de,
-            {m.date_prec} AS date_prec_raw,
-            try_cast(try_cast({m.date_prec} AS DOUBLE) AS INTEGER) AS date_prec,
-            {m.where_prec} AS where_prec_raw,
-            try_cast(try_cast({m.where_prec} AS DOUBLE) AS INTEGER) AS where_prec,
-            {m.country} AS country_raw,
-            {m.best} AS best_raw, {_num(m.best)} AS best,
-            {m.low} AS low_raw, {_num(m.low)} AS low,
-            {m.high} AS high_raw, {_num(m.high)} AS high,
-            {m.civilians} AS civ_raw, {_num(m.civilians)} AS civilians,
-            {m.side_a} AS side_a, {m.side_b} AS side_b,
-            {m.perpetrator_is_gov} AS perpetrator_is_gov,
-            {m.candidate} AS candidate
-        FROM {source}
+        SELECT event_id, type_code, ds, de, date_prec, where_prec, country_raw,
+            best, low, high, civilians, side_a, side_b, perpetrator_is_gov, candidate,
+            pre_failed, {raw_kept}
+        FROM (
+            SELECT *, pre_failed IS NOT NULL OR {_refusal_sql(m)} AS keep
+            FROM (
+                SELECT *, {_first_failure_sql(_PRE_CHECKS)} AS pre_failed
+                FROM (
+                    SELECT
+                        {m.event_id} AS event_id,
+                        {m.type_raw} AS type_raw,
+                        {m.type_code} AS type_code,
+                        {m.date_start} AS ds_raw,
+                        {m.date_end} AS de_raw,
+                        {_date_sql(m.date_start)} AS ds,
+                        {_date_sql(m.date_end)} AS de,
+                        {m.date_prec} AS date_prec_raw,
+                        try_cast(try_cast({m.date_prec} AS DOUBLE) AS INTEGER) AS date_prec,
+                        {m.where_prec} AS where_prec_raw,
+                        try_cast(try_cast({m.where_prec} AS DOUBLE) AS INTEGER) AS where_prec,
+                        {m.country} AS country_raw,
+                        {m.best} AS best_raw, {_num(m.best)} AS best,
+                        {m.low} AS low_raw, {_num(m.low)} AS low,
+                        {m.high} AS high_raw, {_num(m.high)} AS high,
+                        {m.civilians} AS civ_raw, {_num(m.civilians)} AS civilians,
+                        {m.side_a} AS side_a, {m.side_b} AS side_b,
+                        {m.perpetrator_is_gov} AS perpetrator_is_gov,
+                        {m.candidate} AS candidate
+                    FROM {source}
+                )
+            )
+        )
         """
     )
 
 
-def _refuse_unknown(
-    con: duckdb.DuckDBPyConnection, m: _Mapping, lines: Callable[[], dict[int, int]]
-) -> None:
-    """Unknown codes stop the ingest: guessing would silently change the numbers (style.md)."""
+def _refusals(m: _Mapping) -> list[tuple[str, str, str, str]]:
+    """(field, raw column, condition, what is wrong) for each code that stops the ingest."""
     checks = [
         (
             m.type_field,
@@ -646,6 +661,18 @@ def _refuse_unknown(
                 "is not a known precision code (1-7)",
             )
         )
+    return checks
+
+
+def _refusal_sql(m: _Mapping) -> str:
+    return "(" + " OR ".join(f"({c[2]})" for c in _refusals(m)) + ")"
+
+
+def _refuse_unknown(
+    con: duckdb.DuckDBPyConnection, m: _Mapping, lines: Callable[[], dict[int, int]]
+) -> None:
+    """Unknown codes stop the ingest: guessing would silently change the numbers (style.md)."""
+    checks = _refusals(m)
     counts = con.execute(
         "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c[2]})" for c in checks) + " FROM norm"
     ).fetchone()
@@ -698,9 +725,15 @@ _RAW_COLUMNS = (
 )  # fmt: skip
 
 
-def _first_failure_sql() -> str:
-    """One pass over the rows: the index of the first `_ROW_CHECKS` entry a row fails."""
-    whens = " ".join(f"WHEN {cond} THEN {i}" for i, (_, cond, _) in enumerate(_ROW_CHECKS))
+# The checks that need no country lookup come first and run while the file is read.
+_PRE_CHECKS = tuple(i for i, (field, _, _) in enumerate(_ROW_CHECKS) if field != "country")
+_POST_CHECKS = tuple(i for i, (field, _, _) in enumerate(_ROW_CHECKS) if field == "country")
+assert tuple(range(len(_PRE_CHECKS))) == _PRE_CHECKS, "country checks must come last"
+
+
+def _first_failure_sql(which: tuple[int, ...]) -> str:
+    """The index of the first of these `_ROW_CHECKS` entries a row fails, or NULL."""
+    whens = " ".join(f"WHEN {_ROW_CHECKS[i][1]} THEN {i}" for i in which)
     return f"CASE {whens} END"
 
 
@@ -785,8 +818,9 @@ def _ingest(
         con.execute(
             # The raw texts stay in `norm`: only failing rows need them, for their messages.
             f"CREATE OR REPLACE TEMP TABLE norm2 AS SELECT n.rowid + 1 AS record_no, "
-            f"n.* EXCLUDE ({', '.join(_RAW_COLUMNS)}), c.iso3, c.gw, "
-            f"{_first_failure_sql()} AS failed FROM norm n LEFT JOIN cmap c ON {join_on}"
+            f"n.* EXCLUDE ({', '.join(_RAW_COLUMNS)}, pre_failed), c.iso3, c.gw, "
+            f"coalesce(pre_failed, {_first_failure_sql(_POST_CHECKS)}) AS failed "
+            f"FROM norm n LEFT JOIN cmap c ON {join_on}"
         )
         errors: list[tuple[int | None, str, str]] = [
             (reject_lines.get(pos), col or "(row)", f"{etype.lower()}: {msg}")
