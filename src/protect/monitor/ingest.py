@@ -868,6 +868,9 @@ def _ingest(
                 f"CREATE VIEW raw_{release_id} AS SELECT row_number() OVER () AS record_no, * "
                 f"FROM {read_csv_sql(raw_file, layout, rejects=False)}"
             )
+            # The events are read by key (release, country, record number), never by position:
+            # letting DuckDB store them in any order lets it write them in parallel.
+            con.execute("SET preserve_insertion_order = false")
             con.execute(
                 f"""
                 INSERT INTO events
@@ -886,6 +889,7 @@ def _ingest(
                 FROM norm2 WHERE {good} AND type_code > 0
                 """
             )
+            con.execute("RESET preserve_insertion_order")
             con.execute(
                 "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
