@@ -121,3 +121,21 @@ def test_bulk_matches_per_row_at_every_threshold_boundary() -> None:
             ],
         )
     assert _compare(con) == len(rows) > 400
+
+
+def test_the_collector_is_paused_only_inside_bulk_loops() -> None:
+    import gc
+
+    from protect.monitor.bulk import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # a caller's own choice is left as it was
+    finally:
+        gc.enable()

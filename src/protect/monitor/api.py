@@ -269,11 +269,14 @@ def ingest(
 
 
 def assess_all(rows: list[dict[str, Any]]) -> list[Any]:
-    """Assess many panel rows in-process, in bulk (the benchmark and the evaluation use it)."""
+    """Assess panel rows given as dicts, validating each situation; for the whole stored panel
+    `protect.monitor.bulk` is faster (decision 024)."""
     from protect import Situation, assess
+    from protect.monitor.bulk import paused_gc
 
     out = []
-    for row in rows:
-        sit, _ = derive({**row, "month": month_label(int(row["m"]))})
-        out.append(assess(Situation.model_validate(sit)))
+    with paused_gc():
+        for row in rows:
+            sit, _ = derive({**row, "month": month_label(int(row["m"]))})
+            out.append(assess(Situation.model_validate(sit)))
     return out

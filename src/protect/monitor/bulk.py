@@ -129,7 +129,7 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
     peacekeeping, council = _defaults(Peacekeeping), _defaults(SecurityCouncil)
     known: set[str] = set()
     out = []
-    with _no_gc():
+    with paused_gc():
         for source, iso3, m, conflict, cah, role, alert, day in rows:
             if iso3 not in known:
                 # The panel holds only codes the crosswalk produced; checked once per country.
@@ -166,7 +166,7 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
     """Pause the cyclic collector: assessments make many small acyclic objects, and with a large
     live heap the collector's repeated full passes cost more than the assessments themselves."""
     was = gc.isenabled()
@@ -182,5 +182,5 @@ def assess_all(derived: list[Derived]) -> list[Any]:
     """The engine's assessment of each derived situation, in order."""
     from protect import assess
 
-    with _no_gc():
+    with paused_gc():
         return [assess(d.situation) for d in derived]
