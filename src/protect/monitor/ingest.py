@@ -782,20 +782,30 @@ def _ingest(
 
     with open_db(db) as con:
         con.execute("SET enable_progress_bar = false")
+
+        def stored() -> tuple[Any, ...] | None:
+            return con.execute(
+                "SELECT release_id, release FROM releases WHERE sha256 = ? AND source = ?",
+                [keeper.sha256(), kind],
+            ).fetchone()
+
+        # The rows are read while the file is hashed, and an already stored file is reported
+        # unchanged afterwards (its staged rows go with the connection); a file ingested before
+        # from the same path is checked first, as re-running the same ingest is the usual case.
+        same_path = con.execute(
+            "SELECT count(*) FROM releases WHERE path = ? AND source = ?",
+            [str(path.resolve()), kind],
+        ).fetchone()
+        if same_path and same_path[0] and (existing := stored()) is not None:
+            return _unchanged_report(con, kind, path, keeper.sha256(), existing[0], existing[1])
         step("reading rows", 1)
-        # The rows are read while the file is hashed; an already stored file is then reported
-        # unchanged (its staged rows are dropped with the connection).
         unreadable: IngestError | None = None
         try:
             _stage(con, path, layout, mapping)
         except IngestError as exc:
             unreadable = exc
         sha = keeper.sha256()
-        existing = con.execute(
-            "SELECT release_id, release FROM releases WHERE sha256 = ? AND source = ?",
-            [sha, kind],
-        ).fetchone()
-        if existing is not None:
+        if (existing := stored()) is not None:
             return _unchanged_report(con, kind, path, sha, existing[0], existing[1])
         if unreadable is not None:
             raise unreadable
