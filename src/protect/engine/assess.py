@@ -38,6 +38,7 @@ def assess(situation: Situation) -> Assessment:
         stage=stage,
         armed_conflict=s.armed_conflict,
         live=live,
+        first_crime=rb.first_crimes(live),
         state_role=s.state_role,
         post_conflict=s.post_conflict,
         icc_state_party=icc,

@@ -22,6 +22,8 @@ class Facts:
     stage: str
     armed_conflict: str
     live: tuple[tuple[str, str], ...]  # (crime id, status) for crimes not `none`, sorted by id
+    # For each status set of `Rulebook.crime_sets`, the first live (crime, status) in it.
+    first_crime: tuple[tuple[str, str] | None, ...]
     state_role: str
     post_conflict: bool
     icc_state_party: bool

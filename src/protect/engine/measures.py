@@ -118,17 +118,18 @@ def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list
 
     Measures whose conditions read the same facts are looked up as a group, keyed by where the
     date falls among the group's gate dates and by the facts they read; the hot path costs one
-    bisect and one look-up per group rather than a condition per measure.
+    bisect and one look-up per group, and the reassembly in id order runs in C.
     """
-    found: list[list[MeasureFinding]] = [[]] * len(rb.measures)
-    traces: list[TraceEntry | None] = [None] * len(rb.measures)
     date = facts.date
+    found: tuple[list[MeasureFinding], ...] = ()
+    traces: tuple[TraceEntry, ...] = ()
     for g in rb.groups:
         key = (bisect_right(g.dates, date), g.reads(facts))
         hit = g.cache.get(key)
         if hit is None:
-            hit = g.cache[key] = tuple(measure_findings(cm, facts) for cm in g.measures)
-        for i, (f, t) in zip(g.positions, hit, strict=True):
-            found[i] = f
-            traces[i] = t
-    return list(chain.from_iterable(found)), traces  # type: ignore[return-value]
+            outcomes = [measure_findings(cm, facts) for cm in g.measures]
+            hit = g.cache[key] = (tuple(f for f, _ in outcomes), tuple(t for _, t in outcomes))
+        found += hit[0]
+        traces += hit[1]
+    ordered = rb.in_id_order(found)
+    return list(chain.from_iterable(ordered)), list(rb.in_id_order(traces))  # type: ignore[arg-type]

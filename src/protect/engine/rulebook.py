@@ -10,8 +10,8 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from operator import attrgetter
+from functools import cache, lru_cache
+from operator import attrgetter, itemgetter
 from threading import Lock
 
 from protect.engine.conditions import Facts, Predicate, compile_condition
@@ -45,7 +45,8 @@ class MeasureGroup:
     measures: tuple[CompiledMeasure, ...]
     dates: tuple[dt.date, ...]  # every date at which a member's outcome can change
     reads: Callable[[Facts], object]  # the facts the members' conditions read, nothing else
-    cache: dict[tuple[int, object], tuple[tuple[list[MeasureFinding], TraceEntry], ...]]
+    # (findings per member, trace entry per member), keyed by (date bucket, facts read).
+    cache: dict[tuple[int, object], tuple[tuple[list[MeasureFinding], ...], tuple[TraceEntry, ...]]]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class Rulebook:
     tension_cites: dict[str, CiteSet]
     measures: tuple[CompiledMeasure, ...]
     groups: tuple[MeasureGroup, ...]
+    crime_sets: tuple[frozenset[str], ...]  # the status sets measure conditions ask about
+    # Puts the groups' members, concatenated group by group, back in catalogue (id) order.
+    in_id_order: Callable[[tuple[object, ...]], tuple[object, ...]]
     # For each memoized rule, every citation it may show: its era on a date keys the memo.
     rule_cites: dict[str, CiteSet]
     # Every date at which some rule's era changes, and for each interval between them the era
@@ -74,6 +78,10 @@ class Rulebook:
 
     def eras(self, date: dt.date) -> dict[str, dt.date]:
         return self.eras_at[bisect_right(self.era_dates, date)]
+
+    def first_crimes(self, live: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str] | None, ...]:
+        """For each of `crime_sets`, the first live (crime, status) whose status is in it."""
+        return _first_crimes(live, self.crime_sets)
 
 
 _READS = {
@@ -90,13 +98,21 @@ _READS = {
 }
 
 
-def _fields_read(cond: Condition) -> set[str]:
+# What a condition reads: a field of `Facts`, or, for `any_crime`, the first (crime, status)
+# among the live crimes whose status is in a given set; that is all its verdict and its words
+# depend on, so it is all a cache key needs.
+Read = str | tuple[str, frozenset[str]]
+
+
+def _fields_read(cond: Condition) -> set[Read]:
     if cond.key in ("any", "all"):
         return set().union(*(_fields_read(c) for c in cond.value))
+    if cond.key == "any_crime":
+        return {("first_crime", frozenset(cond.value))}
     return {_READS[cond.key]} if cond.key in _READS else set()
 
 
-def _measure_fields(m: Measure) -> frozenset[str]:
+def _measure_fields(m: Measure) -> frozenset[Read]:
     return frozenset(
         set().union(
             _fields_read(m.condition), *(_fields_read(c) for c in m.actor_conditions.values())
@@ -104,8 +120,10 @@ def _measure_fields(m: Measure) -> frozenset[str]:
     )
 
 
-def _groups(measures: tuple[CompiledMeasure, ...]) -> tuple[MeasureGroup, ...]:
-    by_fields: dict[frozenset[str], list[tuple[int, CompiledMeasure]]] = {}
+def _groups(
+    measures: tuple[CompiledMeasure, ...], crime_sets: tuple[frozenset[str], ...]
+) -> tuple[MeasureGroup, ...]:
+    by_fields: dict[frozenset[Read], list[tuple[int, CompiledMeasure]]] = {}
     for i, cm in enumerate(measures):
         by_fields.setdefault(_measure_fields(cm.measure), []).append((i, cm))
     return tuple(
@@ -113,17 +131,50 @@ def _groups(measures: tuple[CompiledMeasure, ...]) -> tuple[MeasureGroup, ...]:
             positions=tuple(i for i, _ in members),
             measures=tuple(cm for _, cm in members),
             dates=tuple(sorted({d for _, cm in members for d in cm.dates})),
-            reads=_reader(set(fields)),
+            reads=_reader(set(fields), crime_sets),
             cache={},
         )
-        for fields, members in sorted(by_fields.items(), key=lambda kv: sorted(kv[0]))
+        for fields, members in sorted(by_fields.items(), key=lambda kv: sorted(map(repr, kv[0])))
     )
 
 
-def _reader(fields: set[str]) -> Callable[[Facts], object]:
+def _order(groups: tuple[MeasureGroup, ...]) -> list[int]:
+    """For each catalogue position, where that measure stands in the groups' concatenation."""
+    concatenated = [p for g in groups for p in g.positions]
+    return [concatenated.index(i) for i in range(len(concatenated))]
+
+
+def _reader(reads: set[Read], crime_sets: tuple[frozenset[str], ...]) -> Callable[[Facts], object]:
+    """A function of the facts giving exactly what `reads` names, as a hashable key.
+
+    The first matching crime for each status set is computed once per assessment
+    (`Facts.first_crime`, aligned with `crime_sets`); a reader only picks from it.
+    """
+    fields = sorted(r for r in reads if isinstance(r, str))
+    wanted = [crime_sets.index(r[1]) for r in reads if not isinstance(r, str)]
+    if not wanted:
+        return attrgetter(*fields) if fields else (lambda facts: ())
+    pick = itemgetter(*sorted(wanted))
     if not fields:
-        return lambda facts: ()
-    return attrgetter(*sorted(fields))
+        return lambda facts: pick(facts.first_crime)
+    get = attrgetter(*fields)
+
+    def read(facts: Facts) -> object:
+        return get(facts), pick(facts.first_crime)
+
+    return read
+
+
+@lru_cache(maxsize=4096)
+def _first_crimes(
+    live: tuple[tuple[str, str], ...], crime_sets: tuple[frozenset[str], ...]
+) -> tuple[tuple[str, str] | None, ...]:
+    return tuple(next((pair for pair in live if pair[1] in wanted), None) for wanted in crime_sets)
+
+
+def _crime_sets(measures: tuple[CompiledMeasure, ...]) -> tuple[frozenset[str], ...]:
+    found = {r[1] for cm in measures for r in _measure_fields(cm.measure) if not isinstance(r, str)}
+    return tuple(sorted(found, key=sorted))
 
 
 def _compile_measure(base: KnowledgeBase, m: Measure) -> CompiledMeasure:
@@ -170,6 +221,8 @@ def _rulebook() -> Rulebook:
     )
     para_139 = CitationRef(instrument=r2p.adopted_by.instrument, pinpoint="para. 139")
     rule_cites = _rule_cites(cs, base, r2p.in_force, para_139)
+    crime_sets = _crime_sets(measures)
+    groups = _groups(measures, crime_sets)
     era_dates = tuple(sorted({d for c in rule_cites.values() for d in c.dates}))
     return Rulebook(
         kb=base,
@@ -186,7 +239,9 @@ def _rulebook() -> Rulebook:
         crime_cites={k: cs(c.citations) for k, c in base.crimes.items()},
         tension_cites={k: cs(t.citations) for k, t in base.tensions.items()},
         measures=measures,
-        groups=_groups(measures),
+        groups=groups,
+        crime_sets=crime_sets,
+        in_id_order=itemgetter(*_order(groups)),
         rule_cites=rule_cites,
         era_dates=era_dates,
         eras_at=tuple(
