@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from operator import attrgetter, itemgetter
@@ -216,28 +216,48 @@ def _rulebook() -> Rulebook:
     def cs(refs: list[CitationRef]) -> CiteSet:
         return CiteSet(base.cites(refs))
 
+    def union(sets: Iterable[CiteSet]) -> CiteSet:
+        return CiteSet(c for one in sets for c in one.cites)
+
     measures = tuple(
         _compile_measure(base, m) for m in sorted(base.measures.values(), key=lambda m: m.id)
     )
-    para_139 = CitationRef(instrument=r2p.adopted_by.instrument, pinpoint="para. 139")
-    rule_cites = _rule_cites(cs, base, r2p.in_force, para_139)
     crime_sets = _crime_sets(measures)
     groups = _groups(measures, crime_sets)
+    para_139 = cs([CitationRef(instrument=r2p.adopted_by.instrument, pinpoint="para. 139")])
+    stage_cites = cs([CitationRef(instrument="pg-2012", pinpoint="§2.4.c-d")])
+    poc_by_type: dict[str, CiteSet] = {k: cs(v) for k, v in base.norms.poc.by_conflict_type.items()}
+    poc_peacetime = cs(base.norms.poc.peacetime)
+    pillar_cites = {n: cs(p.citations) for n, p in base.pillars.items()}
+    tier_cites = {n: cs(t.citations) for n, t in base.tiers.items()}
+    perspective_cites = {k: cs(p.citations) for k, p in base.perspectives.items()}
+    crime_cites = {k: cs(c.citations) for k, c in base.crimes.items()}
+    tension_cites = {k: cs(t.citations) for k, t in base.tensions.items()}
+    rule_cites = {
+        "stage": stage_cites,
+        "r2p-139": para_139,
+        "pillars": union(pillar_cites.values()),
+        "ihl": union([*poc_by_type.values(), poc_peacetime]),
+        "perspectives": union(perspective_cites.values()),
+        "tiers": union(tier_cites.values()),
+        "crimes": union(crime_cites.values()),
+        "tensions": union(tension_cites.values()),
+    }
     era_dates = tuple(sorted({d for c in rule_cites.values() for d in c.dates}))
     return Rulebook(
         kb=base,
         r2p_adopted=base.instruments[r2p.adopted_by.instrument].adopted,
         r2p_in_force_cites=cs(r2p.in_force),
-        r2p_para_139=cs([para_139]),
+        r2p_para_139=para_139,
         r2p_underlying=cs(r2p.underlying),
-        poc_by_type={k: cs(v) for k, v in base.norms.poc.by_conflict_type.items()},
-        poc_peacetime=cs(base.norms.poc.peacetime),
-        stage_cites=cs([CitationRef(instrument="pg-2012", pinpoint="§2.4.c-d")]),
-        pillar_cites={n: cs(p.citations) for n, p in base.pillars.items()},
-        tier_cites={n: cs(t.citations) for n, t in base.tiers.items()},
-        perspective_cites={k: cs(p.citations) for k, p in base.perspectives.items()},
-        crime_cites={k: cs(c.citations) for k, c in base.crimes.items()},
-        tension_cites={k: cs(t.citations) for k, t in base.tensions.items()},
+        poc_by_type=poc_by_type,
+        poc_peacetime=poc_peacetime,
+        stage_cites=stage_cites,
+        pillar_cites=pillar_cites,
+        tier_cites=tier_cites,
+        perspective_cites=perspective_cites,
+        crime_cites=crime_cites,
+        tension_cites=tension_cites,
         measures=measures,
         groups=groups,
         crime_sets=crime_sets,
@@ -248,22 +268,3 @@ def _rulebook() -> Rulebook:
             {k: v.era(d) for k, v in rule_cites.items()} for d in (dt.date.min, *era_dates)
         ),
     )
-
-
-def _rule_cites(
-    cs: Callable[[list[CitationRef]], CiteSet],
-    base: KnowledgeBase,
-    r2p_refs: list[CitationRef],
-    para_139: CitationRef,
-) -> dict[str, CiteSet]:
-    poc = base.norms.poc
-    return {
-        "stage": cs([CitationRef(instrument="pg-2012", pinpoint="§2.4.c-d")]),
-        "r2p-139": cs([para_139]),
-        "pillars": cs([r for p in base.pillars.values() for r in p.citations]),
-        "ihl": cs([r for refs in poc.by_conflict_type.values() for r in refs] + poc.peacetime),
-        "perspectives": cs([r for p in base.perspectives.values() for r in p.citations]),
-        "tiers": cs([r for t in base.tiers.values() for r in t.citations]),
-        "crimes": cs([r for c in base.crimes.values() for r in c.citations]),
-        "tensions": cs([r for t in base.tensions.values() for r in t.citations]),
-    }

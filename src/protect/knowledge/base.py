@@ -61,9 +61,6 @@ class CiteSet:
         i = bisect_right(self.dates, date)
         return self.dates[i - 1] if i else dt.date.min
 
-    def __add__(self, other: CiteSet) -> CiteSet:
-        return CiteSet(self.cites + other.cites)
-
 
 @dataclass(frozen=True)
 class KnowledgeBase:
