@@ -40,7 +40,20 @@ class CaseFailedError(Exception):
     """Raised with a finished plain-words report, shown without a traceback."""
 
 
-class CaseItem(pytest.Item):
+class _PlainFailure(pytest.Item):
+    """A case failure is reported in plain words, without a traceback."""
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> str:
+        if isinstance(excinfo.value, CaseFailedError):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo, style))
+
+
+class CaseItem(_PlainFailure):
     def __init__(self, *, case: Case, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case = case
@@ -53,35 +66,17 @@ class CaseItem(pytest.Item):
         if mismatches:
             raise CaseFailedError(report(self.path, self.case, mismatches))
 
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: Any = None,
-    ) -> str:
-        if isinstance(excinfo.value, CaseFailedError):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo, style))
-
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"case: {self.name}"
 
 
-class BrokenCaseFile(pytest.Item):
+class BrokenCaseFile(_PlainFailure):
     def __init__(self, *, problem: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.problem = problem
 
     def runtest(self) -> None:
         raise CaseFailedError(f"cannot read the case file: {self.problem}")
-
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: Any = None,
-    ) -> str:
-        if isinstance(excinfo.value, CaseFailedError):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo, style))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, "case file"
