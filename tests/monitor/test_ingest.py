@@ -148,6 +148,38 @@ def test_bad_rows_are_reported_by_line_and_field_and_the_rest_load(
     assert "2013-13-45" in msg
 
 
+def test_numbers_that_are_not_numbers_are_bad_rows(tmp_path: Path, db: Path, data: Path) -> None:
+    """NaN in any death figure, or a blank-looking cell, is a bad row, never a figure: a NaN
+    would make every sum of its country-month NaN."""
+    header, rows = _car_rows(data)
+    col = {name: i for i, name in enumerate(header)}
+    rows = [list(r) for r in rows[:30]]
+    rows[2][col["high"]] = "nan"
+    rows[4][col["low"]] = "NaN"
+    rows[6][col["deaths_civilians"]] = "nan"
+    rows[8][col["best"]] = "nan"
+    rows[10][col["best"]] = "   "
+    rows[12][col["best"]] = " 7 "  # spaces around a number are fine
+    path = tmp_path / "nan.csv"
+    starts = _write_with_lines(path, header, rows)
+    report = ingest("ucdp", path, db_path=db)
+    found = {(e.line, e.field): e.message for e in report.errors}
+    assert set(found) == {
+        (starts[2], "high"),
+        (starts[4], "low"),
+        (starts[6], "deaths_civilians"),
+        (starts[8], "best"),
+        (starts[10], "best"),
+    }
+    assert found[(starts[10], "best")] == "best is empty"
+    assert found[(starts[2], "high")] == "high 'nan' is not a non-negative number"
+    assert report.rows_loaded == 25
+    assert query(db, "SELECT count(*) FROM events WHERE isnan(best + low + high + civilians)") == [
+        (0,)
+    ]
+    assert query(db, "SELECT best FROM events WHERE record_no = 13") == [(7.0,)]
+
+
 def test_unknown_type_of_violence_is_refused_and_nothing_changes(
     tmp_path: Path, db: Path, data: Path
 ) -> None:

@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from bisect import bisect_right
+from typing import NamedTuple
+
 from protect.engine import rules
 from protect.engine.conditions import Facts
 from protect.engine.measures import measures_for
-from protect.engine.model import POC, R2P, Assessment, Derived, Norms, Situation, made
-from protect.engine.rulebook import rulebook
+from protect.engine.model import (
+    POC,
+    R2P,
+    Assessment,
+    CrimeFinding,
+    Derived,
+    MeasureFinding,
+    Norms,
+    Situation,
+    TensionFinding,
+    TraceEntry,
+    made,
+)
+from protect.engine.rulebook import Rulebook, rulebook
 from protect.knowledge.ratification import icc_state_party as ratification_table
+from protect.knowledge.schema import Stage
+
+
+class _Body(NamedTuple):
+    """Everything an assessment holds that its facts and its date's period decide."""
+
+    derived: Derived
+    stage: Stage
+    norms: Norms
+    crimes: list[CrimeFinding]
+    measures: list[MeasureFinding]
+    tensions: list[TensionFinding]
+    trace_before_r2p: tuple[TraceEntry, ...]  # after `icc_state_party`, before `r2p_in_force`
+    trace_after_r2p: tuple[TraceEntry, ...]
+
+
+# Bodies already built, keyed by the date's period and every input field the body reads.
+# Situations that differ only in name, country or date within one period share one body; the
+# parts that name the country or the date (two trace entries, the warnings) are made per call.
+_BODIES: dict[tuple[object, ...], _Body] = {}
+_MAX_BODIES = 65536
 
 
 def assess(situation: Situation) -> Assessment:
@@ -15,14 +52,60 @@ def assess(situation: Situation) -> Assessment:
     rb = rulebook()
     s = situation
     date = s.date
+    table_value = ratification_table(s.country, date)
+    icc, icc_source = (
+        (s.icc_state_party, "input")
+        if s.icc_state_party is not None
+        else (table_value, "ratification-table")
+    )
+    a, pk = s.atrocities, s.peacekeeping
+    key = (
+        bisect_right(rb.periods, date),
+        a.genocide,
+        a.crimes_against_humanity,
+        a.war_crimes,
+        a.ethnic_cleansing,
+        s.armed_conflict,
+        s.state_role,
+        s.post_conflict,
+        pk.present,
+        pk.poc_mandate,
+        pk.chapter_vii,
+        pk.host_consent,
+        s.security_council.seized,
+        icc,
+        icc_source,
+    )
+    body = _BODIES.get(key)
+    if body is None:
+        if len(_BODIES) >= _MAX_BODIES:
+            _BODIES.clear()
+        body = _BODIES[key] = _body(rb, s, icc, icc_source)
+    t_icc = rules.icc_state_party_trace(s, table_value, icc)
+    t_r2p = rules.r2p_in_force(date)[1]
+    return made(
+        Assessment,
+        situation=s,
+        derived=body.derived,
+        stage=body.stage,
+        norms=body.norms,
+        crimes=list(body.crimes),
+        measures=list(body.measures),
+        tensions=list(body.tensions),
+        warnings=rules.warnings(s, table_value),
+        trace=[t_icc, *body.trace_before_r2p, t_r2p, *body.trace_after_r2p],
+    )
+
+
+def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str) -> _Body:
+    """The rules that the facts and the date's period decide (`Rulebook.periods`)."""
+    date: dt.date = s.date
     era = rb.eras(date)
     live = tuple((k, v) for k, v in s.atrocities.by_id().items() if v != "none")
     statuses = frozenset(v for _, v in live)
     pk = s.peacekeeping
     seized = s.security_council.seized
-    table_value = ratification_table(s.country, date)
 
-    icc, icc_source, t_icc = rules.icc_state_party(s, table_value)
     stage, t_stage = rules.stage(statuses, s.armed_conflict, s.post_conflict, era["stage"])
     in_force, t_r2p = rules.r2p_in_force(date)
     failure, t_fail = rules.manifest_failure(in_force, statuses, s.state_role, era["r2p-139"])
@@ -68,28 +151,13 @@ def assess(situation: Situation) -> Assessment:
         tiers=tiers,
         citations=t_ihl.citations,
     )
-    return made(
-        Assessment,
-        situation=s,
+    return _Body(
         derived=made(Derived, icc_state_party=icc, icc_state_party_source=icc_source),
         stage=stage,
         norms=made(Norms, r2p=r2p, poc=poc),
         crimes=crimes,
         measures=measures,
         tensions=tensions,
-        warnings=rules.warnings(s, table_value),
-        trace=[
-            t_icc,
-            t_stage,
-            t_r2p,
-            t_fail,
-            t_thr,
-            t_pil,
-            t_ihl,
-            t_per,
-            t_tie,
-            t_cri,
-            *t_measures,
-            t_ten,
-        ],
+        trace_before_r2p=(t_stage,),
+        trace_after_r2p=(t_fail, t_thr, t_pil, t_ihl, t_per, t_tie, t_cri, *t_measures, t_ten),
     )

@@ -75,6 +75,10 @@ class Rulebook:
     # of every rule, so one bisect gives them all.
     era_dates: tuple[dt.date, ...]
     eras_at: tuple[dict[str, dt.date], ...]
+    # Every date at which anything an assessment holds can change, apart from the words that
+    # name the date itself: the rule eras, the measures' gate dates, R2P's adoption and its
+    # citations. Two dates between the same neighbours here give the same assessment.
+    periods: tuple[dt.date, ...]
 
     def eras(self, date: dt.date) -> dict[str, dt.date]:
         return self.eras_at[bisect_right(self.era_dates, date)]
@@ -244,12 +248,16 @@ def _rulebook() -> Rulebook:
         "tensions": union(tension_cites.values()),
     }
     era_dates = tuple(sorted({d for c in rule_cites.values() for d in c.dates}))
+    r2p_adopted = base.instruments[r2p.adopted_by.instrument].adopted
+    r2p_in_force_cites, r2p_underlying = cs(r2p.in_force), cs(r2p.underlying)
+    periods = {*era_dates, r2p_adopted, *r2p_in_force_cites.dates, *r2p_underlying.dates}
+    periods.update(d for g in groups for d in g.dates)
     return Rulebook(
         kb=base,
-        r2p_adopted=base.instruments[r2p.adopted_by.instrument].adopted,
-        r2p_in_force_cites=cs(r2p.in_force),
+        r2p_adopted=r2p_adopted,
+        r2p_in_force_cites=r2p_in_force_cites,
         r2p_para_139=para_139,
-        r2p_underlying=cs(r2p.underlying),
+        r2p_underlying=r2p_underlying,
         poc_by_type=poc_by_type,
         poc_peacetime=poc_peacetime,
         stage_cites=stage_cites,
@@ -267,4 +275,5 @@ def _rulebook() -> Rulebook:
         eras_at=tuple(
             {k: v.era(d) for k, v in rule_cites.items()} for d in (dt.date.min, *era_dates)
         ),
+        periods=tuple(sorted(periods)),
     )

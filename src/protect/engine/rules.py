@@ -61,19 +61,15 @@ def _has(statuses: Statuses, *wanted: str) -> bool:
     return not statuses.isdisjoint(wanted)
 
 
-def icc_state_party(s: Situation, table_value: bool) -> tuple[bool, str, TraceEntry]:
+def icc_state_party_trace(s: Situation, table_value: bool, value: bool) -> TraceEntry:
     """Whether the Rome Statute binds the state at the date: the input wins, else the table."""
-    if s.icc_state_party is not None:
-        value, source = s.icc_state_party, "input"
-    else:
-        value, source = table_value, "ratification-table"
     inputs = {
         "country": s.country,
         "date": s.date.isoformat(),
         "input": s.icc_state_party,
         "ratification_table": table_value,
     }
-    return value, source, trace("icc_state_party", inputs, value, [])
+    return trace("icc_state_party", inputs, value, [])
 
 
 @memo

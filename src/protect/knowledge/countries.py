@@ -130,6 +130,12 @@ def iso3_for_gw(gw: int, on: dt.date) -> str | None:
     return _pick(_gw_index().get(gw, ()), on)
 
 
+def gw_spans() -> tuple[tuple[int, dt.date | None, dt.date | None, str], ...]:
+    """Every (GW number, first day, last day, ISO3) the crosswalk holds; a number's spans never
+    overlap, so at most one matches a date (the table form of `iso3_for_gw`)."""
+    return tuple((gw, s.start, s.end, s.iso3) for gw, spans in _gw_index().items() for s in spans)
+
+
 def gw_for_iso3(iso3: str) -> int | None:
     """The GW number UCDP uses for a code (345 for Serbia); None when UCDP has none."""
     return country(iso3).gw
@@ -169,6 +175,11 @@ def _numeric_index() -> dict[int, str]:
         if c.iso_numeric is not None:
             out[c.iso_numeric] = c.iso3
     return out
+
+
+def numeric_codes() -> tuple[tuple[int, str], ...]:
+    """Every (ISO numeric code, ISO3) pair `iso3_for_numeric` answers (its table form)."""
+    return tuple(_numeric_index().items())
 
 
 def iso3_for_numeric(n: int) -> str | None:

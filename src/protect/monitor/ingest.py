@@ -211,15 +211,18 @@ def _map_ucdp(layout: _Layout, path: Path) -> _Mapping:
     if cand_col:
         candidate_parts.append(f"lower(trim(coalesce({cand_col}, ''))) IN ('true', '1', 't')")
     if status:
-        candidate_parts.append(f"coalesce(nullif(trim({status}), ''), 'Clear') <> 'Clear'")
+        candidate_parts.append(
+            f"CASE WHEN {status} IS NULL OR {status} = 'Clear' THEN false "
+            f"ELSE trim({status}) NOT IN ('', 'Clear') END"
+        )
     side_a_e = _nz(side_a)
     side_b_e = _nz(side_b)
     return _Mapping(
         event_id=_nz(_col(cols, "ucdp_id") or _col(cols, "id")),
         type_raw=_nz(tov),
         type_code=(
-            f"CASE WHEN try_cast(trim({tov}) AS DOUBLE) IN (1, 2, 3) "
-            f"THEN try_cast(try_cast(trim({tov}) AS DOUBLE) AS INTEGER) END"
+            f"CASE WHEN try_cast({tov} AS DOUBLE) IN (1, 2, 3) "
+            f"THEN try_cast(try_cast({tov} AS DOUBLE) AS INTEGER) END"
         ),
         type_field="type_of_violence",
         date_start=_nz(_need(cols, path, "date_start")),
@@ -393,19 +396,40 @@ _MAPPERS: dict[SourceKind, Callable[[_Layout, Path], _Mapping]] = {
 }
 
 
+def _bare(expr: str) -> str:
+    """The column inside `nullif(trim(col), '')`, else the expression itself: DuckDB's casts to
+    numbers and dates skip surrounding spaces and give NULL for an empty text, so the typed value
+    needs no trimmed copy of the text first (decision 024)."""
+    prefix, suffix = "nullif(trim(", "), '')"
+    if expr.startswith(prefix) and expr.endswith(suffix):
+        inner = expr[len(prefix) : -len(suffix)]
+        if inner.count("(") == inner.count(")"):
+            return inner
+    return expr
+
+
 def _date_sql(expr: str) -> str:
-    """Dates as the real files write them (decision 012): ISO with or without a time, or
-    day-first `D/M/YYYY`. String tests first; no regular expressions on the hot path."""
+    """Dates as the real files write them (decision 012): ISO with or without a time, read from
+    their first ten characters, or day-first `D/M/YYYY`. The cell is tested as it stands; only a
+    cell that test refuses is trimmed and tested again (no regular expressions on the hot path)."""
+
+    def iso(text: str) -> str:
+        return (
+            f"CASE WHEN substr({text}, 5, 1) = '-' AND (strlen({text}) = 10 "
+            f"OR substr({text}, 11, 1) IN (' ', 'T')) "
+            f"THEN try_cast(substr({text}, 1, 10) AS DATE) END"
+        )
+
+    bare = _bare(expr)
+    text = f"nullif(trim({bare}), '')"
     return (
-        f"CASE WHEN substr({expr}, 5, 1) = '-' AND (length({expr}) = 10 "
-        f"OR substr({expr}, 11, 1) IN (' ', 'T')) "
-        f"THEN try_cast(substr({expr}, 1, 10) AS DATE) "
-        f"WHEN contains({expr}, '/') THEN try_strptime({expr}, '%d/%m/%Y')::DATE END"
+        f"coalesce({iso(bare)}, {iso(text)}, "
+        f"CASE WHEN contains({text}, '/') THEN try_strptime({text}, '%d/%m/%Y')::DATE END)"
     )
 
 
 def _num(expr: str) -> str:
-    return f"try_cast({expr} AS DOUBLE)"
+    return f"try_cast({_bare(expr)} AS DOUBLE)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -600,27 +624,27 @@ def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None
             best, low, high, civilians, side_a, side_b, perpetrator_is_gov, candidate,
             pre_failed, {raw_kept}
         FROM (
-            SELECT *, pre_failed IS NOT NULL OR {_refusal_sql(m)} AS keep
+            SELECT *, {_keep_sql(m)} AS keep
             FROM (
                 SELECT *, {_first_failure_sql(_PRE_CHECKS)} AS pre_failed
                 FROM (
                     SELECT
                         {m.event_id} AS event_id,
-                        {m.type_raw} AS type_raw,
+                        {_bare(m.type_raw)} AS type_raw,
                         {m.type_code} AS type_code,
-                        {m.date_start} AS ds_raw,
-                        {m.date_end} AS de_raw,
+                        {_bare(m.date_start)} AS ds_raw,
+                        {_bare(m.date_end)} AS de_raw,
                         {_date_sql(m.date_start)} AS ds,
                         {_date_sql(m.date_end)} AS de,
-                        {m.date_prec} AS date_prec_raw,
-                        try_cast(try_cast({m.date_prec} AS DOUBLE) AS INTEGER) AS date_prec,
-                        {m.where_prec} AS where_prec_raw,
-                        try_cast(try_cast({m.where_prec} AS DOUBLE) AS INTEGER) AS where_prec,
+                        {_bare(m.date_prec)} AS date_prec_raw,
+                        try_cast({_num(m.date_prec)} AS INTEGER) AS date_prec,
+                        {_bare(m.where_prec)} AS where_prec_raw,
+                        try_cast({_num(m.where_prec)} AS INTEGER) AS where_prec,
                         {m.country} AS country_raw,
-                        {m.best} AS best_raw, {_num(m.best)} AS best,
-                        {m.low} AS low_raw, {_num(m.low)} AS low,
-                        {m.high} AS high_raw, {_num(m.high)} AS high,
-                        {m.civilians} AS civ_raw, {_num(m.civilians)} AS civilians,
+                        {_bare(m.best)} AS best_raw, {_num(m.best)} AS best,
+                        {_bare(m.low)} AS low_raw, {_num(m.low)} AS low,
+                        {_bare(m.high)} AS high_raw, {_num(m.high)} AS high,
+                        {_bare(m.civilians)} AS civ_raw, {_num(m.civilians)} AS civilians,
                         {m.side_a} AS side_a, {m.side_b} AS side_b,
                         {m.perpetrator_is_gov} AS perpetrator_is_gov,
                         {m.candidate} AS candidate
@@ -638,7 +662,7 @@ def _refusals(m: _Mapping) -> list[tuple[str, str, str, str]]:
         (
             m.type_field,
             "type_raw",
-            "type_code IS NULL AND type_raw IS NOT NULL",
+            f"type_code IS NULL AND NOT {_empty('type_raw')}",
             "is not a known category (UCDP: 1, 2, 3; ACLED: the six event types)",
         ),
     ]
@@ -648,7 +672,7 @@ def _refusals(m: _Mapping) -> list[tuple[str, str, str, str]]:
             (
                 m.date_prec_field,
                 "date_prec_raw",
-                f"date_prec_raw IS NOT NULL AND coalesce(date_prec NOT IN ({allowed}), true)",
+                f"coalesce(date_prec NOT IN ({allowed}), true) AND NOT {_empty('date_prec_raw')}",
                 f"is not a known precision code ({allowed})",
             )
         )
@@ -657,15 +681,19 @@ def _refusals(m: _Mapping) -> list[tuple[str, str, str, str]]:
             (
                 "where_prec",
                 "where_prec_raw",
-                "where_prec_raw IS NOT NULL AND coalesce(where_prec NOT BETWEEN 1 AND 7, true)",
+                "coalesce(where_prec NOT BETWEEN 1 AND 7, true) "
+                f"AND NOT {_empty('where_prec_raw')}",
                 "is not a known precision code (1-7)",
             )
         )
     return checks
 
 
-def _refusal_sql(m: _Mapping) -> str:
-    return "(" + " OR ".join(f"({c[2]})" for c in _refusals(m)) + ")"
+def _keep_sql(m: _Mapping) -> str:
+    """Whether a row needs its raw texts (it fails a check or is refused), as a CASE so that each
+    test runs only on the rows the ones before it left (conditions of a CASE short-circuit)."""
+    tests = ["pre_failed IS NOT NULL", *(c[2] for c in _refusals(m))]
+    return "CASE " + " ".join(f"WHEN {c} THEN true" for c in tests) + " ELSE false END"
 
 
 def _refuse_unknown(
@@ -679,7 +707,7 @@ def _refuse_unknown(
     for (field, raw, cond, what), n in zip(checks, counts or (), strict=True):
         if n:
             bad = con.execute(
-                f"SELECT rowid + 1, {raw} FROM norm WHERE {cond} ORDER BY rowid LIMIT 5"
+                f"SELECT rowid + 1, trim({raw}) FROM norm WHERE {cond} ORDER BY rowid LIMIT 5"
             ).fetchall()
             where = lines()
             first = "; ".join(f"line {where.get(r, '?')}: {v!r}" for r, v in bad)
@@ -690,30 +718,34 @@ def _refuse_unknown(
             )
 
 
+def _empty(raw: str) -> str:
+    return f"coalesce(trim({raw}), '') = ''"
+
+
+def _bad_optional(value: str, raw: str) -> str:
+    """A number that is given (not empty) but unreadable, negative or NaN; the typed test comes
+    first, so a good row never pays for trimming its text."""
+    return f"({value} IS NULL AND NOT {_empty(raw)}) OR {value} < 0 OR isnan({value})"
+
+
+# Raw texts are the cells as read (not trimmed): the typed value is tested first, and the text
+# only for the few rows whose value is missing.
 _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
-    ("type", "type_raw IS NULL", "is empty"),
-    ("date_start", "ds_raw IS NULL", "is empty"),
-    ("date_start", "ds_raw IS NOT NULL AND ds IS NULL", "is not a date (YYYY-MM-DD or DD/MM/YYYY)"),
-    ("date_end", "de_raw IS NULL", "is empty"),
-    ("date_end", "de_raw IS NOT NULL AND de IS NULL", "is not a date (YYYY-MM-DD or DD/MM/YYYY)"),
-    ("date_end", "ds IS NOT NULL AND de IS NOT NULL AND de < ds", "is before date_start"),
-    ("best", "best_raw IS NULL", "is empty"),
-    (
-        "best",
-        "best_raw IS NOT NULL AND (best IS NULL OR best < 0 OR isnan(best))",
-        "is not a non-negative number",
-    ),
-    ("low", "low_raw IS NOT NULL AND (low IS NULL OR low < 0)", "is not a non-negative number"),
-    ("high", "high_raw IS NOT NULL AND (high IS NULL OR high < 0)", "is not a non-negative number"),
-    (
-        "deaths_civilians",
-        "civ_raw IS NOT NULL AND (civilians IS NULL OR civilians < 0)",
-        "is not a non-negative number",
-    ),
+    ("type", f"type_code IS NULL AND {_empty('type_raw')}", "is empty"),
+    ("date_start", f"ds IS NULL AND {_empty('ds_raw')}", "is empty"),
+    ("date_start", "ds IS NULL", "is not a date (YYYY-MM-DD or DD/MM/YYYY)"),
+    ("date_end", f"de IS NULL AND {_empty('de_raw')}", "is empty"),
+    ("date_end", "de IS NULL", "is not a date (YYYY-MM-DD or DD/MM/YYYY)"),
+    ("date_end", "de < ds", "is before date_start"),
+    ("best", f"best IS NULL AND {_empty('best_raw')}", "is empty"),
+    ("best", "best IS NULL OR best < 0 OR isnan(best)", "is not a non-negative number"),
+    ("low", _bad_optional("low", "low_raw"), "is not a non-negative number"),
+    ("high", _bad_optional("high", "high_raw"), "is not a non-negative number"),
+    ("deaths_civilians", _bad_optional("civilians", "civ_raw"), "is not a non-negative number"),
     ("country", "country_raw IS NULL", "is empty"),
     (
         "country",
-        "country_raw IS NOT NULL AND iso3 IS NULL AND ds IS NOT NULL",
+        "iso3 IS NULL AND ds IS NOT NULL",
         "is not a country code the crosswalk knows at the event's date",
     ),
 )
@@ -844,7 +876,7 @@ def _ingest(
         failed = con.execute(
             "SELECT f.record_no, f.failed, CASE f.failed "
             + " ".join(
-                f"WHEN {i} THEN n.{_check_value(field)}"
+                f"WHEN {i} THEN nullif(trim(n.{_check_value(field)}), '')"
                 for i, (field, _, _) in enumerate(_ROW_CHECKS)
             )
             + " END FROM norm2 f JOIN norm n ON n.rowid + 1 = f.record_no "
