@@ -93,6 +93,7 @@ def stage(statuses: Statuses, armed_conflict: str, post_conflict: bool, era: dt.
     return result, trace("stage", inputs, result, rulebook().stage_cites.on(era))
 
 
+@memo
 def r2p_in_force(date: dt.date) -> Ruled:
     """R2P exists from the World Summit's adoption of paras. 138-139; before it, the crimes'
     own law is what binds, and is what the trace cites."""

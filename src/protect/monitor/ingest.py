@@ -16,7 +16,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -506,64 +506,45 @@ def _line_of_byte(path: Path, layout: _Layout, positions: list[int]) -> dict[int
 # ---------------------------------------------------------------------------------------------
 
 
-def _country_map(con: duckdb.DuckDBPyConnection, kind: Literal["gw", "isonum", "iso3"]) -> str:
-    """Fill temp table `cmap` from the knowledge crosswalk; return the join condition.
+def _date_lit(day: date) -> str:
+    return f"DATE '{day.isoformat()}'"
 
-    GW codes are date-aware: one lookup at each end of every (code, year); only a year in which
-    the holder changes is looked up day by day.
-    """
+
+def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
+    """SQL for the ISO3 code and the GW number of a row (columns `country_raw`, `c_num`, `ds`),
+    written out from the knowledge crosswalk. GW numbers are date-aware: a number that changed
+    holder (or that a state held only for a time) is tested against the event's date; the rest
+    are one map look-up. An expression rather than a join keeps the rows in file order, which is
+    what numbers them (decision 024)."""
     from protect.knowledge import countries
 
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE cmap (c_raw VARCHAR, c_y INTEGER, c_ds DATE, "
-        "iso3 VARCHAR, gw INTEGER)"
-    )
-    rows: list[tuple[Any, ...]] = []
-    if kind == "gw":
-        spans = con.execute(
-            "SELECT country_raw, year(ds), min(ds), max(ds) FROM norm "
-            "WHERE country_raw IS NOT NULL AND ds IS NOT NULL GROUP BY ALL"
-        ).fetchall()
-        changing: list[tuple[Any, ...]] = []
-        for raw, year, lo, hi in spans:
-            try:
-                gw = int(float(raw))
-            except ValueError:
-                continue
-            first, last = countries.iso3_for_gw(gw, lo), countries.iso3_for_gw(gw, hi)
-            if first == last:
-                rows.append((raw, year, None, first, gw))
-            else:
-                changing.append((raw, year))
-        if changing:
-            con.execute("CREATE OR REPLACE TEMP TABLE cchange (c_raw VARCHAR, c_y INTEGER)")
-            _insert_rows(con, "cchange", ["c_raw", "c_y"], changing)
-            days = con.execute(
-                "SELECT DISTINCT n.country_raw, year(n.ds), n.ds FROM norm n JOIN cchange c "
-                "ON n.country_raw = c.c_raw AND year(n.ds) = c.c_y"
-            ).fetchall()
-            for raw, year, d in days:
-                gw = int(float(raw))
-                rows.append((raw, year, d, countries.iso3_for_gw(gw, d), gw))
-        _insert_rows(con, "cmap", ["c_raw", "c_y", "c_ds", "iso3", "gw"], rows)
-        return (
-            "c.c_raw = n.country_raw AND c.c_y = year(n.ds) AND (c.c_ds IS NULL OR c.c_ds = n.ds)"
+    def mapping(pairs: Sequence[tuple[Any, str]]) -> str:
+        items = ", ".join(
+            f"{_lit(k) if isinstance(k, str) else int(k)}: {_lit(v)}" for k, v in pairs
         )
-    values = con.execute(
-        "SELECT DISTINCT country_raw FROM norm WHERE country_raw IS NOT NULL"
-    ).fetchall()
-    for (raw,) in values:
-        if kind == "isonum":
-            try:
-                num = int(float(raw))
-            except ValueError:
-                continue
-            rows.append((raw, None, None, countries.iso3_for_numeric(num), None))
-        else:
-            code = raw.strip().upper()
-            rows.append((raw, None, None, code if countries.is_known(code) else None, None))
-    _insert_rows(con, "cmap", ["c_raw", "c_y", "c_ds", "iso3", "gw"], rows)
-    return "c.c_raw = n.country_raw"
+        return "MAP {" + items + "}"
+
+    if kind == "iso3":
+        codes = [(c.iso3, c.iso3) for c in countries.all_countries()]
+        return f"{mapping(codes)}[upper(country_raw)]", "NULL::INTEGER"
+    if kind == "isonum":
+        return f"{mapping(countries.numeric_codes())}[c_num]", "NULL::INTEGER"
+    spans: dict[int, list[tuple[date | None, date | None, str]]] = {}
+    for gw, first, last, iso3 in countries.gw_spans():
+        spans.setdefault(gw, []).append((first, last, iso3))
+    fixed = {gw: s[0][2] for gw, s in spans.items() if len(s) == 1 and s[0][:2] == (None, None)}
+    whens = []
+    for gw, held in sorted(spans.items()):
+        if gw in fixed:
+            continue
+        tests = []
+        for first, last, iso3 in held:
+            bounds = [f"ds >= {_date_lit(first)}"] if first else []
+            bounds += [f"ds <= {_date_lit(last)}"] if last else []
+            tests.append(f"WHEN {' AND '.join(bounds) or 'true'} THEN {_lit(iso3)}")
+        whens.append(f"WHEN {gw} THEN CASE {' '.join(tests)} END")
+    iso3 = f"CASE c_num {' '.join(whens)} ELSE {mapping(sorted(fixed.items()))}[c_num] END"
+    return iso3, "c_num"
 
 
 def _insert_rows(
@@ -583,72 +564,91 @@ def _insert_rows(
         con.unregister("_protect_rows")
 
 
-def read_csv_sql(path: Path, layout: _Layout, *, rejects: bool) -> str:
+ReadMode = Literal["strict", "store", "skip"]
+
+
+def read_csv_sql(path: Path, layout: _Layout, *, errors: ReadMode) -> str:
     """DuckDB `read_csv(...)` for an event file: every column as text, the header (and HXL row)
-    skipped, bad rows either recorded in `stg_rejects` or left out."""
+    skipped. A malformed row stops a `strict` read, is recorded in `stg_rejects` by a `store`
+    read, and is left out by a `skip` read."""
     columns = "{" + ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in layout.header) + "}"
     compression = "gzip" if layout.gzipped else "none"
-    errors = (
-        "store_rejects=true, rejects_table='stg_rejects', rejects_scan='stg_rejects_scan'"
-        if rejects
-        else "ignore_errors=true"
-    )
+    options = {
+        "strict": "ignore_errors=false",
+        "store": "store_rejects=true, rejects_table='stg_rejects', rejects_scan='stg_rejects_scan'",
+        "skip": "ignore_errors=true",
+    }[errors]
     return (
         f"read_csv({_lit(str(path))}, header=false, skip={layout.skip}, delim=',', quote='\"', "
         f"escape='\"', auto_detect=false, columns={columns}, compression='{compression}', "
-        f"{errors}, max_line_size=10000000)"
+        f"{options}, max_line_size=10000000)"
     )
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapping) -> None:
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapping) -> bool:
     """Read the file and map it onto the common raw fields in one pass (temp table `norm`,
     whose row order is the file's: record number = rowid + 1). Only the columns the mapping
-    uses are materialised; the file itself is kept (decision 010)."""
+    uses are materialised; the file itself is kept (decision 010). A well-formed file is read
+    once, strictly; only a file with malformed rows is read again, recording them (the
+    bookkeeping of rejects costs a tenth of the read). Returns whether rows were rejected."""
     try:
-        _normalise(con, m, read_csv_sql(path, layout, rejects=True))
+        _normalise(con, m, read_csv_sql(path, layout, errors="strict"))
+        return False
+    except Exception:  # duckdb raises several error types for malformed input
+        pass
+    try:
+        _normalise(con, m, read_csv_sql(path, layout, errors="store"))
     except Exception as exc:  # duckdb raises several error types for unreadable input
         raise IngestError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
+    return True
 
 
 def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None:
-    """One pass: parse every field, run the row checks that need no country lookup
-    (`pre_failed`), and keep a row's raw texts only when it fails a check or is refused; only
-    those rows need them, for their messages (decision 024)."""
-    raw_kept = ", ".join(
-        f"CASE WHEN keep THEN {c} END AS {c}" for c in _RAW_COLUMNS if c != "country_raw"
-    )
+    """One pass: parse every field, look the country up, run every row check (`failed`: the
+    index of the first check a row fails), and keep a row's raw texts only when it fails a check
+    or is refused; only those rows need them, for their messages (decision 024)."""
+    raw_kept = ", ".join(f"CASE WHEN keep THEN {c} END AS {c}" for c in _RAW_COLUMNS)
+    iso3, gw = _country_sql(m.country_kind)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE norm AS
-        SELECT event_id, type_code, ds, de, date_prec, where_prec, country_raw,
+        SELECT event_id, type_code, ds, de, date_prec, where_prec, iso3, gw,
             best, low, high, civilians, side_a, side_b, perpetrator_is_gov, candidate,
-            pre_failed, {raw_kept}
+            failed, {raw_kept}
         FROM (
             SELECT *, {_keep_sql(m)} AS keep
             FROM (
-                SELECT *, {_first_failure_sql(_PRE_CHECKS)} AS pre_failed
+                SELECT *, {_first_failure_sql()} AS failed
                 FROM (
-                    SELECT
-                        {m.event_id} AS event_id,
-                        {_bare(m.type_raw)} AS type_raw,
-                        {m.type_code} AS type_code,
-                        {_bare(m.date_start)} AS ds_raw,
-                        {_bare(m.date_end)} AS de_raw,
-                        {_date_sql(m.date_start)} AS ds,
-                        {_date_sql(m.date_end)} AS de,
-                        {_bare(m.date_prec)} AS date_prec_raw,
-                        try_cast({_num(m.date_prec)} AS INTEGER) AS date_prec,
-                        {_bare(m.where_prec)} AS where_prec_raw,
-                        try_cast({_num(m.where_prec)} AS INTEGER) AS where_prec,
-                        {m.country} AS country_raw,
-                        {_bare(m.best)} AS best_raw, {_num(m.best)} AS best,
-                        {_bare(m.low)} AS low_raw, {_num(m.low)} AS low,
-                        {_bare(m.high)} AS high_raw, {_num(m.high)} AS high,
-                        {_bare(m.civilians)} AS civ_raw, {_num(m.civilians)} AS civilians,
-                        {m.side_a} AS side_a, {m.side_b} AS side_b,
-                        {m.perpetrator_is_gov} AS perpetrator_is_gov,
-                        {m.candidate} AS candidate
-                    FROM {source}
+                    SELECT *, {iso3} AS iso3, {gw} AS gw
+                    FROM (
+                        SELECT *,
+                            try_cast(trunc(try_cast(country_raw AS DOUBLE)) AS INTEGER) AS c_num
+                        FROM (
+                            SELECT
+                                {m.event_id} AS event_id,
+                                {_bare(m.type_raw)} AS type_raw,
+                                {m.type_code} AS type_code,
+                                {_bare(m.date_start)} AS ds_raw,
+                                {_bare(m.date_end)} AS de_raw,
+                                {_date_sql(m.date_start)} AS ds,
+                                {_date_sql(m.date_end)} AS de,
+                                {_bare(m.date_prec)} AS date_prec_raw,
+                                try_cast({_num(m.date_prec)} AS INTEGER) AS date_prec,
+                                {_bare(m.where_prec)} AS where_prec_raw,
+                                try_cast({_num(m.where_prec)} AS INTEGER) AS where_prec,
+                                {m.country} AS country_raw,
+                                {_bare(m.best)} AS best_raw, {_num(m.best)} AS best,
+                                {_bare(m.low)} AS low_raw, {_num(m.low)} AS low,
+                                {_bare(m.high)} AS high_raw, {_num(m.high)} AS high,
+                                {_bare(m.civilians)} AS civ_raw,
+                                {_num(m.civilians)} AS civilians,
+                                {m.side_a} AS side_a, {m.side_b} AS side_b,
+                                {m.perpetrator_is_gov} AS perpetrator_is_gov,
+                                {m.candidate} AS candidate
+                            FROM {source}
+                        )
+                    )
                 )
             )
         )
@@ -692,7 +692,7 @@ def _refusals(m: _Mapping) -> list[tuple[str, str, str, str]]:
 def _keep_sql(m: _Mapping) -> str:
     """Whether a row needs its raw texts (it fails a check or is refused), as a CASE so that each
     test runs only on the rows the ones before it left (conditions of a CASE short-circuit)."""
-    tests = ["pre_failed IS NOT NULL", *(c[2] for c in _refusals(m))]
+    tests = ["failed IS NOT NULL", *(c[2] for c in _refusals(m))]
     return "CASE " + " ".join(f"WHEN {c} THEN true" for c in tests) + " ELSE false END"
 
 
@@ -757,15 +757,9 @@ _RAW_COLUMNS = (
 )  # fmt: skip
 
 
-# The checks that need no country lookup come first and run while the file is read.
-_PRE_CHECKS = tuple(i for i, (field, _, _) in enumerate(_ROW_CHECKS) if field != "country")
-_POST_CHECKS = tuple(i for i, (field, _, _) in enumerate(_ROW_CHECKS) if field == "country")
-assert tuple(range(len(_PRE_CHECKS))) == _PRE_CHECKS, "country checks must come last"
-
-
-def _first_failure_sql(which: tuple[int, ...]) -> str:
-    """The index of the first of these `_ROW_CHECKS` entries a row fails, or NULL."""
-    whens = " ".join(f"WHEN {_ROW_CHECKS[i][1]} THEN {i}" for i in which)
+def _first_failure_sql() -> str:
+    """The index of the first `_ROW_CHECKS` entry a row fails, or NULL."""
+    whens = " ".join(f"WHEN {test} THEN {i}" for i, (_, test, _) in enumerate(_ROW_CHECKS))
     return f"CASE {whens} END"
 
 
@@ -832,8 +826,9 @@ def _ingest(
             return _unchanged_report(con, kind, path, keeper.sha256(), existing[0], existing[1])
         step("reading rows", 1)
         unreadable: IngestError | None = None
+        malformed = False
         try:
-            _stage(con, path, layout, mapping)
+            malformed = _stage(con, path, layout, mapping)
         except IngestError as exc:
             unreadable = exc
         sha = keeper.sha256()
@@ -842,11 +837,15 @@ def _ingest(
         if unreadable is not None:
             raise unreadable
         step("validating rows", 2)
-        rejects = con.execute(
-            "SELECT line_byte_position, arg_min(coalesce(column_name, ''), column_idx), "
-            "arg_min(error_type, column_idx), arg_min(error_message, column_idx) "
-            "FROM stg_rejects GROUP BY line_byte_position ORDER BY line_byte_position"
-        ).fetchall()
+        rejects = (
+            con.execute(
+                "SELECT line_byte_position, arg_min(coalesce(column_name, ''), column_idx), "
+                "arg_min(error_type, column_idx), arg_min(error_message, column_idx) "
+                "FROM stg_rejects GROUP BY line_byte_position ORDER BY line_byte_position"
+            ).fetchall()
+            if malformed
+            else []
+        )
         reject_lines = _line_of_byte(path, layout, [r[0] for r in rejects]) if rejects else {}
         cache: dict[str, dict[int, int]] = {}
 
@@ -856,14 +855,6 @@ def _ingest(
             return cache["m"]
 
         _refuse_unknown(con, mapping, lines)
-        join_on = _country_map(con, mapping.country_kind)
-        con.execute(
-            # The raw texts stay in `norm`: only failing rows need them, for their messages.
-            f"CREATE OR REPLACE TEMP TABLE norm2 AS SELECT n.rowid + 1 AS record_no, "
-            f"n.* EXCLUDE ({', '.join(_RAW_COLUMNS)}, pre_failed), c.iso3, c.gw, "
-            f"coalesce(pre_failed, {_first_failure_sql(_POST_CHECKS)}) AS failed "
-            f"FROM norm n LEFT JOIN cmap c ON {join_on}"
-        )
         errors: list[tuple[int | None, str, str]] = [
             (reject_lines.get(pos), col or "(row)", f"{etype.lower()}: {msg}")
             for pos, col, etype, msg in rejects
@@ -874,13 +865,12 @@ def _ingest(
             "best": mapping.best_field,
         }
         failed = con.execute(
-            "SELECT f.record_no, f.failed, CASE f.failed "
+            "SELECT rowid + 1, failed, CASE failed "
             + " ".join(
-                f"WHEN {i} THEN nullif(trim(n.{_check_value(field)}), '')"
+                f"WHEN {i} THEN nullif(trim({_check_value(field)}), '')"
                 for i, (field, _, _) in enumerate(_ROW_CHECKS)
             )
-            + " END FROM norm2 f JOIN norm n ON n.rowid + 1 = f.record_no "
-            "WHERE f.failed IS NOT NULL ORDER BY f.record_no"
+            + " END FROM norm WHERE failed IS NOT NULL ORDER BY rowid"
         ).fetchall()
         if failed:
             where = lines()
@@ -893,7 +883,7 @@ def _ingest(
         summary = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {good}), max(de) FILTER (WHERE {good}), "
             f"count(*) FILTER (WHERE {good} AND type_code > 0 AND "
-            "(best < coalesce(low, best) OR best > coalesce(high, best))) FROM norm2"
+            "(best < coalesce(low, best) OR best > coalesce(high, best))) FROM norm"
         ).fetchone()
         assert summary is not None
         rows_read = int(summary[0]) + len(rejects)
@@ -908,7 +898,7 @@ def _ingest(
             release_id = _one(con, "SELECT coalesce(max(release_id), 0) + 1 FROM releases")
             con.execute(
                 f"CREATE VIEW raw_{release_id} AS SELECT row_number() OVER () AS record_no, * "
-                f"FROM {read_csv_sql(raw_file, layout, rejects=False)}"
+                f"FROM {read_csv_sql(raw_file, layout, errors='skip')}"
             )
             # The events are read by key (release, country, record number), never by position:
             # letting DuckDB store them in any order lets it write them in parallel.
@@ -916,7 +906,7 @@ def _ingest(
             con.execute(
                 f"""
                 INSERT INTO events
-                SELECT {release_id}, {_lit(kind)}, record_no, event_id, iso3, gw, type_code,
+                SELECT {release_id}, {_lit(kind)}, rowid + 1, event_id, iso3, gw, type_code,
                     (ds - DATE '1970-01-01')::INTEGER, (de - DATE '1970-01-01')::INTEGER,
                     year(ds) * 12 + month(ds) - 1, year(de) * 12 + month(de) - 1,
                     date_prec, where_prec,
@@ -928,7 +918,7 @@ def _ingest(
                     type_code = 1 AND coalesce(side_a LIKE {_GOV}, false)
                         AND coalesce(side_b LIKE {_GOV}, false),
                     coalesce(candidate, false)
-                FROM norm2 WHERE {good} AND type_code > 0
+                FROM norm WHERE {good} AND type_code > 0
                 """
             )
             con.execute("RESET preserve_insertion_order")
@@ -954,7 +944,7 @@ def _ingest(
                 INSERT INTO release_countries
                 SELECT {release_id}, {_lit(kind)}, iso3, min(year(ds) * 12 + month(ds) - 1),
                        max(year(de) * 12 + month(de) - 1)
-                FROM norm2 WHERE {good} GROUP BY iso3
+                FROM norm WHERE {good} GROUP BY iso3
                 """
             )
             step("rebuilding the panel", 4)
