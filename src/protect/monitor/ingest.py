@@ -543,7 +543,9 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
             bounds += [f"ds <= {_date_lit(last)}"] if last else []
             tests.append(f"WHEN {' AND '.join(bounds) or 'true'} THEN {_lit(iso3)}")
         whens.append(f"WHEN {gw} THEN CASE {' '.join(tests)} END")
-    iso3 = f"CASE c_num {' '.join(whens)} ELSE {mapping(sorted(fixed.items()))}[c_num] END"
+    # Most rows carry a number with a single holder: the map answers them, and only the rest
+    # (coalesce evaluates its second argument only where the first is NULL) reach the tests.
+    iso3 = f"coalesce({mapping(sorted(fixed.items()))}[c_num], CASE c_num {' '.join(whens)} END)"
     return iso3, "c_num"
 
 
