@@ -410,22 +410,25 @@ def _bare(expr: str) -> str:
 
 def _date_sql(expr: str) -> str:
     """Dates as the real files write them (decision 012): ISO with or without a time, read from
-    their first ten characters, or day-first `D/M/YYYY`. The cell is tested as it stands; only a
-    cell that test refuses is trimmed and tested again (no regular expressions on the hot path)."""
+    their first ten characters, or day-first `D/M/YYYY`; surrounding spaces are ignored.
 
-    def iso(text: str) -> str:
-        return (
-            f"CASE WHEN substr({text}, 5, 1) = '-' AND (strlen({text}) = 10 "
-            f"OR substr({text}, 11, 1) IN (' ', 'T')) "
-            f"THEN try_cast(substr({text}, 1, 10) AS DATE) END"
-        )
-
+    The cell is tested as it stands; the rarer forms are tried only where that test fails. Each
+    fallback names its trimmed text once: DuckDB computes an expression used twice for every
+    row, fallback or not (no regular expressions on the hot path)."""
     bare = _bare(expr)
-    text = f"nullif(trim({bare}), '')"
-    return (
-        f"coalesce({iso(bare)}, {iso(text)}, "
-        f"CASE WHEN contains({text}, '/') THEN try_strptime({text}, '%d/%m/%Y')::DATE END)"
+    iso = (
+        f"CASE WHEN substr({bare}, 5, 1) = '-' AND (strlen({bare}) = 10 "
+        f"OR substr({bare}, 11, 1) IN (' ', 'T')) "
+        f"THEN try_cast(substr({bare}, 1, 10) AS DATE) END"
     )
+    padded_iso = (
+        f"CASE WHEN regexp_matches({bare}, '^ +[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}( |T|$)') "
+        f"THEN try_cast(substr(ltrim({bare}), 1, 10) AS DATE) END"
+    )
+    day_first = (
+        f"CASE WHEN contains({bare}, '/') THEN try_strptime(trim({bare}), '%d/%m/%Y')::DATE END"
+    )
+    return f"coalesce({iso}, {padded_iso}, {day_first})"
 
 
 def _num(expr: str) -> str:
