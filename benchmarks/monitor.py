@@ -13,7 +13,8 @@ Run: .venv/bin/python benchmarks/monitor.py [--events 420000] [--out benchmarks/
    panel, one transaction), then the situation and alert of every country-month (one SQL pass,
    `protect.monitor.bulk.derive_all`), then the engine's assessment of every country-month
    in-process (`bulk.assess_all`).
-3. Prints both times, their ratio, and the peak resident memory of the process.
+3. Repeats (a) and (b) three times, alternating, and prints every time, the best of each side,
+   the ratio of the bests, and the peak resident memory of the process.
 Targets (issue 3): pipeline within 3x the raw scan; peak memory under 2 GB.
 """
 
@@ -223,6 +224,7 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=420_000)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
     t = time.perf_counter()
@@ -248,19 +250,33 @@ def main() -> None:
             dst.write(line)
     pipeline(small, WORK / "warmup.duckdb")
 
-    scan_s, groups = raw_scan(path)
-    result = pipeline(path, WORK / "bench.duckdb")
+    # Three alternating runs of each; this VM's speed drifts by tens of percent between runs, so
+    # the best of each side is compared (both sides get the same treatment), and all are printed.
+    load = os.getloadavg()[0]
+    scans: list[float] = []
+    runs: list[dict[str, Any]] = []
+    groups = 0
+    for _ in range(args.repeat):
+        scan_s, groups = raw_scan(path)
+        scans.append(scan_s)
+        runs.append(pipeline(path, WORK / "bench.duckdb"))
+    scan_s = min(scans)
+    result = min(runs, key=lambda r: float(r["total"]))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratio = result["total"] / scan_s
+    each = ", ".join(f"{s:.2f}/{r['total']:.2f}" for s, r in zip(scans, runs, strict=True))
     lines = [
         "protect monitor benchmark (benchmarks/monitor.py)",
-        f"command: .venv/bin/python benchmarks/monitor.py --events {args.events}",
+        f"command: .venv/bin/python benchmarks/monitor.py --events {args.events} "
+        f"--repeat {args.repeat}",
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs (shared with other work), "
-        f"Python {platform.python_version()}",
+        f"Python {platform.python_version()}, load average before the runs {load:.2f}",
         f"input: {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.0f} MB, "
         f"{result['events']} events; built in {build_s:.1f} s or reused)",
-        f"raw DuckDB GROUP BY country, month scan: {scan_s:.2f} s ({groups} groups)",
-        f"pipeline total: {result['total']:.2f} s",
+        f"runs (scan s / pipeline s, in order): {each}",
+        f"raw DuckDB GROUP BY country, month scan, best of {args.repeat}: {scan_s:.2f} s "
+        f"({groups} groups)",
+        f"pipeline total, best of {args.repeat}: {result['total']:.2f} s",
         f"  ingest (validate, raw rows, events, panel; one transaction): "
         f"{result['ingest_and_panel']:.2f} s",
         f"    steps: {result['steps']}",
@@ -268,7 +284,7 @@ def main() -> None:
         f"{result['situations_and_alerts']:.2f} s ({result['alerts']} alerts)",
         f"  engine assessments of {result['country_months']} country-months: "
         f"{result['assessments']:.2f} s ({result['atrocity_stage']} at stage atrocity-crimes)",
-        f"ratio pipeline / raw scan: {ratio:.1f}x (target <= 3x: "
+        f"ratio of the bests, pipeline / raw scan: {ratio:.1f}x (target <= 3x: "
         f"{'met' if ratio <= 3 else 'NOT met'})",
         f"peak resident memory: {peak_mb:.0f} MB (target < 2048 MB: "
         f"{'met' if peak_mb < 2048 else 'NOT met'})",
