@@ -76,6 +76,16 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(users, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
+@pytest.fixture(autouse=True)
+def fresh_verification_memory() -> Iterator[None]:
+    """Each test starts with no remembered verifications and no failed attempts."""
+    users._verified.clear()
+    users._failures.clear()
+    yield
+    users._verified.clear()
+    users._failures.clear()
+
+
 @pytest.fixture
 def pg_database() -> Iterator[Database]:
     admin_url = _pg_admin_url()

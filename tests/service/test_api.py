@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,18 @@ def test_body_over_the_limit_is_413(database: Database) -> None:
     with TestClient(create_app(database, max_body_bytes=2048)) as small:
         response = small.post("/api/v1/assess", json={**SUDAN_2004, "name": "x" * 4096})
         assert response.status_code == 413
+        # Like every other error, as JSON that says what the limit is.
+        assert response.headers["content-type"] == "application/json"
+        assert response.json() == {"detail": "request body too large: the limit is 2048 bytes"}
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: the limit counts what arrives
+            for _ in range(8):
+                yield b" " * 512
+
+        streamed = small.post(
+            "/api/v1/assess", content=chunks(), headers={"content-type": "application/json"}
+        )
+        assert streamed.status_code == 413 and "2048 bytes" in streamed.json()["detail"]
         assert small.post("/api/v1/assess", json=SUDAN_2004).status_code == 200
 
 
@@ -244,3 +257,19 @@ def test_database_down_gives_503_and_assess_still_works() -> None:
         assert "unavailable" in response.json()["detail"]
         assert c.get("/api/v1/health").status_code == 503
         assert c.post("/api/v1/assess", json=PEACE).status_code == 200
+
+
+def test_repeated_wrong_secrets_answer_429_with_retry_after(
+    client: TestClient, tokens: Tokens
+) -> None:
+    prefix, token_id, secret = tokens.analyst.split("_", 2)
+    wrong = {"Authorization": f"Bearer {prefix}_{token_id}_{'x' * len(secret)}"}
+    statuses = [client.get("/api/v1/assessments", headers=wrong).status_code for _ in range(7)]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+    blocked = client.get("/api/v1/assessments", headers=wrong)
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert "too many failed attempts" in blocked.json()["detail"]
+    # The web login says the same in words.
+    page = client.post("/login", data={"name": "ana", "token": tokens.analyst})
+    assert page.status_code == 429 and "Too many failed attempts" in page.text

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from protect.cli.main import app as cli
 from protect.service import ConflictError, ForbiddenError, UnauthorizedError, users
+from protect.service.errors import TooManyAttemptsError
 from protect.service.roles import Principal, local_operator
 from protect.storage import Database, User
 
@@ -105,3 +106,72 @@ def test_users_cli_reports_an_unreachable_database_in_one_line(
     assert result.exit_code == 1
     assert result.stderr.startswith("error: database ")
     assert "Traceback" not in result.output
+
+
+class _Clock:
+    """Time that passes only when the test says so (the block lasts minutes)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _wrong(token: str) -> str:
+    prefix, token_id, secret = token.split("_", 2)
+    return f"{prefix}_{token_id}_{'x' * len(secret)}"
+
+
+def test_repeated_wrong_secrets_block_the_token_id_for_a_while(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(users, "_clock", clock)
+    new = users.add_user(database, local_operator(), "ana", "analyst")
+    for _ in range(users.FAILURES_BEFORE_BLOCK):
+        with pytest.raises(UnauthorizedError):
+            users.authenticate(database, _wrong(new.token))
+        clock.now += 10
+    # Blocked now, even for the right secret, which this process has not verified yet.
+    with pytest.raises(TooManyAttemptsError) as blocked:
+        users.authenticate(database, new.token)
+    assert blocked.value.status == 429
+    assert 0 < blocked.value.retry_after <= users.BLOCK_SECONDS
+    assert "try again in" in blocked.value.message
+    clock.now += users.BLOCK_SECONDS + 1
+    assert users.authenticate(database, new.token) == Principal("ana", "analyst")
+    # A success clears the count: one more failure does not block again.
+    with pytest.raises(UnauthorizedError):
+        users.authenticate(database, _wrong(new.token))
+    users._verified.clear()
+    assert users.authenticate(database, new.token) == Principal("ana", "analyst")
+
+
+def test_failures_far_apart_never_block(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(users, "_clock", clock)
+    new = users.add_user(database, local_operator(), "ana", "analyst")
+    for _ in range(3 * users.FAILURES_BEFORE_BLOCK):
+        with pytest.raises(UnauthorizedError):
+            users.authenticate(database, _wrong(new.token))
+        clock.now += users.BLOCK_SECONDS + 1
+    assert users.authenticate(database, new.token) == Principal("ana", "analyst")
+
+
+def test_a_verified_token_keeps_working_while_its_id_is_blocked(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(users, "_clock", _Clock())
+    new = users.add_user(database, local_operator(), "ana", "analyst")
+    assert users.authenticate(database, new.token) == Principal("ana", "analyst")
+    for _ in range(users.FAILURES_BEFORE_BLOCK + 2):
+        with pytest.raises((UnauthorizedError, TooManyAttemptsError)):
+            users.authenticate(database, _wrong(new.token))
+    assert users.authenticate(database, new.token) == Principal("ana", "analyst")
+    # Unknown token ids cost no verification and are never blocked.
+    for _ in range(20):
+        with pytest.raises(UnauthorizedError):
+            users.authenticate(database, "pt_0000000000000000_nothing")

@@ -6,6 +6,7 @@ Every error leaves as JSON with a status that says whose fault it is: 4xx for th
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,10 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from protect import __version__
 from protect.service import ServiceError
-from protect.service.errors import InvalidInputError, UnauthorizedError
+from protect.service.errors import InvalidInputError, TooManyAttemptsError, UnauthorizedError
 from protect.storage import Database, DatabaseUnavailableError
 
 log = logging.getLogger("protect.api")
@@ -65,6 +68,8 @@ def _service_error(_request: Request, exc: Exception) -> JSONResponse:
         ]
         return JSONResponse({"detail": detail, "message": exc.message}, status_code=422)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthorizedError) else None
+    if isinstance(exc, TooManyAttemptsError):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
 
 
@@ -85,6 +90,38 @@ def _data_error(_request: Request, exc: Exception) -> JSONResponse:
 def _internal(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return JSONResponse({"detail": "internal error; the server log has the details"}, 500)
+
+
+class JsonTooLarge:
+    """Answer an oversized body (Starlette's `RequestBodyLimitMiddleware`, which replies in plain
+    text) with the JSON error shape every other error has."""
+
+    def __init__(self, app: ASGIApp, max_body_size: int) -> None:
+        self.app = app
+        self.body = json.dumps(
+            {"detail": f"request body too large: the limit is {max_body_size} bytes"}
+        ).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def send_json(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                replaced = True
+                headers = [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(self.body)).encode()),
+                ]
+                await send({"type": "http.response.start", "status": 413, "headers": headers})
+                await send({"type": "http.response.body", "body": self.body})
+            elif not replaced:  # the plain-text body of a replaced answer is dropped
+                await send(message)
+
+        await self.app(scope, receive, send_json)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -146,8 +183,10 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=max_body_bytes,
     )
+    # Starlette's limiter enforces the size; the wrapper outside it turns its answer into JSON.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)
+    app.add_middleware(JsonTooLarge, max_body_size=max_body_bytes)
     app.state.db = db
     app.include_router(router)
     for extra in optional_routers():

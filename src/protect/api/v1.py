@@ -56,12 +56,15 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "the token's role does not allow this"},
     404: {"description": "not found"},
     413: {"description": "request body too large"},
+    429: {"description": "too many failed attempts with this token; see Retry-After"},
     503: {"description": "database unavailable"},
 }
 
 
 def _only(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: _ERRORS[code] for code in codes}
+    """The documented error answers; a route that checks a token may also answer 429."""
+    with_429 = (*codes, 429) if 401 in codes else codes
+    return {code: _ERRORS[code] for code in with_429}
 
 
 @router.get("/health", response_model=Health, tags=["service"], responses=_only(503))

@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS events (
     release_id INTEGER NOT NULL,
     source VARCHAR NOT NULL,
     record_no BIGINT NOT NULL,
-    event_id VARCHAR USING COMPRESSION uncompressed,  -- unique texts: compressing costs more than it saves
+    -- unique texts: compressing them costs more than it saves (decision 024)
+    event_id VARCHAR USING COMPRESSION uncompressed,
     iso3 VARCHAR NOT NULL,
     gw INTEGER,
     type INTEGER NOT NULL,

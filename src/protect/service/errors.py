@@ -39,6 +39,17 @@ class UnauthorizedError(ServiceError):
     status = 401
 
 
+class TooManyAttemptsError(ServiceError):
+    """Verification of a token is refused for a while after repeated failures;
+    `retry_after` is the number of seconds until it is accepted again."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ForbiddenError(ServiceError):
     """The user is known but their role does not allow the action."""
 

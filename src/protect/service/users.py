@@ -5,6 +5,11 @@ its user with one indexed lookup; the secret is stored only as an argon2 hash. A
 purpose, so a process remembers which exact tokens it has verified (keyed by their SHA-256, never
 the token itself), while the user row is still read on every request: a revoked token stops
 working at once.
+
+Repeated failed verifications of one token id (whose holder, or whoever learnt the id, is trying
+secrets) block that id's verification for a while: each failure costs a core and 64 MiB, and
+only two run at once, so a stream of wrong secrets would otherwise keep every new login waiting.
+Tokens this process has already verified keep working throughout.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import datetime as dt
 import hashlib
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from typing import cast
 
@@ -27,6 +33,7 @@ from protect.service.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    TooManyAttemptsError,
     UnauthorizedError,
 )
 from protect.service.roles import Principal, Role, require
@@ -41,6 +48,38 @@ _VERIFIED_MAX = 1024
 # Each argon2 verification takes 64 MiB and a core for a moment: a burst of requests with a new
 # token must not run dozens at once. The waiting ones then find the token already verified.
 _argon2_slots = threading.BoundedSemaphore(2)
+# After this many failed verifications of one token id, each less than the block apart, the id's
+# verification is refused until the block has passed since the last failure.
+FAILURES_BEFORE_BLOCK = 5
+BLOCK_SECONDS = 300.0
+_failures: OrderedDict[str, tuple[int, float]] = OrderedDict()  # token id -> (count, last)
+_FAILURES_MAX = 10_000
+_clock = time.monotonic  # replaced in tests that need time to pass
+
+
+def _refuse_if_blocked(token_id: str) -> None:
+    with _verified_lock:
+        count, last = _failures.get(token_id, (0, 0.0))
+    wait = last + BLOCK_SECONDS - _clock()
+    if count >= FAILURES_BEFORE_BLOCK and wait > 0:
+        raise TooManyAttemptsError(
+            f"too many failed attempts with this token; try again in {int(wait) + 1} s",
+            retry_after=int(wait) + 1,
+        )
+
+
+def _note_failure(token_id: str) -> None:
+    now = _clock()
+    with _verified_lock:
+        count, last = _failures.pop(token_id, (0, 0.0))
+        _failures[token_id] = (count + 1 if now - last < BLOCK_SECONDS else 1, now)
+        while len(_failures) > _FAILURES_MAX:
+            _failures.popitem(last=False)
+
+
+def _note_success(token_id: str) -> None:
+    with _verified_lock:
+        _failures.pop(token_id, None)
 
 
 def _out(user: User) -> UserOut:
@@ -143,12 +182,16 @@ def authenticate(db: Database, token: str) -> Principal:
         name, role, token_hash = user.name, user.role, user.token_hash
     fingerprint = hashlib.sha256(token.strip().encode()).hexdigest()
     if not _known(fingerprint, token_hash):
+        _refuse_if_blocked(token_id)
         with _argon2_slots:
             if not _known(fingerprint, token_hash):
+                _refuse_if_blocked(token_id)
                 try:
                     _hasher.verify(token_hash, secret)
                 except (VerificationError, InvalidHashError) as exc:
+                    _note_failure(token_id)
                     raise UnauthorizedError("unknown or revoked token") from exc
+                _note_success(token_id)
                 _remember(fingerprint, token_hash)
     return Principal(name=name, role=cast(Role, role))
 

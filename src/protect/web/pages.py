@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from protect.api.deps import DB
 from protect.service import Principal, ServiceError, UnauthorizedError, knowledge, users
 from protect.service import assessments as assessments_service
+from protect.service.errors import TooManyAttemptsError
 
 SESSION_COOKIE = "protect_session"
 templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
@@ -66,6 +67,16 @@ def login(
         return _render(
             request, "login.html", None, status=401, message="Name and token do not match."
         )
+    except TooManyAttemptsError as exc:
+        page = _render(
+            request,
+            "login.html",
+            None,
+            status=429,
+            message=f"Too many failed attempts with this token; try again in {exc.retry_after} s.",
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     response = RedirectResponse("/assessments", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
