@@ -85,7 +85,16 @@ def test_every_valid_situation_assesses(s: Situation) -> None:
     assert doc["norms"]["r2p"]["pillars"] == sorted(doc["norms"]["r2p"]["pillars"])
     assert doc["norms"]["poc"]["tiers"] == sorted(doc["norms"]["poc"]["tiers"])
     assert doc["trace"][0]["rule"] == "icc_state_party"
-    assert doc["trace"][1]["rule"] == "stage" and doc["trace"][1]["result"] == doc["stage"]
+    jurisdiction = doc["trace"][1]
+    assert jurisdiction["rule"] == "icc_jurisdiction"
+    assert jurisdiction["inputs"]["icc_state_party"] == doc["derived"]["icc_state_party"]
+    if doc["derived"]["icc_state_party"]:
+        assert jurisdiction["result"]["basis"] == "party"
+    assert doc["trace"][2]["rule"] == "stage" and doc["trace"][2]["result"] == doc["stage"]
+    # The Prosecutor acts only where the Court has jurisdiction, now or over the past.
+    proprio = next(m for m in doc["measures"] if m.get("id") == "icc-proprio-motu")
+    if proprio["available"]:
+        assert jurisdiction["result"]["at_date"] or jurisdiction["result"]["for_past_crimes"]
 
 
 @settings(max_examples=300, deadline=None)

@@ -243,8 +243,9 @@ def test_icc_party_derived_from_the_table_across_a_withdrawal(base: dict[str, An
 def test_trace_follows_the_conclusion(base: dict[str, Any]) -> None:
     result = run(base)
     rules = [t.rule for t in result.trace]
-    assert rules[:10] == [
+    assert rules[:11] == [
         "icc_state_party",
+        "icc_jurisdiction",
         "stage",
         "r2p_in_force",
         "manifest_failure",

@@ -416,9 +416,19 @@ def test_other_measures_open_on_their_documented_date(
     assert _opens(measures[mid], instruments) == dt.date.fromisoformat(opens)
 
 
-def test_icc_proprio_motu_needs_a_state_party(measures: dict[str, Measure]) -> None:
+def test_icc_proprio_motu_needs_the_courts_jurisdiction(measures: dict[str, Measure]) -> None:
+    """Ongoing crimes need jurisdiction at the date; past ones a period of it up to the date.
+    Party status alone is not the test (Art. 12(3)); the state's referral still needs it."""
     cond = _as_data(measures["icc-proprio-motu"].condition)
-    assert {"icc_state_party": True} in cond["all"]
+    assert cond == {
+        "any": [
+            {"all": [{"any_crime": ["ongoing"]}, {"icc_jurisdiction": True}]},
+            {"all": [{"any_crime": ["past"]}, {"icc_jurisdiction_past": True}]},
+        ]
+    }
+    assert "icc_state_party" not in str(cond)
+    referral = measures["icc-referral"]
+    assert _as_data(referral.actor_conditions["state"]) == {"icc_state_party": True}
 
 
 def test_examples_are_not_dated_before_the_measure_could_exist(

@@ -23,6 +23,7 @@ from protect.engine.model import (
     made,
 )
 from protect.engine.rulebook import Rulebook, rulebook
+from protect.knowledge.ratification import Reach, reach_on
 from protect.knowledge.ratification import icc_state_party as ratification_table
 from protect.knowledge.schema import Stage
 
@@ -36,13 +37,14 @@ class _Body(NamedTuple):
     crimes: list[CrimeFinding]
     measures: list[MeasureFinding]
     tensions: list[TensionFinding]
-    trace_before_r2p: tuple[TraceEntry, ...]  # after `icc_state_party`, before `r2p_in_force`
+    trace_before_r2p: tuple[TraceEntry, ...]  # after `icc_jurisdiction`, before `r2p_in_force`
     trace_after_r2p: tuple[TraceEntry, ...]
 
 
 # Bodies already built, keyed by the date's period and every input field the body reads.
-# Situations that differ only in name, country or date within one period share one body; the
-# parts that name the country or the date (two trace entries, the warnings) are made per call.
+# Situations that differ only in name, country or date within one period share one body, as long
+# as the Court's reach over the country is the same; the parts that name the country or the date
+# (three trace entries, the warnings) are made per call.
 _BODIES: dict[tuple[object, ...], _Body] = {}
 _MAX_BODIES = 65536
 
@@ -58,6 +60,7 @@ def assess(situation: Situation) -> Assessment:
         if s.icc_state_party is not None
         else (table_value, "ratification-table")
     )
+    reach = rules.with_input_party(reach_on(s.country, date), table_value, s.icc_state_party)
     a, pk = s.atrocities, s.peacekeeping
     key = (
         bisect_right(rb.periods, date),
@@ -75,13 +78,15 @@ def assess(situation: Situation) -> Assessment:
         s.security_council.seized,
         icc,
         icc_source,
+        reach,  # its periods' dates are the country's own, so the reasons may name them
     )
     body = _BODIES.get(key)
     if body is None:
         if len(_BODIES) >= _MAX_BODIES:
             _BODIES.clear()
-        body = _BODIES[key] = _body(rb, s, icc, icc_source)
+        body = _BODIES[key] = _body(rb, s, icc, icc_source, reach)
     t_icc = rules.icc_state_party_trace(s, table_value, icc)
+    t_jur = rules.icc_jurisdiction_trace(s, icc, reach)
     t_r2p = rules.r2p_in_force(date)[1]
     return made(
         Assessment,
@@ -93,11 +98,11 @@ def assess(situation: Situation) -> Assessment:
         measures=list(body.measures),
         tensions=list(body.tensions),
         warnings=rules.warnings(s, table_value),
-        trace=[t_icc, *body.trace_before_r2p, t_r2p, *body.trace_after_r2p],
+        trace=[t_icc, t_jur, *body.trace_before_r2p, t_r2p, *body.trace_after_r2p],
     )
 
 
-def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str) -> _Body:
+def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str, reach: Reach) -> _Body:
     """The rules that the facts and the date's period decide (`Rulebook.periods`)."""
     date: dt.date = s.date
     era = rb.eras(date)
@@ -125,6 +130,8 @@ def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str) -> _Body:
         state_role=s.state_role,
         post_conflict=s.post_conflict,
         icc_state_party=icc,
+        icc_jurisdiction=reach.now,
+        icc_jurisdiction_past=reach.until,
         peacekeeping_present=pk.present,
         poc_mandate=pk.present and pk.poc_mandate,
         security_council_seized=seized,

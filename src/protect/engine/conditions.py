@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from protect.knowledge.ratification import Period
 from protect.knowledge.schema import Condition
 
 
@@ -27,6 +28,10 @@ class Facts:
     state_role: str
     post_conflict: bool
     icc_state_party: bool
+    # The Court's territorial jurisdiction (`knowledge.ratification.Reach`): the periods covering
+    # the date, and every period begun by it (for past crimes, Art. 127(2) and Art. 12(3)).
+    icc_jurisdiction: tuple[Period, ...]
+    icc_jurisdiction_past: tuple[Period, ...]
     peacekeeping_present: bool
     poc_mandate: bool
     security_council_seized: bool
@@ -36,6 +41,57 @@ class Facts:
 Why = tuple[object, ...]
 Verdict = tuple[bool, Why]
 Predicate = Callable[[Facts], Verdict]
+
+
+def _day(d: dt.date | None) -> str:
+    return d.isoformat() if d is not None else "?"
+
+
+def _period_words(p: Period) -> str:
+    """One period of the Court's jurisdiction, in words."""
+    if p.basis == "party":
+        if p.start is None:
+            return "as a state party (as the input states)"
+        if p.end is None:
+            return f"from {_day(p.start)}, as a state party"
+        return (
+            f"from {_day(p.start)} to {_day(p.end)}, while the state was a party "
+            "(kept after its withdrawal by Art. 127(2))"
+        )
+    until = f"to {_day(p.end)}" if p.end is not None else "with no end date"
+    return f"from {_day(p.start)} {until}, under the Art. 12(3) declaration lodged {_day(p.lodged)}"
+
+
+def _jurisdiction(key: str, wanted: bool) -> Predicate:
+    def check(f: Facts) -> Verdict:
+        periods: tuple[Period, ...] = getattr(f, key)
+        return bool(periods) is wanted, ("jurisdiction", key, wanted, periods)
+
+    return check
+
+
+def _explain_jurisdiction(ok: bool, key: str, wanted: bool, periods: tuple[Period, ...]) -> str:
+    past = key == "icc_jurisdiction_past"
+    if periods:
+        spans = " and ".join(_period_words(p) for p in periods)
+        if past:
+            holds = f"the Court has jurisdiction over crimes committed in its territory {spans}"
+        else:
+            holds = f"the Court has jurisdiction over its territory at this date, {spans}"
+    elif past:
+        holds = "the state has never been within the Court's jurisdiction up to this date"
+    else:
+        holds = (
+            "the Court has no jurisdiction over the state's territory at this date: it is "
+            "neither a party nor covered by an Art. 12(3) declaration"
+        )
+    if ok:
+        return holds
+    if wanted and past:
+        return f"it needs the state to have been within the Court's jurisdiction, but {holds}"
+    if wanted:
+        return f"it needs the Court to have jurisdiction over the state's territory, but {holds}"
+    return f"it needs the Court to lack jurisdiction, but {holds}"
 
 
 def _either(values: tuple[str, ...]) -> str:
@@ -151,6 +207,8 @@ def compile_condition(cond: Condition) -> Predicate:
         return _any_crime(value)
     if key in _FLAGS:
         return _flag(key, bool(value))
+    if key in ("icc_jurisdiction", "icc_jurisdiction_past"):
+        return _jurisdiction(key, bool(value))
     if key == "any":
         return _any([compile_condition(c) for c in value])
     if key == "all":
@@ -178,6 +236,9 @@ def explain(ok: bool, why: Why) -> str:
         holds, fails = _FLAGS[key]  # type: ignore[index]
         yes, no = (holds, fails) if wanted else (fails, holds)
         return yes if ok else f"it needs that {yes}, but {no}"
+    if kind == "jurisdiction":
+        _, key, wanted, periods = why
+        return _explain_jurisdiction(ok, key, wanted, periods)  # type: ignore[arg-type]
     if kind == "any":
         return "; or ".join(explain(False, w) for w in why[1])  # type: ignore[attr-defined]
     if kind == "all":

@@ -64,6 +64,7 @@ class Rulebook:
     perspective_cites: dict[str, CiteSet]
     crime_cites: dict[str, CiteSet]
     tension_cites: dict[str, CiteSet]
+    icc_jurisdiction_cites: CiteSet  # Arts. 11, 12(2)-(3), 127(2): who the Court's reach covers
     measures: tuple[CompiledMeasure, ...]
     groups: tuple[MeasureGroup, ...]
     crime_sets: tuple[frozenset[str], ...]  # the status sets measure conditions ask about
@@ -95,6 +96,8 @@ _READS = {
     "state_role": "state_role",
     "post_conflict": "post_conflict",
     "icc_state_party": "icc_state_party",
+    "icc_jurisdiction": "icc_jurisdiction",
+    "icc_jurisdiction_past": "icc_jurisdiction_past",
     "peacekeeping_present": "peacekeeping_present",
     "poc_mandate": "poc_mandate",
     "security_council_seized": "security_council_seized",
@@ -266,6 +269,12 @@ def _rulebook() -> Rulebook:
         perspective_cites=perspective_cites,
         crime_cites=crime_cites,
         tension_cites=tension_cites,
+        icc_jurisdiction_cites=cs(
+            [
+                CitationRef(instrument="rome-statute", pinpoint=pin)
+                for pin in ("Art. 11", "Art. 12(2)-(3)", "Art. 127(2)")
+            ]
+        ),
         measures=measures,
         groups=groups,
         crime_sets=crime_sets,

@@ -24,6 +24,7 @@ from protect.engine.model import (
     made,
 )
 from protect.engine.rulebook import rulebook
+from protect.knowledge.ratification import Period, Reach
 from protect.knowledge.schema import Citation
 
 Ruled = tuple[Any, TraceEntry]
@@ -70,6 +71,48 @@ def icc_state_party_trace(s: Situation, table_value: bool, value: bool) -> Trace
         "ratification_table": table_value,
     }
     return trace("icc_state_party", inputs, value, [])
+
+
+def with_input_party(table: Reach, table_party: bool, input_party: bool | None) -> Reach:
+    """The Court's reach with party status as the user states it, when that differs from the
+    table: a stated party counts as one on the date; a stated non-party loses the running
+    party period, but keeps its declarations and any party period that ended before."""
+    if input_party is None or input_party == table_party:
+        return table
+    if input_party:
+        stated = Period("party", None, None)
+        return Reach((stated, *table.now), (stated, *table.until))
+    now = tuple(p for p in table.now if p.basis != "party")
+    return Reach(now, tuple(p for p in table.until if p.basis != "party" or p.end is not None))
+
+
+def _period_doc(p: Period) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "basis": p.basis,
+        "from": p.start.isoformat() if p.start else None,
+        "to": p.end.isoformat() if p.end else None,
+    }
+    if p.lodged is not None:
+        doc["lodged"] = p.lodged.isoformat()
+    return doc
+
+
+def icc_jurisdiction_trace(s: Situation, party: bool, reach: Reach) -> TraceEntry:
+    """Where the Court may act: party status at the date (Art. 12(2)), an Art. 12(3)
+    declaration covering it, and, for crimes already committed, every period of either begun
+    by the date (Arts. 11, 127(2)). Made per call: it names the country and the date."""
+    now = reach.now
+    inputs = {
+        "country": s.country,
+        "date": s.date.isoformat(),
+        "icc_state_party": party,
+    }
+    result = {
+        "basis": now[0].basis if now else None,
+        "at_date": [_period_doc(p) for p in now],
+        "for_past_crimes": [_period_doc(p) for p in reach.until],
+    }
+    return trace("icc_jurisdiction", inputs, result, rulebook().icc_jurisdiction_cites.on(s.date))
 
 
 @memo

@@ -1,19 +1,24 @@
-"""Who was a party to the Rome Statute on a given day.
+"""Who was a party to the Rome Statute on a given day, and where the Court had jurisdiction.
 
 The ICC's jurisdiction over a state's territory and nationals runs from the day the Statute
 entered into force for that state (Art. 11(2), 126(2)) to the day its withdrawal took effect
-(Art. 127(1)). The deposit dates live in data/rome_statute.yaml; the entry-into-force dates stored
-there are recomputed here at load, so a mistyped date cannot pass silently.
+(Art. 127(1)); crimes committed while it was a party stay within it afterwards (Art. 127(2)).
+A state may also accept the Court's jurisdiction for a stated period by an Art. 12(3)
+declaration, without becoming a party. The deposit dates and the declarations live in
+data/rome_statute.yaml; the entry-into-force dates stored there are recomputed here at load, so a
+mistyped date cannot pass silently.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from functools import cache
+from typing import Literal, NamedTuple
 
 from protect.knowledge.countries import country, is_known
 from protect.knowledge.loader import KnowledgeError, load_model
-from protect.knowledge.schema import RatificationTable, StateParty
+from protect.knowledge.schema import Declaration, RatificationTable, StateParty
 
 FILE = "rome_statute.yaml"
 
@@ -86,14 +91,41 @@ def _check(party: StateParty) -> None:
             )
 
 
+def _check_declaration(d: Declaration) -> None:
+    where = f"{FILE}: declaration {d.country} lodged {d.lodged}"
+    if not is_known(d.country) or country(d.country).former:
+        raise KnowledgeError(f"{where}: not a current ISO 3166-1 code")
+    if d.covers_to is not None and d.covers_to < d.covers_from:
+        raise KnowledgeError(
+            f"{where}: covers_to {d.covers_to} is before covers_from {d.covers_from}"
+        )
+    # Art. 11(1): nothing before the Statute entered into force; Art. 12(3) did not exist either.
+    if d.covers_from < GENERAL_ENTRY_INTO_FORCE:
+        raise KnowledgeError(
+            f"{where}: covers_from {d.covers_from} is before the Statute entered into force on "
+            f"{GENERAL_ENTRY_INTO_FORCE} (Art. 11(1))"
+        )
+    if d.lodged < GENERAL_ENTRY_INTO_FORCE:
+        raise KnowledgeError(
+            f"{where}: lodged before the Statute entered into force on {GENERAL_ENTRY_INTO_FORCE}"
+        )
+
+
 def check_table(data: RatificationTable) -> None:
-    """Raise KnowledgeError on the first row that breaks Art. 126(2), Art. 127(1) or the codes."""
+    """Raise KnowledgeError on the first row that breaks Art. 126(2), Art. 127(1) or the codes,
+    or on a declaration whose period or country is impossible."""
     seen: set[str] = set()
     for party in data.parties:
         if party.country in seen:
             raise KnowledgeError(f"{FILE}: {party.country} appears twice")
         seen.add(party.country)
         _check(party)
+    lodged: set[tuple[str, dt.date]] = set()
+    for d in data.declarations:
+        if (d.country, d.lodged) in lodged:
+            raise KnowledgeError(f"{FILE}: declaration {d.country} lodged {d.lodged} appears twice")
+        lodged.add((d.country, d.lodged))
+        _check_declaration(d)
 
 
 @cache
@@ -132,3 +164,122 @@ def icc_state_party(iso3: str, on: dt.date) -> bool:
         return False
     w = record.withdrawal
     return w is None or w.effective is None or on < w.effective
+
+
+# --- territorial jurisdiction: party status and Art. 12(3) declarations ----------------------
+
+Basis = Literal["party", "declaration"]
+
+
+class Period(NamedTuple):
+    """Days on which the Court has jurisdiction over crimes on a state's territory."""
+
+    basis: Basis
+    start: dt.date | None  # None only for party status stated by the user, not the table
+    end: dt.date | None  # the last day covered; None when open-ended or not yet reached
+    lodged: dt.date | None = None  # for a declaration, the day the Registrar received it
+
+
+class Reach(NamedTuple):
+    """What the Court's jurisdiction over a state's territory looked like on one day."""
+
+    now: tuple[Period, ...]  # the periods covering the day: party first, then declarations
+    until: tuple[Period, ...]  # every period begun by the day, as known on it (for past crimes)
+
+
+@cache
+def _declarations_by_country() -> dict[str, tuple[Declaration, ...]]:
+    out: dict[str, list[Declaration]] = {}
+    for d in sorted(table().declarations, key=lambda d: (d.lodged, d.covers_from)):
+        out.setdefault(d.country, []).append(d)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def declarations(iso3: str) -> tuple[Declaration, ...]:
+    """A state's Art. 12(3) declarations, in the order they were lodged."""
+    return _declarations_by_country().get(iso3.strip().upper(), ())
+
+
+def _party_period(code: str) -> Period | None:
+    """The days the Statute was in force for the state, as in `icc_state_party`."""
+    last: dt.date | None = None
+    successor = _PREDECESSORS.get(code)
+    if successor is not None:
+        last = country(code).valid_to
+        code = successor
+    record = _by_country().get(code)
+    if record is None:
+        return None
+    w = record.withdrawal
+    if w is not None and w.effective is not None:
+        if w.effective <= record.in_force:
+            return None  # withdrawn before it took effect (Malaysia)
+        withdrawn = w.effective - dt.timedelta(days=1)
+        last = withdrawn if last is None else min(last, withdrawn)
+    if last is not None and last < record.in_force:
+        return None
+    return Period("party", record.in_force, last)
+
+
+def _declaration_period(d: Declaration) -> Period:
+    return Period("declaration", d.covers_from, d.covers_to, d.lodged)
+
+
+def reach(iso3: str, on: dt.date) -> Reach:
+    """The Court's territorial jurisdiction over the state on `on`, from the table alone.
+
+    Only what was known on that day counts: a declaration lodged later does not cover the day
+    yet, even when its period reaches back over it (Palestine in July 2014). Past periods are
+    kept after they end: Art. 127(2) keeps crimes committed while a party within jurisdiction
+    after a withdrawal, and a declaration keeps its period after that period closes.
+    """
+    code = iso3.strip().upper()
+    now: list[Period] = []
+    until: list[Period] = []
+    party = _party_period(code)
+    if party is not None and party.start is not None and party.start <= on:
+        if party.end is None or on <= party.end:
+            running = party._replace(end=None)  # its end, if any, is still to come
+            now.append(running)
+            until.append(running)
+        else:
+            until.append(party)
+    for d in _declarations_by_country().get(code, ()):
+        if d.lodged > on or d.covers_from > on:
+            continue
+        period = _declaration_period(d)
+        until.append(period)
+        if d.covers_to is None or on <= d.covers_to:
+            now.append(period)
+    return Reach(tuple(now), tuple(until))
+
+
+def _change_days(code: str) -> list[dt.date]:
+    """Every day on which `reach` for the state can differ from the day before."""
+    days: set[dt.date] = set()
+    party = _party_period(code)
+    if party is not None and party.start is not None:
+        days.add(party.start)
+        if party.end is not None:
+            days.add(party.end + dt.timedelta(days=1))
+    for d in _declarations_by_country().get(code, ()):
+        days.update((d.lodged, d.covers_from))
+        if d.covers_to is not None:
+            days.add(d.covers_to + dt.timedelta(days=1))
+    return sorted(days)
+
+
+_NOWHERE = Reach((), ())
+
+
+@cache
+def _timeline(iso3: str) -> tuple[tuple[dt.date, ...], tuple[Reach, ...]]:
+    code = iso3.strip().upper()
+    days = _change_days(code)
+    return tuple(days), (_NOWHERE, *(reach(code, day) for day in days))
+
+
+def reach_on(iso3: str, on: dt.date) -> Reach:
+    """`reach`, answered by one bisect over the state's few change days (the engine's path)."""
+    days, values = _timeline(iso3)
+    return values[bisect_right(days, on)]

@@ -162,6 +162,13 @@ class Condition(Strict):
     state_role: list[StateRole] | None = None
     post_conflict: bool | None = None
     icc_state_party: bool | None = None
+    icc_jurisdiction: bool | None = Field(
+        default=None, description="the Court has territorial jurisdiction at the date"
+    )
+    icc_jurisdiction_past: bool | None = Field(
+        default=None,
+        description="the state was within the Court's jurisdiction at some time up to the date",
+    )
     peacekeeping_present: bool | None = None
     poc_mandate: bool | None = None
     security_council_seized: bool | None = None
@@ -256,11 +263,39 @@ class StateParty(Strict):
     note: str | None = None
 
 
+class Declaration(Strict):
+    """An Art. 12(3) acceptance of the Court's jurisdiction by a state, for a stated period.
+
+    It does not make the state a party (no Art. 14 referral), but the Court may exercise its
+    jurisdiction over crimes on the state's territory in the period, from the day it is lodged.
+    """
+
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    lodged: dt.date = Field(description="the day the Registrar received the declaration")
+    covers_from: dt.date = Field(description="the first day of the period accepted")
+    covers_to: dt.date | None = Field(
+        default=None, description="the last day of the period accepted; None when open-ended"
+    )
+    confidence: Confidence = "confirmed"
+    source: str = Field(min_length=3, description="the document that records it")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _period_ordered(self) -> Declaration:
+        if self.covers_to is not None and self.covers_to < self.covers_from:
+            raise ValueError(
+                f"{self.country} lodged {self.lodged}: covers_to {self.covers_to} is before "
+                f"covers_from {self.covers_from}"
+            )
+        return self
+
+
 class RatificationTable(Strict):
     instrument: Literal["rome-statute"]
     source: str
     as_of: dt.date
     parties: list[StateParty]
+    declarations: list[Declaration] = Field(default_factory=list)
 
 
 class Country(Strict):
