@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from protect.monitor.ingest import IngestError, ingest
+from protect.monitor.store import open_db
 
 from .helpers import query, read_rows
 
@@ -353,3 +354,16 @@ def test_hxl_with_acled_style_tags(tmp_path: Path, db: Path, data: Path) -> None
     ]
     vac = sum(r["event_type"] == "Violence against civilians" for r in keep)
     assert query(db, "SELECT count(*) FROM events WHERE type = 3")[0][0] >= vac
+
+
+def test_raw_views_follow_a_moved_data_directory(tmp_path: Path, data: Path) -> None:
+    """The kept files move with the database; the raw views find them at the next write open."""
+    first = tmp_path / "first" / "events.duckdb"
+    ingest("ucdp", data / "ged231_car_2013_2014.csv", db_path=first)
+    before = query(first, "SELECT count(*), max(record_no) FROM raw_1")
+    moved = tmp_path / "moved"
+    shutil.move(str(first.parent), str(moved))
+    with open_db(moved / "events.duckdb") as con:
+        assert con.execute("SELECT count(*), max(record_no) FROM raw_1").fetchall() == before
+        (path,) = con.execute("SELECT raw_path FROM releases").fetchone() or ("",)
+    assert Path(path).parent == moved / "raw"

@@ -1,6 +1,7 @@
 """The monitor's DuckDB file: raw rows per release, normalised events, and the derived panel.
 
-Layers (decision 010): `raw_<release_id>` tables keep every input row as read (all text);
+Layers (decision 010): each input file is kept byte for byte beside the database, and a
+`raw_<release_id>` view reads its rows as text;
 `events` holds the normalised events of every release; `current_releases` picks, per source and
 country, the release that supplies that country's events; `panel` is derived from them and is
 rebuilt inside the same transaction as every ingest.
@@ -8,6 +9,7 @@ rebuilt inside the same transaction as every ingest.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,6 +119,39 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(CURRENT_VIEW)
 
 
+def follow_moved_raw_files(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
+    """Point the `raw_<n>` views and `releases.raw_path` at `raw_dir` when the data directory was
+    moved: they hold the absolute path of each kept file (decision 010), and the files moved with
+    the database. Files that are not in `raw_dir` are left as they are."""
+    stale = con.execute(
+        "SELECT release_id, raw_path FROM releases WHERE NOT starts_with(raw_path, ?)",
+        [str(raw_dir) + os.sep],
+    ).fetchall()
+    for release_id, old in stale:
+        new = raw_dir / Path(old).name
+        if not new.is_file():
+            continue
+        row = con.execute(
+            "SELECT sql FROM duckdb_views() WHERE view_name = ?", [f"raw_{int(release_id)}"]
+        ).fetchone()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if row is not None:
+                sql = str(row[0]).replace(_quoted(old), _quoted(str(new)), 1)
+                con.execute(sql.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
+            con.execute(
+                "UPDATE releases SET raw_path = ? WHERE release_id = ?", [str(new), release_id]
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def _quoted(path: str) -> str:
+    return "'" + path.replace("'", "''") + "'"
+
+
 @contextmanager
 def open_db(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the events file; read-only opens fail clearly when nothing was ingested."""
@@ -130,6 +165,7 @@ def open_db(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
     try:
         if not read_only:
             init_schema(con)
+            follow_moved_raw_files(con, path.parent / "raw")
         yield con
     finally:
         con.close()
