@@ -273,3 +273,24 @@ def test_repeated_wrong_secrets_answer_429_with_retry_after(
     # The web login says the same in words.
     page = client.post("/login", data={"name": "ana", "token": tokens.analyst})
     assert page.status_code == 429 and "Too many failed attempts" in page.text
+
+
+def test_tokens_are_rotated_by_their_owner_or_an_admin(client: TestClient, tokens: Tokens) -> None:
+    own = client.post("/api/v1/me/token", headers=tokens.header("viewer"))
+    assert own.status_code == 200
+    fresh = own.json()["token"]
+    assert own.json()["user"]["name"] == "vic"
+    assert client.get("/api/v1/me", headers=tokens.header("viewer")).status_code == 401
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {fresh}"}).json()["name"]
+        == "vic"
+    )
+    # Not someone else's, unless admin.
+    refused = client.post("/api/v1/users/ana/token", headers={"Authorization": f"Bearer {fresh}"})
+    assert refused.status_code == 403
+    by_admin = client.post("/api/v1/users/ana/token", headers=tokens.header("admin"))
+    assert by_admin.status_code == 200
+    assert client.get("/api/v1/me", headers=tokens.header("analyst")).status_code == 401
+    assert (
+        client.post("/api/v1/users/nobody/token", headers=tokens.header("admin")).status_code == 404
+    )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from protect.cli.main import app as cli
-from protect.service import ConflictError, ForbiddenError, UnauthorizedError, users
+from protect.service import ConflictError, ForbiddenError, UnauthorizedError, audit, users
 from protect.service.errors import TooManyAttemptsError
 from protect.service.roles import Principal, local_operator
 from protect.storage import Database, User
@@ -92,6 +92,17 @@ def test_users_cli_prints_the_token_once_and_lists_and_revokes(
     assert runner.invoke(cli, ["users", "add", "bad name", "--role", "viewer"]).exit_code == 2
     assert runner.invoke(cli, ["users", "add", "x", "--role", "emperor"]).exit_code == 2
     assert runner.invoke(cli, ["users", "revoke", "nobody"]).exit_code == 2
+    rotated = runner.invoke(cli, ["users", "rotate", "ada"])
+    assert rotated.exit_code == 0, rotated.output
+    assert rotated.stdout.strip().startswith("pt_") and rotated.stdout.strip() != token
+    db = Database()
+    try:
+        with pytest.raises(UnauthorizedError):
+            users.authenticate(db, token)
+        assert users.authenticate(db, rotated.stdout.strip()).name == "ada"
+    finally:
+        db.dispose()
+    assert runner.invoke(cli, ["users", "rotate", "nobody"]).exit_code == 2
     revoked = runner.invoke(cli, ["users", "revoke", "ada"])
     assert revoked.exit_code == 0
     rows = json.loads(runner.invoke(cli, ["users", "list", "--format", "json"]).stdout)
@@ -175,3 +186,27 @@ def test_a_verified_token_keeps_working_while_its_id_is_blocked(
     for _ in range(20):
         with pytest.raises(UnauthorizedError):
             users.authenticate(database, "pt_0000000000000000_nothing")
+
+
+def test_rotating_a_token_keeps_the_user_and_ends_the_old_token(database: Database) -> None:
+    old = users.add_user(database, local_operator(), "ana", "analyst")
+    key = users.login(database, "ana", old.token)
+    new = users.rotate_token(database, Principal("ana", "analyst"), "ana")  # her own
+    assert new.token != old.token and new.user.name == "ana" and new.user.role == "analyst"
+    with pytest.raises(UnauthorizedError):
+        users.authenticate(database, old.token)
+    assert users.authenticate(database, new.token) == Principal("ana", "analyst")
+    assert users.session_principal(database, key) is None  # her web sessions ended too
+    with database.reading() as session:
+        row = session.scalar(select(User).where(User.name == "ana"))
+    assert row is not None and row.token_hash.startswith("$argon2id$")
+    assert new.token.split("_", 2)[2] not in row.token_hash
+    # Someone else's token: admins only. A revoked user stays revoked.
+    users.add_user(database, local_operator(), "vic", "viewer")
+    with pytest.raises(ForbiddenError):
+        users.rotate_token(database, Principal("ana", "analyst"), "vic")
+    users.revoke_user(database, local_operator(), "vic")
+    with pytest.raises(ConflictError):
+        users.rotate_token(database, local_operator(), "vic")
+    rotations = audit.entries(database, local_operator(), action="user.rotate").items
+    assert [(e.actor, e.target) for e in rotations] == [("ana", "ana")]

@@ -285,6 +285,40 @@ def revoke_user(
     return users.revoke_user(db, caller, name)
 
 
+_ROTATED = "the new token, shown this once; the old one stops working at once"
+
+
+@router.post(
+    "/users/{name}/token",
+    tags=["users"],
+    response_model=NewUser,
+    responses={**_only(401, 403, 404, 503), 409: {"description": "the user is revoked"}},
+    response_description=_ROTATED,
+)
+def rotate_token(
+    db: DB,
+    caller: Caller,
+    name: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")],
+) -> NewUser:
+    """Replace a user's token (admin, or the user themselves); the response holds the new
+    token, which is not shown again. Name, role and history stay."""
+    return users.rotate_token(db, caller, name)
+
+
+@router.post(
+    "/me/token",
+    tags=["users"],
+    response_model=NewUser,
+    responses=_only(401, 503),
+    response_description=_ROTATED,
+)
+def rotate_my_token(db: DB, caller: Caller) -> NewUser:
+    """Replace the caller's own token; the response holds the new one."""
+    from protect.service.roles import require
+
+    return users.rotate_token(db, caller, require(caller, "viewer").name)
+
+
 @router.get("/kb", tags=["knowledge"])
 def kb_index() -> dict[str, int]:
     """The kinds of knowledge-base entry and how many of each there are."""

@@ -116,6 +116,25 @@ def users_revoke(name: str = typer.Argument(..., help="The user whose token to r
     sys.stderr.write(f"revoked {user.name}\n")
 
 
+@users_app.command("rotate")
+def users_rotate(name: str = typer.Argument(..., help="The user who gets a new token.")) -> None:
+    """Give a user a new token (printed once) and end the old one at once."""
+    from protect.service import ServiceError, users
+    from protect.service.roles import local_operator
+    from protect.storage import Database, DatabaseUnavailableError
+
+    try:
+        new = users.rotate_token(Database(), local_operator(), name)
+    except DatabaseUnavailableError as exc:
+        fail(str(exc), code=1)
+    except ServiceError as exc:
+        fail(exc.message, code=2)
+    sys.stderr.write(
+        f"new token for {new.user.name}; the old one no longer works; shown only once:\n"
+    )
+    sys.stdout.write(new.token + "\n")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
     app.command("serve")(serve)

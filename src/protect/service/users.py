@@ -152,6 +152,30 @@ def revoke_user(db: Database, principal: Principal | None, name: str) -> UserOut
         return _out(user)
 
 
+def rotate_token(db: Database, principal: Principal | None, name: str) -> NewUser:
+    """Give the user a new token and end the old one at once (with its web sessions).
+
+    An admin may rotate anyone's token, any user their own; the user keeps their name, role and
+    history, so the audit trail stays one person's. A revoked user stays revoked.
+    """
+    actor = require(principal, "viewer")
+    if actor.name != name:
+        actor = require(principal, "admin")
+    token_id, secret, token = _new_token()
+    with db.writing() as session:
+        user = session.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise NotFoundError(f"no user named {name!r}")
+        if user.revoked_at is not None:
+            raise ConflictError(f"user {name!r} is revoked; add a new user instead")
+        user.token_id = token_id
+        user.token_hash = _hasher.hash(secret)
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        audit.record(session, actor.name, "user.rotate", name, {})
+        out = _out(user)
+    return NewUser(user=out, token=token)
+
+
 def _known(fingerprint: str, token_hash: str) -> bool:
     with _verified_lock:
         return _verified.get(fingerprint) == token_hash
