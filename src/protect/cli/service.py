@@ -1,4 +1,4 @@
-"""CLI commands for the service: `protect serve` and `protect users add|list|revoke`.
+"""CLI commands for the service: `protect serve` and `protect users add|list|rotate|revoke`.
 
 Heavy imports (FastAPI, SQLAlchemy, uvicorn, argon2) stay inside the commands so that
 `protect --help` starts fast.
@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from protect.cli.output import fail
+
+if TYPE_CHECKING:
+    from protect.service.roles import Principal
+    from protect.storage import Database
+
+T = TypeVar("T")
 
 
 class Role(StrEnum):
@@ -52,22 +60,30 @@ def serve(
     uvicorn.run(create_app(db), host=host, port=port, log_level="info")
 
 
+def _as_local_admin(call: Callable[[Database, Principal], T]) -> T:
+    """Run a users call as the local operator; a database or service error ends the command with
+    one line (exit 1 when the database is unreachable, 2 for a refused request)."""
+    from protect.service import ServiceError
+    from protect.service.roles import local_operator
+    from protect.storage import Database, DatabaseUnavailableError
+
+    try:
+        return call(Database(), local_operator())
+    except DatabaseUnavailableError as exc:
+        fail(str(exc), code=1)
+    except ServiceError as exc:
+        fail(exc.message, code=2)
+
+
 @users_app.command("add")
 def users_add(
     name: str = typer.Argument(..., help="Login name (letters, digits, '.', '_', '@', '-')."),
     role: Role = typer.Option(..., "--role", help="viewer reads; analyst also saves; admin all."),
 ) -> None:
     """Create a user and print its API token (shown once, stored only as a hash)."""
-    from protect.service import ServiceError, users
-    from protect.service.roles import local_operator
-    from protect.storage import Database, DatabaseUnavailableError
+    from protect.service import users
 
-    try:
-        new = users.add_user(Database(), local_operator(), name, role.value)
-    except DatabaseUnavailableError as exc:
-        fail(str(exc), code=1)
-    except ServiceError as exc:
-        fail(exc.message, code=2)
+    new = _as_local_admin(lambda db, op: users.add_user(db, op, name, role.value))
     sys.stderr.write(
         f"created {new.user.name} ({new.user.role}); the token below is shown only once:\n"
     )
@@ -80,13 +96,8 @@ def users_list(
 ) -> None:
     """List users, their roles and whether their token is revoked."""
     from protect.service import users
-    from protect.service.roles import local_operator
-    from protect.storage import Database, DatabaseUnavailableError
 
-    try:
-        rows = users.list_users(Database(), local_operator())
-    except DatabaseUnavailableError as exc:
-        fail(str(exc), code=1)
+    rows = _as_local_admin(users.list_users)
     if fmt is ListFormat.json:
         sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in rows], indent=2) + "\n")
         return
@@ -103,32 +114,18 @@ def users_list(
 @users_app.command("revoke")
 def users_revoke(name: str = typer.Argument(..., help="The user whose token to revoke.")) -> None:
     """Revoke a user's token at once; the user stays listed, for the audit trail."""
-    from protect.service import ServiceError, users
-    from protect.service.roles import local_operator
-    from protect.storage import Database, DatabaseUnavailableError
+    from protect.service import users
 
-    try:
-        user = users.revoke_user(Database(), local_operator(), name)
-    except DatabaseUnavailableError as exc:
-        fail(str(exc), code=1)
-    except ServiceError as exc:
-        fail(exc.message, code=2)
+    user = _as_local_admin(lambda db, op: users.revoke_user(db, op, name))
     sys.stderr.write(f"revoked {user.name}\n")
 
 
 @users_app.command("rotate")
 def users_rotate(name: str = typer.Argument(..., help="The user who gets a new token.")) -> None:
     """Give a user a new token (printed once) and end the old one at once."""
-    from protect.service import ServiceError, users
-    from protect.service.roles import local_operator
-    from protect.storage import Database, DatabaseUnavailableError
+    from protect.service import users
 
-    try:
-        new = users.rotate_token(Database(), local_operator(), name)
-    except DatabaseUnavailableError as exc:
-        fail(str(exc), code=1)
-    except ServiceError as exc:
-        fail(exc.message, code=2)
+    new = _as_local_admin(lambda db, op: users.rotate_token(db, op, name))
     sys.stderr.write(
         f"new token for {new.user.name}; the old one no longer works; shown only once:\n"
     )
