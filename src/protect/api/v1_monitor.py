@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import import_module
 from importlib.util import find_spec
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -33,7 +34,7 @@ def _has(module: str) -> bool:
         return False
 
 
-def _call(fn: Any, *args: Any) -> Any:
+def call(fn: Any, *args: Any) -> Any:
     """Call into the monitor or risk API: bad input is 422, absent data 404, no store 503."""
     store_error: Any = getattr(import_module("protect.monitor.store"), "StoreError", OSError)
     try:
@@ -51,6 +52,92 @@ def _call(fn: Any, *args: Any) -> Any:
         raise InvalidInputError(str(exc).splitlines()[0] if str(exc) else "invalid input") from exc
 
 
+_call = call
+
+
+def panel_span(country: str | None = None) -> tuple[str, str] | None:
+    """The first and last month the panel covers (for one country, or for any), or None.
+
+    The web pages use it for their default month and window; call it through `call` so that a
+    missing store is reported like every other monitor error.
+    """
+    from protect.config import events_db_path
+    from protect.monitor.store import StoreError, month_label, open_db
+
+    where, params = "", []
+    if country is not None:
+        from protect.knowledge.countries import is_known
+
+        iso3 = country.strip().upper()
+        if not is_known(iso3):
+            raise ValueError(f"country {country!r} is not an ISO 3166-1 alpha-3 code")
+        where, params = "WHERE iso3 = ?", [iso3]
+    with open_db(events_db_path(), read_only=True) as con:
+        has_panel = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel'"
+        ).fetchone()
+        if not has_panel or has_panel[0] == 0:
+            raise StoreError("no events ingested yet: run `protect ingest ucdp --sample`")
+        row = con.execute(f"SELECT min(m), max(m) FROM panel {where}", params).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return month_label(int(row[0])), month_label(int(row[1]))
+
+
+def _sources_root() -> str:
+    from protect.risk.sources import RiskDataError, require_sources_dir
+
+    try:
+        return str(require_sources_dir().resolve())
+    except RiskDataError as exc:
+        raise DataUnavailableError(str(exc).splitlines()[0]) from exc
+
+
+# A forecast fits a model on the source data sets, which takes seconds; the sources do not change
+# while the server runs, so each year's answer is computed once per process and sources folder,
+# and the JSON route and the web page share it.
+@lru_cache(maxsize=64)
+def _forecast(root: str, year: int) -> Any:
+    from protect.risk.api import forecast as risk_forecast
+    from protect.risk.sources import RiskDataError
+
+    try:
+        return risk_forecast(year, sources=FilePath(root))
+    except RiskDataError as exc:
+        raise DataUnavailableError(str(exc).splitlines()[0]) from exc
+
+
+def forecast(year: int) -> Any:
+    """The ranked forecast for `year` (risk.api rows), cached; call it through `call`."""
+    return _forecast(_sources_root(), year)
+
+
+@lru_cache(maxsize=8)
+def _latest_year(root: str, stamp: int) -> int:
+    import pandas as pd
+
+    from protect.risk.sources import PREDICTORS
+
+    try:
+        years = pd.read_csv(f"{root}/{PREDICTORS.as_posix()}", usecols=["year"])["year"]
+    except (OSError, ValueError) as exc:
+        raise DataUnavailableError(f"{root}/{PREDICTORS}: cannot read its years: {exc}") from exc
+    if years.empty:
+        raise DataUnavailableError(f"{root}/{PREDICTORS}: no rows")
+    return int(years.max()) + 1
+
+
+def latest_forecast_year() -> int:
+    """The last year the sources allow a forecast for: features come from the year before."""
+    from protect.risk.sources import PREDICTORS
+
+    root = _sources_root()
+    path = FilePath(root) / PREDICTORS
+    if not path.is_file():
+        raise DataUnavailableError(f"{path}: file not found (the risk model needs it)")
+    return _latest_year(root, path.stat().st_mtime_ns)
+
+
 def _monitor_router() -> APIRouter:
     api: Any = import_module("protect.monitor.api")
 
@@ -63,44 +150,32 @@ def _monitor_router() -> APIRouter:
         end: Annotated[str, Query(alias="to", pattern=r"^\d{4}-\d{2}$")],
     ) -> Any:
         """The country-month panel of one country between two months."""
-        return _call(api.monitor, country.upper(), start, end)
+        return call(api.monitor, country.upper(), start, end)
 
     @router.get("/alerts")
     def alerts(month: MonthQuery) -> Any:
         """The countries with an alert in one month, most severe first."""
-        return _call(api.alerts, month)
+        return call(api.alerts, month)
 
     @router.get("/situations/{country}/{month}")
     def situation(country: Country, month: Month) -> Any:
         """The situation the monitor derives for a country and month, ready to assess."""
-        return _call(api.situation, country.upper(), month)
+        return call(api.situation, country.upper(), month)
 
     @router.get("/timeline/{country}")
     def timeline(country: Country) -> Any:
-        return _call(api.timeline, country.upper())
+        return call(api.timeline, country.upper())
 
     return router
 
 
 def _risk_router() -> APIRouter:
-    api: Any = import_module("protect.risk.api")
-    data_error: Any = getattr(import_module("protect.risk.sources"), "RiskDataError", OSError)
-
-    # A forecast fits a model on the source data sets, which takes seconds; the sources do not
-    # change while the server runs, so each year's answer is computed once per process.
-    @lru_cache(maxsize=64)
-    def cached(year: int) -> Any:
-        try:
-            return api.forecast(year)
-        except data_error as exc:
-            raise DataUnavailableError(str(exc).splitlines()[0]) from exc
-
     router = APIRouter(prefix="/api/v1", tags=["risk"])
 
     @router.get("/risk/forecast")
-    def forecast(year: Annotated[int, Query(ge=1900, le=2200)]) -> Any:
+    def forecast_route(year: Annotated[int, Query(ge=1900, le=2200)]) -> Any:
         """Countries ranked by forecast risk of onset in `year`, with their main drivers."""
-        return _call(cached, year)
+        return call(forecast, year)
 
     return router
 

@@ -1,4 +1,5 @@
-"""The web pages: login, saved assessments, and the knowledge base.
+"""The web pages: login, saved assessments, the knowledge base; the monitor, risk and assess
+pages live in `data_pages` and are mounted here.
 
 Each page calls the same service function as its /api/v1 twin and renders what it returns, so
 the pages and the API cannot disagree. Pages identify the user by a session cookie set at login
@@ -7,41 +8,28 @@ the pages and the API cannot disagree. Pages identify the user by a session cook
 
 from __future__ import annotations
 
-from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from protect.api.deps import DB
 from protect.service import Principal, ServiceError, UnauthorizedError, knowledge, users
 from protect.service import assessments as assessments_service
 from protect.service.errors import TooManyAttemptsError
+from protect.web.common import SESSION_COOKIE, Viewer, error_page, page_principal
+from protect.web.common import render as _render
+from protect.web.data_pages import router as data_router
 
-SESSION_COOKIE = "protect_session"
-templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
+__all__ = ["SESSION_COOKIE", "page_principal", "router"]
+
 router = APIRouter(include_in_schema=False)
-
-
-def page_principal(request: Request, db: DB) -> Principal | None:
-    key = request.cookies.get(SESSION_COOKIE)
-    return users.session_principal(db, key) if key else None
-
-
-Viewer = Annotated[Principal | None, Depends(page_principal)]
-
-
-def _render(
-    request: Request, name: str, user: Principal | None, status: int = 200, **context: Any
-) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"user": user, **context}, status_code=status)
 
 
 def _failed(request: Request, user: Principal | None, exc: ServiceError) -> Response:
     if isinstance(exc, UnauthorizedError):
         return RedirectResponse("/login", status_code=303)
-    return _render(request, "error.html", user, status=exc.status, message=exc.message)
+    return error_page(request, user, exc.status, exc.message)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -160,3 +148,6 @@ def kb_entry(request: Request, user: Viewer, kind: str, entry_id: str) -> Respon
     except ServiceError as exc:
         return _failed(request, user, exc)
     return _render(request, "kb_entry.html", user, kind=kind, entry=entry)
+
+
+router.include_router(data_router)

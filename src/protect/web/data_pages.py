@@ -1,0 +1,288 @@
+"""Pages over the monitor, the risk forecast and anonymous assessing.
+
+Each page calls what its /api/v1 twin calls (`protect.api.v1_monitor.call` over the monitor and
+risk APIs, with the same error mapping and the same forecast cache; `assessments.assess_payload`
+for assessing) and links to that twin. Like their twins they are open to anyone and store
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from protect.api.v1_monitor import call, forecast, latest_forecast_year, panel_span
+from protect.service import Principal, ServiceError
+from protect.service.errors import InvalidInputError, NotFoundError
+from protect.storage import DatabaseUnavailableError
+from protect.web.charts import ChartMonth, monthly_deaths_svg
+from protect.web.common import Viewer, error_page, render
+
+router = APIRouter(include_in_schema=False)
+
+DEFAULT_WINDOW = 36  # months shown on a country's monitor page when no range is asked for
+CRIMES = ("genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing")
+PEACEKEEPING = ("present", "poc_mandate", "chapter_vii", "host_consent")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _monitor() -> Any:
+    from protect.monitor import api
+
+    return api
+
+
+def _failed(request: Request, user: Principal | None, exc: Exception) -> HTMLResponse:
+    if isinstance(exc, ServiceError):
+        return error_page(request, user, exc.status, exc.message)
+    return error_page(request, user, 503, str(exc).splitlines()[0])
+
+
+def _check_month(value: str | None, field: str) -> None:
+    if value is not None and not _MONTH.fullmatch(value):
+        raise InvalidInputError(f"{field}: {value!r} is not a month written YYYY-MM")
+
+
+def _shift(month: str, by: int) -> str:
+    year, mon = (int(p) for p in month.split("-"))
+    index = year * 12 + mon - 1 + by
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _country_name(iso3: str) -> str:
+    from protect.knowledge.countries import UnknownCountryError, country
+
+    try:
+        return str(getattr(country(iso3), "name", iso3))
+    except UnknownCountryError:
+        return iso3
+
+
+def _json_link(path: str, **params: str) -> str:
+    return path + ("?" + urlencode(params) if params else "")
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(request: Request, user: Viewer, month: str | None = None) -> HTMLResponse:
+    """Twin of GET /api/v1/alerts?month=; the default month is the latest the panel covers."""
+    api = _monitor()
+    try:
+        span = call(panel_span)
+        if span is None:
+            raise NotFoundError("no events ingested yet: run `protect ingest ucdp --sample`")
+        chosen = month.strip() if month and month.strip() else span[1]
+        _check_month(chosen, "month")
+        found = call(api.alerts, chosen)
+    except (ServiceError, DatabaseUnavailableError) as exc:
+        return _failed(request, user, exc)
+    return render(
+        request,
+        "alerts.html",
+        user,
+        month=chosen,
+        span=span,
+        alerts=found,
+        names={a.country: _country_name(a.country) for a in found},
+        json_url=_json_link("/api/v1/alerts", month=chosen),
+    )
+
+
+@router.get("/monitor/{country}", response_class=HTMLResponse)
+def monitor_page(
+    request: Request,
+    user: Viewer,
+    country: str,
+) -> HTMLResponse:
+    """Twin of GET /api/v1/monitor/{country}?from=&to=; the default is the last 36 months the
+    data cover for the country. `from` and `to` are read from the query string by hand:
+    `from` is a Python keyword, and a bad value must give this page's 422, not the JSON one."""
+    api = _monitor()
+    params = request.query_params
+    start = (params.get("from") or "").strip() or None
+    end = (params.get("to") or "").strip() or None
+    iso3 = country.strip().upper()
+    try:
+        _check_month(start, "from")
+        _check_month(end, "to")
+        span = call(panel_span, iso3)
+        if span is None:
+            raise NotFoundError(f"no panel data for {iso3}: ingest events covering it")
+        if end is None:
+            end = span[1] if start is None or start <= span[1] else start
+        if start is None:
+            start = max(span[0], _shift(end, -(DEFAULT_WINDOW - 1)))
+        if start > end:
+            raise InvalidInputError(f"from {start} is after to {end}")
+        records = call(api.monitor, iso3, start, end)
+    except (ServiceError, DatabaseUnavailableError) as exc:
+        return _failed(request, user, exc)
+    name = _country_name(iso3)
+    chart = monthly_deaths_svg(
+        [
+            ChartMonth(
+                month=r.month,
+                state_based=r.deaths_best.state_based,
+                non_state=r.deaths_best.non_state,
+                one_sided=r.deaths_best.one_sided,
+                civilians=r.deaths_civilians,
+                alert=r.alert.level if r.alert else None,
+            )
+            for r in records
+        ],
+        title=f"{name} ({iso3}): deaths per month by type of violence, {start} to {end}",
+        element_id="monitor-chart",
+    )
+    return render(
+        request,
+        "monitor.html",
+        user,
+        country=iso3,
+        country_name=name,
+        start=start,
+        end=end,
+        span=span,
+        records=records,
+        chart=Markup(chart),  # built from escaped text by monthly_deaths_svg
+        json_url=_json_link(f"/api/v1/monitor/{iso3}", **{"from": start, "to": end}),
+    )
+
+
+@router.get("/situations/{country}/{month}", response_class=HTMLResponse)
+def situation_page(request: Request, user: Viewer, country: str, month: str) -> HTMLResponse:
+    """Twin of GET /api/v1/situations/{country}/{month}: the derived situation, assessed."""
+    iso3 = country.strip().upper()
+    try:
+        found = call(_monitor().situation, iso3, month)
+    except (ServiceError, DatabaseUnavailableError) as exc:
+        return _failed(request, user, exc)
+    return render(
+        request,
+        "situation.html",
+        user,
+        found=found,
+        country_name=_country_name(iso3),
+        doc=found.assessment,
+        json_url=f"/api/v1/situations/{iso3}/{found.month}",
+    )
+
+
+@router.get("/risk", response_class=HTMLResponse)
+def risk_page(request: Request, user: Viewer, year: str | None = None) -> HTMLResponse:
+    """Twin of GET /api/v1/risk/forecast?year=; the default is the latest year the sources
+    allow. The forecast is computed once per process and shared with the JSON route."""
+    try:
+        if year is None or not year.strip():
+            chosen = call(latest_forecast_year)
+        elif year.strip().isdigit() and 1900 <= int(year) <= 2200:
+            chosen = int(year)
+        else:
+            raise InvalidInputError(f"year {year!r} is not a year from 1900 to 2200")
+        rows = call(forecast, chosen)
+    except (ServiceError, DatabaseUnavailableError) as exc:
+        return _failed(request, user, exc)
+    return render(
+        request,
+        "risk.html",
+        user,
+        year=chosen,
+        rows=rows,
+        model=rows[0].model if rows else "",
+        json_url=_json_link("/api/v1/risk/forecast", year=str(chosen)),
+    )
+
+
+@cache
+def _choices() -> dict[str, list[str]]:
+    """The allowed values of the situation's enumerations, read from the engine's model so the
+    form follows it."""
+    from protect import Situation
+
+    schema = Situation.model_json_schema()
+    props = schema["properties"]
+    crimes = schema["$defs"]["Atrocities"]["properties"]
+    return {
+        "armed_conflict": list(props["armed_conflict"]["enum"]),
+        "state_role": list(props["state_role"]["enum"]),
+        "crime_status": list(crimes[CRIMES[0]]["enum"]),
+    }
+
+
+def _blank_form() -> dict[str, Any]:
+    return {
+        "name": "",
+        "country": "",
+        "date": "",
+        "armed_conflict": "",
+        "state_role": "",
+        "icc_state_party": "",
+        "post_conflict": False,
+        "security_council.seized": False,
+        **{f"atrocities.{c}": "none" for c in CRIMES},
+        **{f"peacekeeping.{k}": False for k in PEACEKEEPING},
+    }
+
+
+def _payload(values: dict[str, Any]) -> dict[str, Any]:
+    """The situation the form describes, as the JSON body of POST /api/v1/assess would be."""
+    payload: dict[str, Any] = {
+        "country": values["country"],
+        "date": values["date"],
+        "armed_conflict": values["armed_conflict"],
+        "state_role": values["state_role"],
+        "atrocities": {c: values[f"atrocities.{c}"] for c in CRIMES},
+        "post_conflict": values["post_conflict"],
+        "peacekeeping": {k: values[f"peacekeeping.{k}"] for k in PEACEKEEPING},
+        "security_council": {"seized": values["security_council.seized"]},
+    }
+    if values["name"]:
+        payload["name"] = values["name"]
+    icc = values["icc_state_party"]
+    if icc:
+        # Anything but yes/no goes through as typed, so the validation names the field.
+        payload["icc_state_party"] = {"true": True, "false": False}.get(icc, icc)
+    return payload
+
+
+@router.get("/assess", response_class=HTMLResponse)
+def assess_form(request: Request, user: Viewer) -> HTMLResponse:
+    return render(
+        request, "assess.html", user, form=_blank_form(), choices=_choices(), errors={}, doc=None
+    )
+
+
+@router.post("/assess", response_class=HTMLResponse)
+async def assess_page(request: Request, user: Viewer) -> HTMLResponse:
+    """Twin of POST /api/v1/assess: the same validation and document; stores nothing."""
+    from protect.service import assessments
+
+    raw = await request.form()
+    values = _blank_form()
+    for key, default in values.items():
+        got = raw.get(key)
+        if isinstance(default, bool):
+            values[key] = got is not None and str(got) not in ("", "false", "0")
+        elif got is not None:
+            values[key] = str(got).strip()
+    try:
+        doc = assessments.assess_payload(_payload(values))
+    except InvalidInputError as exc:
+        errors: dict[str, list[str]] = {}
+        for problem in exc.errors or [{"field": "", "msg": exc.message}]:
+            errors.setdefault(str(problem.get("field", "")), []).append(str(problem["msg"]))
+        return render(
+            request,
+            "assess.html",
+            user,
+            status=422,
+            form=values,
+            choices=_choices(),
+            errors=errors,
+            doc=None,
+        )
+    return render(request, "assess.html", user, form=values, choices=_choices(), errors={}, doc=doc)
