@@ -51,3 +51,20 @@ def test_chromium_renders_the_knowledge_base_and_login_pages(served: Served) -> 
     login = _dom(f"{served.base_url}/login")
     assert '<form method="post" action="/login">' in login
     assert 'name="token"' in login
+
+
+def test_chromium_renders_the_monitor_page_with_its_chart(served: Served) -> None:
+    from pathlib import Path
+
+    from protect.monitor import api
+
+    api.ingest("ucdp", Path(api.sample_path()))
+    months = httpx.get(f"{served.base_url}/api/v1/timeline/MMR", timeout=30).json()
+    dom = _dom(f"{served.base_url}/monitor/MMR")
+    assert "<h1>Myanmar (MMR): monitor, 2016-01 to 2018-12</h1>" in dom
+    svg = dom[dom.index("<svg") : dom.index("</svg>")]
+    assert 'role="img"' in svg
+    assert '<title id="monitor-chart-title">' in svg and '<desc id="monitor-chart-desc">' in svg
+    assert svg.count('data-month="') == len(months) == 36
+    alerts = [m["month"] for m in months if m["alert"]]
+    assert svg.count("data-alert=") == len(alerts) > 0

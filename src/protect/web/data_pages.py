@@ -269,6 +269,7 @@ async def assess_page(request: Request, user: Viewer) -> HTMLResponse:
             values[key] = got is not None and str(got) not in ("", "false", "0")
         elif got is not None:
             values[key] = str(got).strip()
+    values["country"] = values["country"].upper()  # as the monitor routes take it
     try:
         doc = assessments.assess_payload(_payload(values))
     except InvalidInputError as exc:
