@@ -35,6 +35,8 @@ COUNTRIES = [
     "USA",
     "HUN",
     "AFG",
+    "LBY",  # an Art. 12(3) declaration with a closed period (2011 to 2027), lodged in 2025
+    "MYS",  # deposited, withdrew before entry into force: never within jurisdiction
 ]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from dataclasses import replace
 from typing import NamedTuple
 
 from protect.engine import rules
 from protect.engine.conditions import Facts
-from protect.engine.measures import measures_for
+from protect.engine.measures import measure_findings, measures_for
 from protect.engine.model import (
     POC,
     R2P,
@@ -24,7 +25,6 @@ from protect.engine.model import (
 )
 from protect.engine.rulebook import Rulebook, rulebook
 from protect.knowledge.ratification import Reach, reach_on
-from protect.knowledge.ratification import icc_state_party as ratification_table
 from protect.knowledge.schema import Stage
 
 
@@ -39,14 +39,20 @@ class _Body(NamedTuple):
     tensions: list[TensionFinding]
     trace_before_r2p: tuple[TraceEntry, ...]  # after `icc_jurisdiction`, before `r2p_in_force`
     trace_after_r2p: tuple[TraceEntry, ...]
+    facts: Facts  # as the first situation of the body had them; the reach is redone per call
+    reach: Reach  # the reach in `facts`: a call with this very reach needs no redoing
+    reach_keys: tuple[object, ...]  # per `Rulebook.reach_slots`: what else the measure reads
 
 
 # Bodies already built, keyed by the date's period and every input field the body reads.
-# Situations that differ only in name, country or date within one period share one body, as long
-# as the Court's reach over the country is the same; the parts that name the country or the date
-# (three trace entries, the warnings) are made per call.
+# Situations that differ only in name, country or date within one period share one body; the
+# parts that name the country or the date (three trace entries, the warnings) are made per call,
+# and so are the measures that read the Court's reach over the country (`Rulebook.reach_slots`),
+# whose reasons name that country's own dates: they are looked up per call and put in their slots.
 _BODIES: dict[tuple[object, ...], _Body] = {}
 _MAX_BODIES = 65536
+_MEASURE_TRACE_AT = 11  # the first measure trace: after icc_state_party, icc_jurisdiction, stage,
+# r2p_in_force and the seven rules from manifest_failure to crimes
 
 
 def assess(situation: Situation) -> Assessment:
@@ -54,13 +60,13 @@ def assess(situation: Situation) -> Assessment:
     rb = rulebook()
     s = situation
     date = s.date
-    table_value = ratification_table(s.country, date)
-    icc, icc_source = (
-        (s.icc_state_party, "input")
-        if s.icc_state_party is not None
-        else (table_value, "ratification-table")
-    )
-    reach = rules.with_input_party(reach_on(s.country, date), table_value, s.icc_state_party)
+    reach = reach_on(s.country, date)
+    table_value = reach.party  # the same answer as the table's `icc_state_party`
+    if s.icc_state_party is None:
+        icc, icc_source = table_value, "ratification-table"
+    else:
+        icc, icc_source = s.icc_state_party, "input"
+        reach = rules.with_input_party(reach, table_value, icc)
     a, pk = s.atrocities, s.peacekeeping
     key = (
         bisect_right(rb.periods, date),
@@ -78,7 +84,6 @@ def assess(situation: Situation) -> Assessment:
         s.security_council.seized,
         icc,
         icc_source,
-        reach,  # its periods' dates are the country's own, so the reasons may name them
     )
     body = _BODIES.get(key)
     if body is None:
@@ -88,6 +93,18 @@ def assess(situation: Situation) -> Assessment:
     t_icc = rules.icc_state_party_trace(s, table_value, icc)
     t_jur = rules.icc_jurisdiction_trace(s, icc, reach)
     t_r2p = rules.r2p_in_force(date)[1]
+    measures = list(body.measures)
+    trace = [t_icc, t_jur, *body.trace_before_r2p, t_r2p, *body.trace_after_r2p]
+    if reach is not body.reach:
+        for slot, rest in zip(rb.reach_slots, body.reach_keys, strict=True):
+            hit = slot.cache.get((rest, reach))
+            if hit is None:
+                facts = replace(
+                    body.facts, icc_jurisdiction=reach.now, icc_jurisdiction_past=reach.until
+                )
+                hit = slot.cache[(rest, reach)] = measure_findings(slot.measure, facts)
+            measures[slot.findings_at : slot.findings_at + slot.width] = hit[0]
+            trace[_MEASURE_TRACE_AT + slot.trace_at] = hit[1]
     return made(
         Assessment,
         situation=s,
@@ -95,10 +112,10 @@ def assess(situation: Situation) -> Assessment:
         stage=body.stage,
         norms=body.norms,
         crimes=list(body.crimes),
-        measures=list(body.measures),
+        measures=measures,
         tensions=list(body.tensions),
         warnings=rules.warnings(s, table_value),
-        trace=[t_icc, t_jur, *body.trace_before_r2p, t_r2p, *body.trace_after_r2p],
+        trace=trace,
     )
 
 
@@ -167,4 +184,9 @@ def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str, reach: Reach) 
         tensions=tensions,
         trace_before_r2p=(t_stage,),
         trace_after_r2p=(t_fail, t_thr, t_pil, t_ihl, t_per, t_tie, t_cri, *t_measures, t_ten),
+        facts=facts,
+        reach=reach,
+        reach_keys=tuple(
+            (bisect_right(slot.dates, date), slot.reads_rest(facts)) for slot in rb.reach_slots
+        ),
     )

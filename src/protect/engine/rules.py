@@ -97,22 +97,27 @@ def _period_doc(p: Period) -> dict[str, Any]:
     return doc
 
 
+@lru_cache(maxsize=4096)
+def _reach_doc(reach: Reach) -> dict[str, Any]:
+    """The trace's result for one reach (shared: a country has only a few)."""
+    return {
+        "basis": reach.now[0].basis if reach.now else None,
+        "at_date": [_period_doc(p) for p in reach.now],
+        "for_past_crimes": [_period_doc(p) for p in reach.until],
+    }
+
+
 def icc_jurisdiction_trace(s: Situation, party: bool, reach: Reach) -> TraceEntry:
     """Where the Court may act: party status at the date (Art. 12(2)), an Art. 12(3)
     declaration covering it, and, for crimes already committed, every period of either begun
     by the date (Arts. 11, 127(2)). Made per call: it names the country and the date."""
-    now = reach.now
-    inputs = {
-        "country": s.country,
-        "date": s.date.isoformat(),
-        "icc_state_party": party,
-    }
-    result = {
-        "basis": now[0].basis if now else None,
-        "at_date": [_period_doc(p) for p in now],
-        "for_past_crimes": [_period_doc(p) for p in reach.until],
-    }
-    return trace("icc_jurisdiction", inputs, result, rulebook().icc_jurisdiction_cites.on(s.date))
+    return made(
+        TraceEntry,
+        rule="icc_jurisdiction",
+        inputs={"country": s.country, "date": s.date.isoformat(), "icc_state_party": party},
+        result=_reach_doc(reach),
+        citations=rulebook().icc_jurisdiction_cites.on(s.date),
+    )
 
 
 @memo

@@ -186,6 +186,11 @@ class Reach(NamedTuple):
     now: tuple[Period, ...]  # the periods covering the day: party first, then declarations
     until: tuple[Period, ...]  # every period begun by the day, as known on it (for past crimes)
 
+    @property
+    def party(self) -> bool:
+        """Whether the state is a party on the day: `icc_state_party`, read off the periods."""
+        return bool(self.now) and self.now[0].basis == "party"
+
 
 @cache
 def _declarations_by_country() -> dict[str, tuple[Declaration, ...]]:
