@@ -5,17 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from pydantic import ValidationError
 
 from protect.knowledge.countries import country, is_known
 from protect.knowledge.loader import KnowledgeError
 from protect.knowledge.ratification import (
+    Period,
     check_table,
+    declarations,
     icc_state_party,
     in_force_for_state,
     party_record,
+    reach,
+    reach_on,
     table,
 )
-from protect.knowledge.schema import RatificationTable, StateParty, Withdrawal
+from protect.knowledge.schema import Declaration, RatificationTable, StateParty, Withdrawal
 
 D = dt.date
 
@@ -206,3 +211,163 @@ def test_check_rejects_unknown_and_former_codes_and_duplicates() -> None:
                               parties=[ken, ken])  # fmt: skip
     with pytest.raises(KnowledgeError, match="KEN appears twice"):
         check_table(twice)
+
+
+# --- Art. 12(3) declarations and the Court's reach ------------------------------------------
+
+# (country, lodged, covers_from, covers_to): each checked against the ICC's press releases or
+# the Registrar's record, as cited in the table's `source` (decision 006).
+DECLARATIONS = [
+    ("CIV", D(2003, 4, 18), D(2002, 9, 19), None),
+    ("PSE", D(2015, 1, 1), D(2014, 6, 13), None),
+    ("UKR", D(2014, 4, 17), D(2013, 11, 21), D(2014, 2, 22)),
+    ("UKR", D(2015, 9, 8), D(2014, 2, 20), None),
+    ("LBY", D(2025, 5, 12), D(2011, 1, 1), D(2027, 12, 31)),
+]
+
+
+def test_declarations_as_sourced() -> None:
+    found = [(d.country, d.lodged, d.covers_from, d.covers_to) for d in table().declarations]
+    assert sorted(found, key=str) == sorted(DECLARATIONS, key=str)
+    for d in table().declarations:
+        assert d.confidence == "confirmed"
+        assert "ICC" in d.source
+    assert [d.lodged for d in declarations(" ukr")] == [D(2014, 4, 17), D(2015, 9, 8)]
+    assert declarations("SYR") == ()
+
+
+def _declaration(**change: object) -> Declaration:
+    doc: dict[str, object] = {
+        "country": "UKR",
+        "lodged": D(2015, 9, 8),
+        "covers_from": D(2014, 2, 20),
+        "source": "test",
+    }
+    return Declaration.model_validate({**doc, **change})
+
+
+def _table_declaring(*found: Declaration) -> RatificationTable:
+    return RatificationTable(instrument="rome-statute", source="test", as_of=D(2025, 1, 1),
+                             parties=[], declarations=list(found))  # fmt: skip
+
+
+def test_a_declaration_ending_before_it_begins_is_rejected_naming_it() -> None:
+    with pytest.raises(ValidationError, match=r"UKR lodged 2015-09-08: covers_to 2014-01-01 is "
+                                              r"before covers_from 2014-02-20"):  # fmt: skip
+        _declaration(covers_to=D(2014, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"country": "QQQ"}, r"declaration QQQ lodged 2015-09-08: not a current ISO 3166-1 code"),
+        ({"country": "YUG"}, r"declaration YUG lodged 2015-09-08: not a current ISO 3166-1 code"),
+        (
+            {"covers_from": D(2002, 6, 30)},
+            r"declaration UKR lodged 2015-09-08: covers_from 2002-06-30 is before the Statute "
+            r"entered into force on 2002-07-01 \(Art\. 11\(1\)\)",
+        ),
+        (
+            {"lodged": D(2001, 1, 1), "covers_from": D(2002, 7, 1)},
+            r"declaration UKR lodged 2001-01-01: lodged before the Statute entered into force",
+        ),
+    ],
+)
+def test_check_rejects_impossible_declarations(change: dict[str, object], message: str) -> None:
+    with pytest.raises(KnowledgeError, match=message):
+        check_table(_table_declaring(_declaration(**change)))
+
+
+def test_check_rejects_a_declaration_listed_twice() -> None:
+    d = _declaration()
+    with pytest.raises(KnowledgeError, match="declaration UKR lodged 2015-09-08 appears twice"):
+        check_table(_table_declaring(d, d))
+
+
+def test_a_table_file_with_a_bad_declaration_names_file_and_entry() -> None:
+    """Through the loader, as the real file is read: the message names the file and the entry."""
+    from protect.knowledge.loader import _describe
+
+    doc = {"instrument": "rome-statute", "source": "t", "as_of": "2025-01-01", "parties": [],
+           "declarations": [{"country": "PSE", "lodged": "2015-01-01",
+                             "covers_from": "2014-06-13", "covers_to": "2014-06-01",
+                             "source": "a press release"}]}  # fmt: skip
+    with pytest.raises(ValidationError) as err:
+        RatificationTable.model_validate(doc)
+    text = _describe("rome_statute.yaml", err.value)
+    assert text.startswith("rome_statute.yaml: declarations.0: ")
+    assert "PSE lodged 2015-01-01: covers_to 2014-06-01 is before covers_from" in text
+
+
+def _bases(periods: tuple[Period, ...]) -> list[str]:
+    return [p.basis for p in periods]
+
+
+@pytest.mark.parametrize(
+    ("iso3", "on", "now", "until"),
+    [
+        # Palestine: nothing during the 2014 war as of then; the declaration from 2015-01-01;
+        # party from 2015-04-01 alongside it.
+        ("PSE", D(2014, 7, 30), [], []),
+        ("PSE", D(2014, 12, 31), [], []),
+        ("PSE", D(2015, 1, 1), ["declaration"], ["declaration"]),
+        ("PSE", D(2015, 4, 1), ["party", "declaration"], ["party", "declaration"]),
+        # Ukraine: the first declaration's closed period is for past crimes only.
+        ("UKR", D(2014, 4, 16), [], []),
+        ("UKR", D(2014, 4, 17), [], ["declaration"]),
+        ("UKR", D(2015, 9, 8), ["declaration"], ["declaration", "declaration"]),
+        ("UKR", D(2025, 1, 1), ["party", "declaration"], ["party", "declaration", "declaration"]),
+        # Côte d'Ivoire: covered from the day the 2003 declaration was lodged.
+        ("CIV", D(2003, 4, 17), [], []),
+        ("CIV", D(2003, 4, 18), ["declaration"], ["declaration"]),
+        ("CIV", D(2013, 5, 1), ["party", "declaration"], ["party", "declaration"]),
+        # Libya: not before 2025-05-12; closed at the end of 2027.
+        ("LBY", D(2011, 3, 1), [], []),
+        ("LBY", D(2025, 5, 12), ["declaration"], ["declaration"]),
+        ("LBY", D(2028, 1, 1), [], ["declaration"]),
+        # Withdrawals: the party years stay for past crimes (Art. 127(2)).
+        ("BDI", D(2017, 10, 26), ["party"], ["party"]),
+        ("BDI", D(2017, 10, 27), [], ["party"]),
+        ("PHL", D(2019, 3, 17), [], ["party"]),
+        ("MYS", D(2019, 6, 1), [], []),
+        ("SYR", D(2013, 8, 21), [], []),
+    ],
+)
+def test_reach_around_the_dates(iso3: str, on: dt.date, now: list[str], until: list[str]) -> None:
+    r = reach(iso3, on)
+    assert (_bases(r.now), _bases(r.until)) == (now, until)
+
+
+def test_closed_party_years_are_named_and_running_ones_are_not() -> None:
+    assert reach("BDI", D(2018, 1, 1)).until == (Period("party", D(2004, 12, 1), D(2017, 10, 26)),)
+    # Before the withdrawal took effect its end is not shown: it lay in the future.
+    assert reach("BDI", D(2017, 1, 1)).now == (Period("party", D(2004, 12, 1), None),)
+    first, second = reach("UKR", D(2016, 1, 1)).until
+    assert first == Period("declaration", D(2013, 11, 21), D(2014, 2, 22), D(2014, 4, 17))
+    assert second == Period("declaration", D(2014, 2, 20), None, D(2015, 9, 8))
+
+
+def _days(start: dt.date, end: dt.date, step: int = 1) -> list[dt.date]:
+    return [start + dt.timedelta(days=n) for n in range(0, (end - start).days + 1, step)]
+
+
+def test_the_timeline_answers_as_the_rule_for_every_state_and_day() -> None:
+    """`reach_on` (a bisect over change days) equals `reach`, and its party flag equals
+    `icc_state_party`, on every day around each change and every week from 2002 to 2030."""
+    codes = {p.country for p in table().parties} | {d.country for d in table().declarations}
+    codes |= {"YUG", "SCG", "SUN", "SYR", "USA"}
+    weekly = _days(D(2002, 6, 1), D(2030, 12, 31), 7)
+    for code in sorted(codes):
+        edges = {D(2002, 7, 1)}
+        record = party_record(code)
+        if record is not None:
+            edges |= {record.in_force}
+            if record.withdrawal is not None and record.withdrawal.effective is not None:
+                edges.add(record.withdrawal.effective)
+        for d in declarations(code):
+            edges |= {d.lodged, d.covers_from} | ({d.covers_to} if d.covers_to else set())
+        near = {e + dt.timedelta(days=k) for e in edges for k in (-1, 0, 1, 2)}
+        for day in sorted(near | set(weekly)):
+            r = reach_on(code, day)
+            assert r == reach(code, day), (code, day)
+            assert r.party is icc_state_party(code, day), (code, day)
