@@ -166,7 +166,10 @@ def test_nothing_before_the_statute_and_citations_by_date() -> None:
     later = run(country="CIV", date="2011-03-31", atrocities=ONGOING)
     entry = next(t for t in later.trace if t.rule == "icc_jurisdiction")
     assert [c.pinpoint for c in entry.citations] == ["Art. 11", "Art. 12(2)-(3)", "Art. 127(2)"]
-    assert entry.inputs == {"country": "CIV", "date": "2011-03-31", "icc_state_party": False}
+    assert entry.inputs == {"icc_state_party": False}
+    # The country and the date are in the entry just before it.
+    assert later.trace[0].rule == "icc_state_party" and later.trace[1] is entry
+    assert later.trace[0].inputs["country"] == "CIV"
     cites = next(m.citations for m in later.measures if m.id == "icc-proprio-motu")
     assert {"Art. 12(2)-(3)", "Art. 127(2)", "Art. 11"} <= {c.pinpoint for c in cites}
 

@@ -46,7 +46,7 @@ class _Body(NamedTuple):
 
 # Bodies already built, keyed by the date's period and every input field the body reads.
 # Situations that differ only in name, country or date within one period share one body; the
-# parts that name the country or the date (three trace entries, the warnings) are made per call,
+# parts that name the country or the date (two trace entries, the warnings) are made per call,
 # and so are the measures that read the Court's reach over the country (`Rulebook.reach_slots`),
 # whose reasons name that country's own dates: they are looked up per call and put in their slots.
 _BODIES: dict[tuple[object, ...], _Body] = {}
@@ -91,7 +91,7 @@ def assess(situation: Situation) -> Assessment:
             _BODIES.clear()
         body = _BODIES[key] = _body(rb, s, icc, icc_source, reach)
     t_icc = rules.icc_state_party_trace(s, table_value, icc)
-    t_jur = rules.icc_jurisdiction_trace(s, icc, reach)
+    t_jur = rules.icc_jurisdiction_trace(date, icc, reach)
     t_r2p = rules.r2p_in_force(date)[1]
     measures = list(body.measures)
     trace = [t_icc, t_jur, *body.trace_before_r2p, t_r2p, *body.trace_after_r2p]

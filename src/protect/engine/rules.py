@@ -97,27 +97,24 @@ def _period_doc(p: Period) -> dict[str, Any]:
     return doc
 
 
-@lru_cache(maxsize=4096)
-def _reach_doc(reach: Reach) -> dict[str, Any]:
-    """The trace's result for one reach (shared: a country has only a few)."""
-    return {
+def icc_jurisdiction_trace(date: dt.date, party: bool, reach: Reach) -> TraceEntry:
+    """Where the Court may act: party status at the date (Art. 12(2)), an Art. 12(3)
+    declaration covering it, and, for crimes already committed, every period of either begun
+    by the date (Arts. 11, 127(2)). The country and the date are in the `icc_state_party`
+    entry just before; this one depends only on the party status, the periods and the era of
+    its citations, so it is shared."""
+    return _icc_jurisdiction_trace(party, reach, rulebook().icc_jurisdiction_cites.era(date))
+
+
+@memo
+def _icc_jurisdiction_trace(party: bool, reach: Reach, era: dt.date) -> TraceEntry:
+    result = {
         "basis": reach.now[0].basis if reach.now else None,
         "at_date": [_period_doc(p) for p in reach.now],
         "for_past_crimes": [_period_doc(p) for p in reach.until],
     }
-
-
-def icc_jurisdiction_trace(s: Situation, party: bool, reach: Reach) -> TraceEntry:
-    """Where the Court may act: party status at the date (Art. 12(2)), an Art. 12(3)
-    declaration covering it, and, for crimes already committed, every period of either begun
-    by the date (Arts. 11, 127(2)). Made per call: it names the country and the date."""
-    return made(
-        TraceEntry,
-        rule="icc_jurisdiction",
-        inputs={"country": s.country, "date": s.date.isoformat(), "icc_state_party": party},
-        result=_reach_doc(reach),
-        citations=rulebook().icc_jurisdiction_cites.on(s.date),
-    )
+    cites = rulebook().icc_jurisdiction_cites.on(era)
+    return trace("icc_jurisdiction", {"icc_state_party": party}, result, cites)
 
 
 @memo
