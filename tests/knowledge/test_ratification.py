@@ -15,6 +15,8 @@ from protect.knowledge.ratification import (
     declarations,
     icc_state_party,
     in_force_for_state,
+    jurisdiction_basis,
+    jurisdiction_until,
     party_record,
     reach,
     reach_on,
@@ -371,3 +373,18 @@ def test_the_timeline_answers_as_the_rule_for_every_state_and_day() -> None:
             r = reach_on(code, day)
             assert r == reach(code, day), (code, day)
             assert r.party is icc_state_party(code, day), (code, day)
+
+
+def test_basis_and_periods_for_past_crimes() -> None:
+    assert jurisdiction_basis("KEN", D(2008, 1, 15)) == "party"
+    assert jurisdiction_basis("UKR", D(2022, 3, 15)) == "declaration"
+    assert jurisdiction_basis("PSE", D(2021, 3, 3)) == "party"  # party first, declaration too
+    assert jurisdiction_basis("SYR", D(2013, 8, 21)) is None
+    assert jurisdiction_basis("BDI", D(2018, 6, 1)) is None
+    assert jurisdiction_until("BDI", D(2018, 6, 1)) == (
+        Period("party", D(2004, 12, 1), D(2017, 10, 26)),
+    )
+    assert jurisdiction_until("PHL", D(2021, 9, 15)) == (
+        Period("party", D(2011, 11, 1), D(2019, 3, 16)),
+    )
+    assert jurisdiction_until("SYR", D(2020, 1, 1)) == ()

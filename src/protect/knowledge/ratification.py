@@ -288,3 +288,16 @@ def reach_on(iso3: str, on: dt.date) -> Reach:
     """`reach`, answered by one bisect over the state's few change days (the engine's path)."""
     days, values = _timeline(iso3)
     return values[bisect_right(days, on)]
+
+
+def jurisdiction_basis(iso3: str, on: dt.date) -> Basis | None:
+    """Whether the Court has territorial jurisdiction over the state on `on`, and on which
+    basis: `party` (Art. 12(2)) before `declaration` (Art. 12(3)); None when neither."""
+    now = reach_on(iso3, on).now
+    return now[0].basis if now else None
+
+
+def jurisdiction_until(iso3: str, on: dt.date) -> tuple[Period, ...]:
+    """The periods in which the state was within the Court's jurisdiction, begun by `on`: the
+    reach over crimes already committed (Art. 11, Art. 127(2), Art. 12(3)). Empty if never."""
+    return reach_on(iso3, on).until
