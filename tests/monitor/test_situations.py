@@ -127,3 +127,14 @@ def test_timeline_covers_every_month_of_the_sample(mmr: Path) -> None:
     assert months[0].month == "2016-01" and months[-1].month == "2018-12"
     assert len(months) == 36
     assert sum(r.events for r in months) == 216
+
+
+def test_coverage_is_the_span_the_monitor_shows(mmr: Path) -> None:
+    months = api.timeline("MMR", db_path=mmr)
+    assert api.coverage("MMR", db_path=mmr) == (months[0].month, months[-1].month)
+    assert api.coverage(db_path=mmr) == ("2016-01", "2018-12")
+    assert api.coverage("NOR", db_path=mmr) is None  # a country the data do not cover
+    with pytest.raises(api.MonitorInputError, match="ISO 3166"):
+        api.coverage("XYZ", db_path=mmr)
+    with pytest.raises(api.StoreError, match="ingest"):
+        api.coverage(db_path=mmr.parent / "none.duckdb")

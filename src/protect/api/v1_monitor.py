@@ -56,45 +56,12 @@ _call = call
 
 
 def panel_span(country: str | None = None) -> tuple[str, str] | None:
-    """The first and last month the panel covers (for one country, or for any), or None.
+    """The first and last month the monitor shows (for one country, or for any), or None; the
+    web pages use it for their default month and window. Call it through `call` so that a
+    missing store is reported like every other monitor error."""
+    from protect.monitor.api import coverage
 
-    Only the source the monitor shows for each country counts (`SOURCE_PRECEDENCE`), so the
-    span matches what `monitor` and `alerts` return. The web pages use it for their default
-    month and window; call it through `call` so that a missing store is reported like every
-    other monitor error.
-    """
-    from protect.config import events_db_path
-    from protect.monitor.api import SOURCE_PRECEDENCE
-    from protect.monitor.store import StoreError, month_label, open_db
-
-    where, params = "", []
-    if country is not None:
-        from protect.knowledge.countries import is_known
-
-        iso3 = country.strip().upper()
-        if not is_known(iso3):
-            raise ValueError(f"country {country!r} is not an ISO 3166-1 alpha-3 code")
-        where, params = "WHERE iso3 = ?", [iso3]
-    order = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SOURCE_PRECEDENCE))
-    with open_db(events_db_path(), read_only=True) as con:
-        has_panel = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel'"
-        ).fetchone()
-        if not has_panel or has_panel[0] == 0:
-            raise StoreError("no events ingested yet: run `protect ingest ucdp --sample`")
-        row = con.execute(
-            f"""
-            WITH pick AS (
-                SELECT iso3, arg_min(source, CASE source {order} ELSE 99 END) AS source
-                FROM (SELECT DISTINCT iso3, source FROM panel {where}) GROUP BY iso3
-            )
-            SELECT min(p.m), max(p.m) FROM panel p JOIN pick USING (iso3, source)
-            """,
-            params,
-        ).fetchone()
-    if row is None or row[0] is None:
-        return None
-    return month_label(int(row[0])), month_label(int(row[1]))
+    return coverage(country)
 
 
 def _sources_root() -> str:

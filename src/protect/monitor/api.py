@@ -37,6 +37,7 @@ __all__ = [
     "MonitorInputError",
     "StoreError",
     "alerts",
+    "coverage",
     "ingest",
     "monitor",
     "sample_path",
@@ -83,7 +84,9 @@ def _month(label: str, what: str) -> int:
 _SOURCE_ORDER = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SOURCE_PRECEDENCE))
 
 
-def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[dict[str, Any]]:
+def _shown(con: duckdb.DuckDBPyConnection, select: str, where: str, params: list[Any]) -> Any:
+    """Run `select` over the panel rows the monitor shows: per country, the first source of
+    `SOURCE_PRECEDENCE` that covers it."""
     has_panel = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel'"
     ).fetchone()
@@ -92,19 +95,33 @@ def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list
             "no events ingested yet: run e.g. `protect ingest ucdp --sample` or "
             "`protect ingest ucdp PATH`"
         )
-    cur = con.execute(
+    return con.execute(
         f"""
         WITH pick AS (
             SELECT iso3, arg_min(source, CASE source {_SOURCE_ORDER} ELSE 99 END) AS source
             FROM (SELECT DISTINCT iso3, source FROM panel) GROUP BY iso3
         )
-        SELECT p.* FROM panel p JOIN pick USING (iso3, source)
-        WHERE {where} ORDER BY p.iso3, p.m
+        SELECT {select} FROM panel p JOIN pick USING (iso3, source) WHERE {where}
         """,
         params,
     )
+
+
+def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = _shown(con, "p.*", f"{where} ORDER BY p.iso3, p.m", params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def coverage(country: str | None = None, *, db_path: Path | None = None) -> tuple[str, str] | None:
+    """The first and last month the monitor shows (for one country, or for any), or None when
+    the data do not cover that country."""
+    where, params = ("p.iso3 = ?", [_country(country)]) if country is not None else ("true", [])
+    with open_db(_db(db_path), read_only=True) as con:
+        row = _shown(con, "min(p.m), max(p.m)", where, params).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return month_label(int(row[0])), month_label(int(row[1]))
 
 
 def _r(x: Any) -> float:
