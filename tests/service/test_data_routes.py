@@ -54,6 +54,7 @@ def test_monitor_routes_mirror_the_monitor_api(plain: TestClient) -> None:
     assert situation.status_code == 200
     assert situation.json() == _json(api.situation("MMR", "2017-09"))
 
+    assert plain.get("/api/v1/situations/MMR/2030-01").status_code == 404  # not covered
     assert plain.get("/api/v1/timeline/QQQ").status_code == 422
     reversed_window = {"from": "2018-01", "to": "2017-01"}
     assert plain.get("/api/v1/monitor/MMR", params=reversed_window).status_code == 422

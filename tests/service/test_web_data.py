@@ -165,7 +165,7 @@ def test_monitor_and_alert_errors_are_pages(plain: TestClient) -> None:
         "/monitor/MMR?from=2017-13": (422, "from: &#39;2017-13&#39; is not a month"),
         "/monitor/MMR?from=2018-01&to=2017-01": (422, "from 2018-01 is after to 2017-01"),
         "/alerts?month=soon": (422, "Month: &#39;soon&#39; is not a month"),
-        "/situations/MMR/2030-01": (422, "no panel data for MMR in 2030-01"),
+        "/situations/MMR/2030-01": (404, "no panel data for MMR in 2030-01"),
         "/situations/QQQ/2017-09": (422, "not an ISO 3166-1 alpha-3 code"),
     }
     for url, (status, message) in cases.items():

@@ -35,6 +35,7 @@ __all__ = [
     "SAMPLE_RELEASE",
     "IngestError",
     "MonitorInputError",
+    "NoDataError",
     "StoreError",
     "alerts",
     "coverage",
@@ -57,6 +58,11 @@ def sample_path() -> Path:
 
 class MonitorInputError(ValueError):
     """A bad country, month or range; the message names it."""
+
+
+class NoDataError(MonitorInputError, LookupError):
+    """A well-formed request for a country-month the ingested data do not cover (404 in the API;
+    the CLI reports it like any other bad argument)."""
 
 
 def _db(db_path: Path | None) -> Path:
@@ -257,7 +263,7 @@ def situation(country: str, month: str, *, db_path: Path | None = None) -> Count
     with open_db(_db(db_path), read_only=True) as con:
         rows = _rows(con, "p.iso3 = ? AND p.m = ?", [iso3, m])
     if not rows:
-        raise MonitorInputError(f"no panel data for {iso3} in {month}: ingest events covering it")
+        raise NoDataError(f"no panel data for {iso3} in {month}: ingest events covering it")
     row = {**rows[0], "month": month_label(m)}
     record = _record(rows[0])
     sit, steps = derive(row)
