@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from dataclasses import replace
+from dataclasses import fields, replace
+from operator import attrgetter
 from typing import NamedTuple
 
 from protect.engine import rules
@@ -39,7 +40,9 @@ class _Body(NamedTuple):
     tensions: list[TensionFinding]
     trace_before_r2p: tuple[TraceEntry, ...]  # after `icc_jurisdiction`, before `r2p_in_force`
     trace_after_r2p: tuple[TraceEntry, ...]
-    facts: Facts  # as the first situation of the body had them; the reach is redone per call
+    # The facts as the first situation of the body had them, as a plain tuple in the order of
+    # `Facts` fields (cheap for the garbage collector); the reach in it is redone per call.
+    facts: tuple[object, ...]
     reach: Reach  # the reach in `facts`: a call with this very reach needs no redoing
     reach_keys: tuple[object, ...]  # per `Rulebook.reach_slots`: what else the measure reads
 
@@ -51,6 +54,7 @@ class _Body(NamedTuple):
 # whose reasons name that country's own dates: they are looked up per call and put in their slots.
 _BODIES: dict[tuple[object, ...], _Body] = {}
 _MAX_BODIES = 65536
+_FACT_VALUES = attrgetter(*(f.name for f in fields(Facts)))
 _MEASURE_TRACE_AT = 11  # the first measure trace: after icc_state_party, icc_jurisdiction, stage,
 # r2p_in_force and the seven rules from manifest_failure to crimes
 
@@ -100,7 +104,9 @@ def assess(situation: Situation) -> Assessment:
             hit = slot.cache.get((rest, reach))
             if hit is None:
                 facts = replace(
-                    body.facts, icc_jurisdiction=reach.now, icc_jurisdiction_past=reach.until
+                    Facts(*body.facts),  # type: ignore[arg-type]
+                    icc_jurisdiction=reach.now,
+                    icc_jurisdiction_past=reach.until,
                 )
                 hit = slot.cache[(rest, reach)] = measure_findings(slot.measure, facts)
             measures[slot.findings_at : slot.findings_at + slot.width] = hit[0]
@@ -184,7 +190,7 @@ def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str, reach: Reach) 
         tensions=tensions,
         trace_before_r2p=(t_stage,),
         trace_after_r2p=(t_fail, t_thr, t_pil, t_ihl, t_per, t_tie, t_cri, *t_measures, t_ten),
-        facts=facts,
+        facts=_FACT_VALUES(facts),
         reach=reach,
         reach_keys=tuple(
             (bisect_right(slot.dates, date), slot.reads_rest(facts)) for slot in rb.reach_slots
