@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from protect import Assessment, Situation, assess
-from protect.engine import assess as assess_module
+from protect import Assessment, Situation, assess, assess_many
 from protect.engine.rulebook import rulebook
 
 
@@ -175,33 +174,35 @@ def test_nothing_before_the_statute_and_citations_by_date() -> None:
 
 
 def _cold() -> None:
-    assess_module._BODIES.clear()
     for cm in rulebook().measures:
         cm.cache.clear()
-    for slot in rulebook().reach_slots:
-        slot.cache.clear()
+    for g in rulebook().groups:
+        g.cache.clear()
 
 
-def test_a_shared_body_names_each_countrys_own_period() -> None:
-    """Two countries with the same facts in one date period share a body; the Prosecutor's
-    finding is still each country's own, in either order, and equal to a cold assessment."""
+def _situation(country: str) -> Situation:
+    doc = {"armed_conflict": "none", "state_role": "perpetrator", "country": country,
+           "date": "2021-09-15", "atrocities": PAST}  # fmt: skip
+    return Situation.model_validate(doc)
+
+
+def test_assessed_together_each_country_keeps_its_own_period() -> None:
+    """Assessed in one `assess_many` call, countries with the same facts on the same day still get
+    the Prosecutor's finding for their own reach, in either order, equal to `assess` alone; the
+    same country on two days of one period shares one body."""
     cold: dict[str, dict[str, Any]] = {}
     for country in ("BDI", "PHL", "KEN", "SYR", "UGA"):
         _cold()
-        cold[country] = run(country=country, date="2021-09-15", atrocities=PAST).model_dump(
-            mode="json"
-        )
+        cold[country] = assess(_situation(country)).model_dump(mode="json")
     pairs = (("BDI", "PHL"), ("PHL", "BDI"), ("SYR", "BDI"), ("KEN", "UGA"), ("UGA", "KEN"))
     for first, second in pairs:
         _cold()
-        a = run(country=first, date="2021-09-15", atrocities=PAST)
-        b = run(country=second, date="2021-09-15", atrocities=PAST)
-        assert a.norms is b.norms  # the same body
+        a, b = assess_many([_situation(first), _situation(second)])
+        assert a.model_dump(mode="json") == cold[first]
         assert b.model_dump(mode="json") == cold[second]
-        assert (
-            run(country=first, date="2021-09-15", atrocities=PAST).model_dump(mode="json")
-            == cold[first]
-        )
+    day_after = _situation("BDI").model_copy(update={"date": dt.date(2021, 9, 16)})
+    one, two = assess_many([_situation("BDI"), day_after])
+    assert one.norms is two.norms
     assert "2004-12-01 to 2017-10-26" in str(cold["BDI"]["measures"])
     assert "2011-11-01 to 2019-03-16" in str(cold["PHL"]["measures"])
     assert "from 2005-06-01, as a state party" in str(cold["KEN"]["measures"])

@@ -1,7 +1,8 @@
-"""Assessments are shared between dates of one period (`Rulebook.periods`): this checks that
-nothing an assessment holds changes inside a period except the words naming the date and the
-country, by comparing an assessment made from a cold start with one made after the same facts
-were assessed at the period's first and last day, in another country."""
+"""`assess_many` shares an assessment's body between situations with the same facts, the same
+reach of the Court and a date in one period (`Rulebook.periods`): this checks that nothing an
+assessment holds changes inside a period except the words naming the date and the country, by
+comparing `assess` from a cold start with `assess_many` after the same facts were assessed at the
+period's first and last day, in another country."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from protect import Situation, assess
-from protect.engine import assess as assess_module
+from protect import Situation, assess, assess_many
 from protect.engine import rules
 from protect.engine.rulebook import rulebook
 
@@ -24,7 +24,6 @@ ONE_DAY = dt.timedelta(days=1)
 
 def _cold() -> None:
     """Forget every memo the engine keeps, so the next assessment is computed from scratch."""
-    assess_module._BODIES.clear()
     for fn in vars(rules).values():
         if hasattr(fn, "cache_clear"):
             fn.cache_clear()
@@ -56,8 +55,9 @@ def _check(s: Situation, twin_country: str) -> None:
     expected = _doc(s)
     for day in _period_ends(s.date):
         _cold()
-        assess(_same_facts(s, twin_country, day))
-        assert _doc(s) == expected, f"{s.date} shares a period with {day} but differs"
+        for twin in (_same_facts(s, twin_country, day), _same_facts(s, s.country, day)):
+            shared = assess_many([twin, s])[-1].model_dump(mode="json")
+            assert shared == expected, f"{s.date} shares a period with {day} but differs"
 
 
 @settings(max_examples=300, deadline=None)
@@ -104,9 +104,17 @@ def test_a_period_holds_the_same_body_for_every_date() -> None:
          "state_role": "perpetrator", "atrocities": {"crimes-against-humanity": "ongoing"}}
     )  # fmt: skip
     first, last = _period_ends(s.date)
-    a = assess(_same_facts(s, "SDN", first))
-    b = assess(_same_facts(s, "SDN", last))
+    a, b, c = assess_many(
+        [
+            _same_facts(s, "SDN", first),
+            _same_facts(s, "SDN", last),
+            _same_facts(s, "SDN", last + ONE_DAY),
+        ]
+    )
     assert a.norms is b.norms and a.trace[0] is not b.trace[0]
     assert a.trace[0].inputs["date"] == first.isoformat()
-    c = assess(_same_facts(s, "SDN", last + ONE_DAY))
     assert c.norms is not b.norms
+    # `assess` alone keeps nothing between calls.
+    assert (
+        assess(_same_facts(s, "SDN", first)).norms is not assess(_same_facts(s, "SDN", last)).norms
+    )

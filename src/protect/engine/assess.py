@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from dataclasses import fields, replace
-from operator import attrgetter
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from protect.engine import rules
 from protect.engine.conditions import Facts
-from protect.engine.measures import measure_findings, measures_for
+from protect.engine.measures import measures_for
 from protect.engine.model import (
     POC,
     R2P,
@@ -40,29 +39,29 @@ class _Body(NamedTuple):
     tensions: list[TensionFinding]
     trace_before_r2p: tuple[TraceEntry, ...]  # after `icc_jurisdiction`, before `r2p_in_force`
     trace_after_r2p: tuple[TraceEntry, ...]
-    # The facts as the first situation of the body had them, as a plain tuple in the order of
-    # `Facts` fields (cheap for the garbage collector); the reach in it is redone per call.
-    facts: tuple[object, ...]
-    reach: Reach  # the reach in `facts`: a call with this very reach needs no redoing
-    reach_keys: tuple[object, ...]  # per `Rulebook.reach_slots`: what else the measure reads
-
-
-# Bodies already built, keyed by the date's period and every input field the body reads.
-# Situations that differ only in name, country or date within one period share one body; the
-# parts that name the country or the date (two trace entries, the warnings) are made per call,
-# and so are the measures that read the Court's reach over the country (`Rulebook.reach_slots`),
-# whose reasons name that country's own dates: they are looked up per call and put in their slots.
-_BODIES: dict[tuple[object, ...], _Body] = {}
-_MAX_BODIES = 65536
-_FACT_VALUES = attrgetter(*(f.name for f in fields(Facts)))
-_MEASURE_TRACE_AT = 11  # the first measure trace: after icc_state_party, icc_jurisdiction, stage,
-# r2p_in_force and the seven rules from manifest_failure to crimes
 
 
 def assess(situation: Situation) -> Assessment:
     """Apply the rules of the assessment contract to one validated situation."""
+    return _assessment(situation, None)
+
+
+def assess_many(situations: Iterable[Situation]) -> list[Assessment]:
+    """The assessment of each situation, in order: each the very document `assess` gives it.
+
+    Situations with the same facts, the same reach of the Court over their country and a date in
+    the same period of `Rulebook.periods` share one body for the length of the call; only the
+    parts that name the country or the date (three trace entries, the warnings) are made for each.
+    A country's monthly situations mostly repeat, so the monitor assesses its whole panel this
+    way. Bodies are not kept beyond the call: for a stream of unrelated situations a standing
+    store costs more than it saves (a large live heap slows Python's garbage collector).
+    """
+    bodies: dict[tuple[object, ...], _Body] = {}
+    return [_assessment(s, bodies) for s in situations]
+
+
+def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) -> Assessment:
     rb = rulebook()
-    s = situation
     date = s.date
     reach = reach_on(s.country, date)
     table_value = reach.party  # the same answer as the table's `icc_state_party`
@@ -71,46 +70,32 @@ def assess(situation: Situation) -> Assessment:
     else:
         icc, icc_source = s.icc_state_party, "input"
         reach = rules.with_input_party(reach, table_value, icc)
-    a, pk = s.atrocities, s.peacekeeping
-    key = (
-        bisect_right(rb.periods, date),
-        a.genocide,
-        a.crimes_against_humanity,
-        a.war_crimes,
-        a.ethnic_cleansing,
-        s.armed_conflict,
-        s.state_role,
-        s.post_conflict,
-        pk.present,
-        pk.poc_mandate,
-        pk.chapter_vii,
-        pk.host_consent,
-        s.security_council.seized,
-        icc,
-        icc_source,
-    )
-    body = _BODIES.get(key)
-    if body is None:
-        if len(_BODIES) >= _MAX_BODIES:
-            _BODIES.clear()
-        body = _BODIES[key] = _body(rb, s, icc, icc_source, reach)
-    t_icc = rules.icc_state_party_trace(s, table_value, icc)
-    t_jur = rules.icc_jurisdiction_trace(date, icc, reach)
-    t_r2p = rules.r2p_in_force(date)[1]
-    measures = list(body.measures)
-    trace = [t_icc, t_jur, *body.trace_before_r2p, t_r2p, *body.trace_after_r2p]
-    if reach is not body.reach:
-        for slot, rest in zip(rb.reach_slots, body.reach_keys, strict=True):
-            hit = slot.cache.get((rest, reach))
-            if hit is None:
-                facts = replace(
-                    Facts(*body.facts),  # type: ignore[arg-type]
-                    icc_jurisdiction=reach.now,
-                    icc_jurisdiction_past=reach.until,
-                )
-                hit = slot.cache[(rest, reach)] = measure_findings(slot.measure, facts)
-            measures[slot.findings_at : slot.findings_at + slot.width] = hit[0]
-            trace[_MEASURE_TRACE_AT + slot.trace_at] = hit[1]
+    if bodies is None:
+        body = _body(rb, s, icc, icc_source, reach)
+    else:
+        a, pk = s.atrocities, s.peacekeeping
+        key = (
+            bisect_right(rb.periods, date),
+            a.genocide,
+            a.crimes_against_humanity,
+            a.war_crimes,
+            a.ethnic_cleansing,
+            s.armed_conflict,
+            s.state_role,
+            s.post_conflict,
+            pk.present,
+            pk.poc_mandate,
+            pk.chapter_vii,
+            pk.host_consent,
+            s.security_council.seized,
+            icc,
+            icc_source,
+            reach,
+        )
+        shared = bodies.get(key)
+        if shared is None:
+            shared = bodies[key] = _body(rb, s, icc, icc_source, reach)
+        body = shared
     return made(
         Assessment,
         situation=s,
@@ -118,10 +103,16 @@ def assess(situation: Situation) -> Assessment:
         stage=body.stage,
         norms=body.norms,
         crimes=list(body.crimes),
-        measures=measures,
+        measures=list(body.measures),
         tensions=list(body.tensions),
         warnings=rules.warnings(s, table_value),
-        trace=trace,
+        trace=[
+            rules.icc_state_party_trace(s, table_value, icc),
+            rules.icc_jurisdiction_trace(date, icc, reach),
+            *body.trace_before_r2p,
+            rules.r2p_in_force(date)[1],
+            *body.trace_after_r2p,
+        ],
     )
 
 
@@ -190,9 +181,4 @@ def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str, reach: Reach) 
         tensions=tensions,
         trace_before_r2p=(t_stage,),
         trace_after_r2p=(t_fail, t_thr, t_pil, t_ihl, t_per, t_tie, t_cri, *t_measures, t_ten),
-        facts=_FACT_VALUES(facts),
-        reach=reach,
-        reach_keys=tuple(
-            (bisect_right(slot.dates, date), slot.reads_rest(facts)) for slot in rb.reach_slots
-        ),
     )

@@ -49,27 +49,6 @@ class MeasureGroup:
     cache: dict[tuple[int, object], tuple[tuple[list[MeasureFinding], ...], tuple[TraceEntry, ...]]]
 
 
-# The facts that carry the Court's reach over one country: their periods name that country's own
-# dates, so assessments that share a body differ in them. Measures reading them are redone per
-# call, in fixed slots of the body's lists (`ReachSlot`).
-REACH_FIELDS = frozenset({"icc_jurisdiction", "icc_jurisdiction_past"})
-
-
-@dataclass(frozen=True, slots=True)
-class ReachSlot:
-    """A measure whose outcome depends on the Court's reach over the country, and where its
-    findings and trace entry stand in an assessment's id-ordered lists."""
-
-    measure: CompiledMeasure
-    findings_at: int  # offset of its first finding (one per actor) in the measures list
-    width: int  # how many findings (its actors)
-    trace_at: int  # its index among the measures' trace entries
-    dates: tuple[dt.date, ...]
-    reads_rest: Callable[[Facts], object]  # what it reads apart from the reach
-    # (findings, trace entry), keyed by ((date bucket, rest read), the reach).
-    cache: dict[tuple[object, object], tuple[list[MeasureFinding], TraceEntry]]
-
-
 @dataclass(frozen=True)
 class Rulebook:
     kb: KnowledgeBase
@@ -88,7 +67,6 @@ class Rulebook:
     icc_jurisdiction_cites: CiteSet  # Arts. 11, 12(2)-(3), 127(2): who the Court's reach covers
     measures: tuple[CompiledMeasure, ...]
     groups: tuple[MeasureGroup, ...]
-    reach_slots: tuple[ReachSlot, ...]
     crime_sets: tuple[frozenset[str], ...]  # the status sets measure conditions ask about
     # Puts the groups' members, concatenated group by group, back in catalogue (id) order.
     in_id_order: Callable[[tuple[object, ...]], tuple[object, ...]]
@@ -201,29 +179,6 @@ def _first_crimes(
     return tuple(next((pair for pair in live if pair[1] in wanted), None) for wanted in crime_sets)
 
 
-def _reach_slots(
-    measures: tuple[CompiledMeasure, ...], crime_sets: tuple[frozenset[str], ...]
-) -> tuple[ReachSlot, ...]:
-    slots = []
-    offset = 0
-    for i, cm in enumerate(measures):
-        fields = _measure_fields(cm.measure)
-        if fields & REACH_FIELDS:
-            slots.append(
-                ReachSlot(
-                    measure=cm,
-                    findings_at=offset,
-                    width=len(cm.measure.actors),
-                    trace_at=i,
-                    dates=cm.dates,
-                    reads_rest=_reader(set(fields - REACH_FIELDS), crime_sets),
-                    cache={},
-                )
-            )
-        offset += len(cm.measure.actors)
-    return tuple(slots)
-
-
 def _crime_sets(measures: tuple[CompiledMeasure, ...]) -> tuple[frozenset[str], ...]:
     found = {r[1] for cm in measures for r in _measure_fields(cm.measure) if not isinstance(r, str)}
     return tuple(sorted(found, key=sorted))
@@ -322,7 +277,6 @@ def _rulebook() -> Rulebook:
         ),
         measures=measures,
         groups=groups,
-        reach_slots=_reach_slots(measures, crime_sets),
         crime_sets=crime_sets,
         in_id_order=itemgetter(*_order(groups)),
         rule_cites=rule_cites,
