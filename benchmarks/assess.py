@@ -1,6 +1,7 @@
 """Benchmark the engine: assessments per second in-process, and the CLI's cold start.
 
 Run: .venv/bin/python benchmarks/assess.py [--n 100000] [--out benchmarks/results/assess.txt]
+                                            [--against GIT-REVISION]
 
 Generates N situations from a fixed seed (every field drawn uniformly from its allowed values,
 dates 1946-2030, 40 countries), validates them, then times `assess` on one core. Also times
@@ -27,9 +28,45 @@ from protect import Situation, assess
 
 STATUSES = ["none", "risk", "imminent", "ongoing", "past"]
 COUNTRIES = [
-    "AFG", "BDI", "BIH", "CAF", "CIV", "COD", "COL", "DEU", "ETH", "FRA", "GMB", "HUN", "IRQ",
-    "ISR", "KEN", "KHM", "LBY", "LKA", "MLI", "MMR", "NGA", "NOR", "PAK", "PHL", "PSE", "RUS",
-    "RWA", "SDN", "SLE", "SOM", "SSD", "SUN", "SYR", "UGA", "UKR", "USA", "YEM", "YUG", "ZAF",
+    "AFG",
+    "BDI",
+    "BIH",
+    "CAF",
+    "CIV",
+    "COD",
+    "COL",
+    "DEU",
+    "ETH",
+    "FRA",
+    "GMB",
+    "HUN",
+    "IRQ",
+    "ISR",
+    "KEN",
+    "KHM",
+    "LBY",
+    "LKA",
+    "MLI",
+    "MMR",
+    "NGA",
+    "NOR",
+    "PAK",
+    "PHL",
+    "PSE",
+    "RUS",
+    "RWA",
+    "SDN",
+    "SLE",
+    "SOM",
+    "SSD",
+    "SUN",
+    "SYR",
+    "UGA",
+    "UKR",
+    "USA",
+    "YEM",
+    "YUG",
+    "ZAF",
     "ZAR",
 ]
 
@@ -42,15 +79,19 @@ def generate(n: int, seed: int = 2005) -> list[dict[str, Any]]:
         doc: dict[str, Any] = {
             "country": rng.choice(COUNTRIES),
             "date": dt.date.fromordinal(start + rng.randrange(span)).isoformat(),
-            "armed_conflict": rng.choice(["none", "international", "non-international",
-                                          "occupation"]),
+            "armed_conflict": rng.choice(
+                ["none", "international", "non-international", "occupation"]
+            ),
             "state_role": rng.choice(["protecting", "unable", "unwilling", "perpetrator"]),
-            "atrocities": {k: rng.choice(STATUSES) for k in
-                           ("genocide", "crimes-against-humanity", "war-crimes",
-                            "ethnic-cleansing")},
+            "atrocities": {
+                k: rng.choice(STATUSES)
+                for k in ("genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing")
+            },
             "post_conflict": rng.random() < 0.2,
-            "peacekeeping": {k: rng.random() < 0.3 for k in
-                             ("present", "poc_mandate", "chapter_vii", "host_consent")},
+            "peacekeeping": {
+                k: rng.random() < 0.3
+                for k in ("present", "poc_mandate", "chapter_vii", "host_consent")
+            },
             "security_council": {"seized": rng.random() < 0.4},
         }
         if rng.random() < 0.2:
@@ -69,10 +110,61 @@ def cold_start(runs: int = 15) -> float:
     return statistics.median(times)
 
 
+def against(rev: str, n: int) -> float:
+    """The best-pass rate of the engine at `rev` on the same situations, in a fresh process."""
+    import tempfile
+
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(
+            ["git", "-C", str(root), "worktree", "add", "--detach", "--quiet", str(tree), rev],
+            check=True,
+        )
+        try:
+            code = "\n".join(
+                [
+                    "import sys, time",
+                    "sys.path.insert(0, 'benchmarks')",
+                    "import assess as b",
+                    "from protect import Situation, assess",
+                    f"s = [Situation.model_validate(d) for d in b.generate({n})]",
+                    "assess(s[0])",
+                    "best = None",
+                    "for _ in range(3):",
+                    "    t = time.process_time()",
+                    "    for x in s:",
+                    "        assess(x)",
+                    "    best = min(best or 1e9, time.process_time() - t)",
+                    f"print({n} / best)",
+                ]
+            )
+            out = subprocess.run(
+                [sys.executable, "-c", code],
+                cwd=tree,
+                env={**os.environ, "PYTHONPATH": str(tree / "src")},
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        finally:
+            subprocess.run(
+                ["git", "-C", str(root), "worktree", "remove", "--force", str(tree)], check=False
+            )
+    return float(out.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        default=None,
+        help="also time the engine of this git revision, in this run (this machine's speed "
+        "drifts by tens of percent over minutes, so figures from other days do not compare)",
+    )
     args = parser.parse_args()
 
     docs = generate(args.n)
@@ -98,6 +190,7 @@ def main() -> None:
         assess(s).model_dump(mode="json")
     dump_rate = len(sample) / (time.perf_counter() - t0)
     cold = cold_start()
+    reference = against(args.against, args.n) if args.against else None
 
     lines = [
         f"date: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
@@ -113,10 +206,17 @@ def main() -> None:
         f"assess + JSON document: {dump_rate:,.0f}/s",
         f"cold start of `protect --help`: {cold * 1000:.0f} ms median of 15 (target < 300 ms)",
     ]
+    if reference is not None:
+        lines.append(
+            f"the engine of {args.against}, timed the same way right after: "
+            f"{reference:,.0f} assessments/s (best pass by CPU time); this engine: "
+            f"{args.n / cpu / reference:.2f}x that"
+        )
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
     if args.out:
-        args.out.write_text(f"$ .venv/bin/python benchmarks/assess.py --out {args.out}\n" + text)
+        command = " ".join(["$ .venv/bin/python benchmarks/assess.py", *sys.argv[1:]])
+        args.out.write_text(command + "\n" + text)
 
 
 if __name__ == "__main__":

@@ -102,9 +102,11 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
         derived=body.derived,
         stage=body.stage,
         norms=body.norms,
-        crimes=list(body.crimes),
-        measures=list(body.measures),
-        tensions=list(body.tensions),
+        # Crime and tension findings come from memoized rules and were always shared (frozen
+        # models); the measures list is the body's own, so a shared body gives each a copy.
+        crimes=body.crimes,
+        measures=body.measures if bodies is None else list(body.measures),
+        tensions=body.tensions,
         warnings=rules.warnings(s, table_value),
         trace=[
             rules.icc_state_party_trace(s, table_value, icc),
