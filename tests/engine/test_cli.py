@@ -142,3 +142,42 @@ def test_demo_runs_on_the_bundled_defaults(tmp_path: Path, monkeypatch: pytest.M
     again = runner.invoke(app, ["demo"])
     assert again.exit_code == 0 and "unchanged" in again.stdout
     assert "Audit log: 2 entries" in again.stdout
+
+
+@pytest.mark.parametrize(
+    ("situation", "line"),
+    [
+        # Ukraine's second Art. 12(3) declaration (lodged 2015-09-08, from 2014-02-20) covers
+        # the full-scale invasion; the first covered 2013-11-21 to 2014-02-22.
+        (
+            {"country": "UKR", "date": "2022-03-15", "armed_conflict": "international",
+             "state_role": "protecting", "atrocities": {"war-crimes": "ongoing"}},
+            "ICC jurisdiction over the territory on this date: yes, from 2014-02-20, by an "
+            "Art. 12(3) declaration lodged 2015-09-08; over crimes committed 2013-11-21 to "
+            "2014-02-22, by an Art. 12(3) declaration lodged 2014-04-17.",
+        ),
+        # Burundi's withdrawal took effect on 2017-10-27; crimes from its party years stay
+        # within the Court's reach (Art. 127(2)).
+        (
+            {"country": "BDI", "date": "2021-09-15", "armed_conflict": "none",
+             "state_role": "perpetrator", "atrocities": {"crimes-against-humanity": "past"}},
+            "ICC jurisdiction over the territory on this date: no; over crimes committed "
+            "2004-12-01 to 2017-10-26, as a state party.",
+        ),
+        (
+            {"country": "SYR", "date": "2013-09-15", "armed_conflict": "non-international",
+             "state_role": "perpetrator"},
+            "ICC jurisdiction over the territory on this date: no.",
+        ),
+    ],
+    ids=["ukraine-2022", "burundi-2021", "syria-2013"],
+)  # fmt: skip
+def test_text_report_says_where_the_court_may_act(
+    tmp_path: Path, situation: dict[str, Any], line: str
+) -> None:
+    path = tmp_path / "situation.json"
+    path.write_text(json.dumps(situation), encoding="utf-8")
+    for fmt in ("text", "markdown"):
+        result = runner.invoke(app, ["assess", str(path), "--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert line in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from protect.engine.model import Assessment
 from protect.knowledge.schema import Citation
@@ -39,6 +40,34 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
+def _period_words(p: dict[str, Any]) -> str:
+    how = "as a state party" if p["basis"] == "party" else "by an Art. 12(3) declaration"
+    if p.get("lodged"):
+        how += f" lodged {p['lodged']}"
+    span = f"from {p['from']}" if p.get("from") else "as stated in the input"
+    if p.get("to"):
+        span = f"{p['from']} to {p['to']}"
+    return f"{span}, {how}"
+
+
+def _jurisdiction_line(a: Assessment) -> str:
+    """The Court's reach in words, from the `icc_jurisdiction` trace entry (decision 006)."""
+    entry = next((t for t in a.trace if t.rule == "icc_jurisdiction"), None)
+    if entry is None:
+        return "ICC jurisdiction over the territory: not assessed."
+    now, past = entry.result["at_date"], entry.result["for_past_crimes"]
+    if now:
+        line = "ICC jurisdiction over the territory on this date: yes, " + "; ".join(
+            _period_words(p) for p in now
+        )
+    else:
+        line = "ICC jurisdiction over the territory on this date: no"
+    earlier = [p for p in past if p not in now]
+    if earlier:
+        line += "; over crimes committed " + "; ".join(_period_words(p) for p in earlier)
+    return line + "."
+
+
 def _sections(a: Assessment, md: bool) -> list[str]:
     s = a.situation
     src = _Sources()
@@ -52,6 +81,7 @@ def _sections(a: Assessment, md: bool) -> list[str]:
     )
     icc = a.derived
     out.append(f"ICC state party: {_yes(icc.icc_state_party)} (from {icc.icc_state_party_source}).")
+    out.append(_jurisdiction_line(a))
     out.append("")
 
     r2p, poc = a.norms.r2p, a.norms.poc
