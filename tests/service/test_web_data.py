@@ -208,6 +208,8 @@ def test_situation_page_shows_the_json_assessment(ingested: TestClient) -> None:
     for crime in doc["crimes"]:
         assert f"<td>{crime['id']}</td><td>{crime['status']}</td>" in page.text
     assert f"Trace: {len(doc['trace'])} rules" in page.text
+    # Myanmar was never a party and lodged no declaration.
+    assert "ICC jurisdiction over the territory on this date: no." in page.text
     assert 'href="/kb/instruments/rome-statute"' in page.text
     assert 'href="/api/v1/situations/MMR/2017-09"' in page.text
 
@@ -314,6 +316,14 @@ def test_assess_form_renders_the_same_assessment_as_the_api(
 
     party = plain.post("/assess", data={**DARFUR_FORM, "icc_state_party": "true"})
     assert "True (from input)" in party.text
+    # Ukraine in 2022: not a party, but within the Court's reach by its second Art. 12(3)
+    # declaration (lodged 2015-09-08, from 2014-02-20).
+    ukraine = plain.post("/assess", data={**DARFUR_FORM, "country": "UKR", "date": "2022-03-15"})
+    assert ukraine.status_code == 200
+    assert (
+        "on this date: yes, from 2014-02-20, by an Art. 12(3) declaration lodged 2015-09-08"
+        in ukraine.text
+    )
     # Stores nothing, like POST /api/v1/assess.
     from protect.service import assessments
     from protect.service.roles import local_operator

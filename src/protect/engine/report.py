@@ -50,12 +50,12 @@ def _period_words(p: dict[str, Any]) -> str:
     return f"{span}, {how}"
 
 
-def _jurisdiction_line(a: Assessment) -> str:
-    """The Court's reach in words, from the `icc_jurisdiction` trace entry (decision 006)."""
-    entry = next((t for t in a.trace if t.rule == "icc_jurisdiction"), None)
-    if entry is None:
+def jurisdiction_words(result: dict[str, Any] | None) -> str:
+    """The Court's reach in words, from the result of the `icc_jurisdiction` trace entry
+    (decision 006); the text report and the web pages both print it."""
+    if result is None:
         return "ICC jurisdiction over the territory: not assessed."
-    now, past = entry.result["at_date"], entry.result["for_past_crimes"]
+    now, past = result["at_date"], result["for_past_crimes"]
     if now:
         line = "ICC jurisdiction over the territory on this date: yes, " + "; ".join(
             _period_words(p) for p in now
@@ -66,6 +66,11 @@ def _jurisdiction_line(a: Assessment) -> str:
     if earlier:
         line += "; over crimes committed " + "; ".join(_period_words(p) for p in earlier)
     return line + "."
+
+
+def _jurisdiction_line(a: Assessment) -> str:
+    entry = next((t for t in a.trace if t.rule == "icc_jurisdiction"), None)
+    return jurisdiction_words(entry.result if entry is not None else None)
 
 
 def _sections(a: Assessment, md: bool) -> list[str]:

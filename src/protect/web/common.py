@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from protect.api.deps import DB
+from protect.engine.report import jurisdiction_words
 from protect.service import Principal, users
 
 SESSION_COOKIE = "protect_session"
@@ -40,6 +41,7 @@ def _sentence(text: object) -> str:
 templates.env.filters["code_spans"] = _code_spans
 templates.env.filters["number"] = _number
 templates.env.filters["sentence"] = _sentence
+templates.env.globals["jurisdiction_words"] = jurisdiction_words
 
 
 def page_principal(request: Request, db: DB) -> Principal | None:
