@@ -52,18 +52,6 @@ def call(fn: Any, *args: Any) -> Any:
         raise InvalidInputError(str(exc).splitlines()[0] if str(exc) else "invalid input") from exc
 
 
-_call = call
-
-
-def panel_span(country: str | None = None) -> tuple[str, str] | None:
-    """The first and last month the monitor shows (for one country, or for any), or None; the
-    web pages use it for their default month and window. Call it through `call` so that a
-    missing store is reported like every other monitor error."""
-    from protect.monitor.api import coverage
-
-    return coverage(country)
-
-
 def _sources_root() -> str:
     from protect.risk.sources import RiskDataError, require_sources_dir
 

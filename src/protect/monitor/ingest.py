@@ -552,23 +552,6 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
     return iso3, "c_num"
 
 
-def _insert_rows(
-    con: duckdb.DuckDBPyConnection, table: str, names: list[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """Bulk insert through Arrow (DuckDB's executemany is row by row)."""
-    if not rows:
-        return
-    import pyarrow as pa
-
-    columns = list(zip(*rows, strict=True))
-    data = pa.table({n: list(c) for n, c in zip(names, columns, strict=True)})
-    con.register("_protect_rows", data)
-    try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM _protect_rows")
-    finally:
-        con.unregister("_protect_rows")
-
-
 ReadMode = Literal["strict", "store", "skip"]
 
 

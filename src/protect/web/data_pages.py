@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from protect.api.v1_monitor import call, forecast, latest_forecast_year, panel_span
+from protect.api.v1_monitor import call, forecast, latest_forecast_year
 from protect.service import Principal, ServiceError
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.storage import DatabaseUnavailableError
@@ -73,7 +73,7 @@ def alerts_page(request: Request, user: Viewer, month: str | None = None) -> HTM
     """Twin of GET /api/v1/alerts?month=; the default month is the latest the panel covers."""
     api = _monitor()
     try:
-        span = call(panel_span)
+        span = call(api.coverage)
         if span is None:
             raise NotFoundError("no events ingested yet: run `protect ingest ucdp --sample`")
         chosen = month.strip() if month and month.strip() else span[1]
@@ -110,7 +110,7 @@ def monitor_page(
     try:
         _check_month(start, "from")
         _check_month(end, "to")
-        span = call(panel_span, iso3)
+        span = call(api.coverage, iso3)
         if span is None:
             raise NotFoundError(f"no panel data for {iso3}: ingest events covering it")
         if end is None:
