@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -82,8 +83,8 @@ def _sniff(path: Path) -> _Layout:
 
 
 class _Keeper:
-    """Hash the file and copy it beside the database in one read, on a thread, while DuckDB
-    reads the rows (hashing and file I/O release the GIL). The copy is a temporary file until
+    """Hash the file and copy it beside the database on a thread, while DuckDB reads the rows
+    (hashing and file I/O release the GIL). The copy is a temporary file until
     `keep` renames it to its content address, so a refused or killed ingest leaves at most an
     unused temporary copy (decisions 010, 024)."""
 
@@ -102,16 +103,15 @@ class _Keeper:
 
     def _run(self) -> None:
         assert self._tmp is not None
-        digest = hashlib.sha256()
         try:
-            with open(self._path, "rb") as src, open(self._tmp, "wb") as dst:
-                while block := src.read(1 << 22):
-                    digest.update(block)
-                    dst.write(block)
+            # The kernel copies (no bytes pass through Python), and the hash reads the file on
+            # its own; one Python loop doing both cost half again as much CPU, taken from the
+            # reading of the rows (decision 024).
+            shutil.copyfile(self._path, self._tmp)
+            with open(self._path, "rb") as src:
+                self._sha = hashlib.file_digest(src, "sha256").hexdigest()
         except OSError as exc:
             self._error = exc
-            return
-        self._sha = digest.hexdigest()
 
     def sha256(self) -> str:
         self._thread.join()
@@ -192,8 +192,19 @@ def _need(cols: dict[str, str], path: Path, *names: str) -> str:
     return found
 
 
+_NZ_PREFIX = "CASE WHEN starts_with("
+
+
 def _nz(expr: str | None) -> str:
-    return f"nullif(trim({expr}), '')" if expr else "NULL"
+    """A cell's text without surrounding spaces, NULL when nothing is left. Only a cell that
+    starts or ends with a space is trimmed: trimming makes a new copy of every text, and almost
+    no cell needs it (decision 024)."""
+    if not expr:
+        return "NULL"
+    return (
+        f"{_NZ_PREFIX}{expr}, ' ') OR ends_with({expr}, ' ') "
+        f"THEN nullif(trim({expr}), '') ELSE nullif({expr}, '') END"
+    )
 
 
 _GOV = "'Government of %'"
@@ -397,13 +408,12 @@ _MAPPERS: dict[SourceKind, Callable[[_Layout, Path], _Mapping]] = {
 
 
 def _bare(expr: str) -> str:
-    """The column inside `nullif(trim(col), '')`, else the expression itself: DuckDB's casts to
-    numbers and dates skip surrounding spaces and give NULL for an empty text, so the typed value
-    needs no trimmed copy of the text first (decision 024)."""
-    prefix, suffix = "nullif(trim(", "), '')"
-    if expr.startswith(prefix) and expr.endswith(suffix):
-        inner = expr[len(prefix) : -len(suffix)]
-        if inner.count("(") == inner.count(")"):
+    """The column inside `_nz(col)`, else the expression itself: DuckDB's casts to numbers and
+    dates skip surrounding spaces and give NULL for an empty text, so the typed value needs no
+    trimmed copy of the text first (decision 024)."""
+    if expr.startswith(_NZ_PREFIX):
+        inner = expr[len(_NZ_PREFIX) : expr.find(", ' ')")]
+        if _nz(inner) == expr:
             return inner
     return expr
 
@@ -555,10 +565,15 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
 ReadMode = Literal["strict", "store", "skip"]
 
 
-def read_csv_sql(path: Path, layout: _Layout, *, errors: ReadMode) -> str:
+def read_csv_sql(path: Path, layout: _Layout, *, errors: ReadMode, parallel: bool = True) -> str:
     """DuckDB `read_csv(...)` for an event file: every column as text, the header (and HXL row)
     skipped. A malformed row stops a `strict` read, is recorded in `stg_rejects` by a `store`
-    read, and is left out by a `skip` read."""
+    read, and is left out by a `skip` read.
+
+    A parallel read splits the file at guessed line starts; where quoted cells hold line breaks
+    (about one GED row in thirteen) a guess can land inside a cell, and DuckDB then reports a
+    well-formed row as malformed (seen here once in some hundred reads of the benchmark file).
+    Reads whose verdict on a row is kept (`store`, `skip`) are therefore sequential."""
     columns = "{" + ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in layout.header) + "}"
     compression = "gzip" if layout.gzipped else "none"
     options = {
@@ -569,7 +584,7 @@ def read_csv_sql(path: Path, layout: _Layout, *, errors: ReadMode) -> str:
     return (
         f"read_csv({_lit(str(path))}, header=false, skip={layout.skip}, delim=',', quote='\"', "
         f"escape='\"', auto_detect=false, columns={columns}, compression='{compression}', "
-        f"{options}, max_line_size=10000000)"
+        f"{options}, max_line_size=10000000, parallel={'true' if parallel else 'false'})"
     )
 
 
@@ -577,15 +592,16 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapp
     """Read the file and map it onto the common raw fields in one pass (temp table `norm`,
     whose row order is the file's: record number = rowid + 1). Only the columns the mapping
     uses are materialised; the file itself is kept (decision 010). A well-formed file is read
-    once, strictly; only a file with malformed rows is read again, recording them (the
-    bookkeeping of rejects costs a tenth of the read). Returns whether rows were rejected."""
+    once, strictly and in parallel; only when that read fails is the file read again,
+    sequentially, recording the malformed rows (none, when the parallel read was misled by a
+    line break inside a quoted cell). Returns whether the second read was made."""
     try:
         _normalise(con, m, read_csv_sql(path, layout, errors="strict"))
         return False
     except Exception:  # duckdb raises several error types for malformed input
         pass
     try:
-        _normalise(con, m, read_csv_sql(path, layout, errors="store"))
+        _normalise(con, m, read_csv_sql(path, layout, errors="store", parallel=False))
     except Exception as exc:  # duckdb raises several error types for unreadable input
         raise IngestError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
     return True
@@ -886,7 +902,7 @@ def _ingest(
             release_id = _one(con, "SELECT coalesce(max(release_id), 0) + 1 FROM releases")
             con.execute(
                 f"CREATE VIEW raw_{release_id} AS SELECT row_number() OVER () AS record_no, * "
-                f"FROM {read_csv_sql(raw_file, layout, errors='skip')}"
+                f"FROM {read_csv_sql(raw_file, layout, errors='skip', parallel=False)}"
             )
             # The events are read by key (release, country, record number), never by position:
             # letting DuckDB store them in any order lets it write them in parallel.
