@@ -216,6 +216,17 @@ def test_missing_required_column_is_one_clear_error(tmp_path: Path, db: Path) ->
         ingest("ucdp", path, db_path=db)
 
 
+def test_a_geojson_release_is_named_as_such(tmp_path: Path, db: Path) -> None:
+    # UCDP publishes GED as GeoJSON too; its first line is a JSON object, not a CSV header.
+    path = tmp_path / "GEDEvent_v23_1.geojson.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write('{"type": "FeatureCollection", "features": [\n')
+        fh.write('{"type": "Feature", "properties": {"id": 1, "type_of_violence": 1}}\n]}\n')
+    with pytest.raises(IngestError, match=r"JSON \(GeoJSON\?\), not CSV"):
+        ingest("ucdp", path, db_path=db)
+    assert not db.exists()  # refused before anything was opened
+
+
 def test_reingesting_the_same_release_changes_nothing(db: Path, data: Path) -> None:
     path = data / "ged231_car_2013_2014.csv"
     first = ingest("ucdp", path, db_path=db)

@@ -72,6 +72,10 @@ def _sniff(path: Path) -> _Layout:
         raise IngestError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
     if not header:
         raise IngestError(f"{path}: the file is empty")
+    if header[0].lstrip().startswith(("{", "[")):
+        raise IngestError(
+            f"{path}: this is JSON (GeoJSON?), not CSV; ingest takes the CSV edition of a release"
+        )
     hxl = second if second is not None and _is_hxl_row(second) else None
     names = [c if c.strip() else f"_column{i}" for i, c in enumerate(header)]
     seen: dict[str, int] = {}
