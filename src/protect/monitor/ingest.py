@@ -494,8 +494,11 @@ def _release_version(
 # ---------------------------------------------------------------------------------------------
 
 
-def _record_lines(path: Path, layout: _Layout, rejected_lines: set[int]) -> dict[int, int]:
-    """record_no (1-based, as DuckDB numbered the accepted rows) -> physical start line."""
+def _record_lines(
+    path: Path, layout: _Layout, rejected_lines: set[int], upto: int
+) -> dict[int, int]:
+    """record_no (1-based, as DuckDB numbered the accepted rows) -> physical start line, for the
+    records up to `upto`: the file is parsed only as far as the last record reported."""
     out: dict[int, int] = {}
     with _open_text(path, layout.gzipped) as fh:
         reader = csv.reader(fh)
@@ -507,15 +510,23 @@ def _record_lines(path: Path, layout: _Layout, rejected_lines: set[int]) -> dict
             if start not in rejected_lines:
                 record_no += 1
                 out[record_no] = start
+                if record_no >= upto:
+                    break
             start = reader.line_num + 1
     return out
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def _line_of_byte(path: Path, layout: _Layout, positions: list[int]) -> dict[int, int]:
-    with _open_text(path, layout.gzipped) as fh:
+    """Line numbers of DuckDB's byte positions (counted after any byte-order mark), from the
+    bytes themselves: decoding a large file only to count its line breaks took seconds."""
+    opener = gzip.open if layout.gzipped else open
+    with opener(path, "rb") as fh:
         data = fh.read()
-    encoded = data.encode("utf-8") if isinstance(data, str) else data
-    return {p: encoded.count(b"\n", 0, p) + 1 for p in positions}
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    return {p: data.count(b"\n", start, start + p) + 1 for p in positions}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -705,7 +716,7 @@ def _keep_sql(m: _Mapping) -> str:
 
 
 def _refuse_unknown(
-    con: duckdb.DuckDBPyConnection, m: _Mapping, lines: Callable[[], dict[int, int]]
+    con: duckdb.DuckDBPyConnection, m: _Mapping, lines: Callable[[int], dict[int, int]]
 ) -> None:
     """Unknown codes stop the ingest: guessing would silently change the numbers (style.md)."""
     checks = _refusals(m)
@@ -717,7 +728,7 @@ def _refuse_unknown(
             bad = con.execute(
                 f"SELECT rowid + 1, trim({raw}) FROM norm WHERE {cond} ORDER BY rowid LIMIT 5"
             ).fetchall()
-            where = lines()
+            where = lines(max(r for r, _ in bad))
             first = "; ".join(f"line {where.get(r, '?')}: {v!r}" for r, v in bad)
             raise IngestError(
                 f"{field} {what}: {first}"
@@ -855,12 +866,9 @@ def _ingest(
             else []
         )
         reject_lines = _line_of_byte(path, layout, [r[0] for r in rejects]) if rejects else {}
-        cache: dict[str, dict[int, int]] = {}
 
-        def lines() -> dict[int, int]:
-            if "m" not in cache:
-                cache["m"] = _record_lines(path, layout, set(reject_lines.values()))
-            return cache["m"]
+        def lines(upto: int) -> dict[int, int]:
+            return _record_lines(path, layout, set(reject_lines.values()), upto)
 
         _refuse_unknown(con, mapping, lines)
         errors: list[tuple[int | None, str, str]] = [
@@ -881,7 +889,7 @@ def _ingest(
             + " END FROM norm WHERE failed IS NOT NULL ORDER BY rowid"
         ).fetchall()
         if failed:
-            where = lines()
+            where = lines(failed[-1][0])
             for record_no, idx, value in failed:
                 field, _, what = _ROW_CHECKS[idx]
                 label: str = labels.get(field) or field
