@@ -624,49 +624,53 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapp
 
 def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None:
     """One pass: parse every field, look the country up, run every row check (`failed`: the
-    index of the first check a row fails), and keep a row's raw texts only when it fails a check
-    or is refused; only those rows need them, for their messages (decision 024)."""
-    raw_kept = ", ".join(f"CASE WHEN keep THEN {c} END AS {c}" for c in _RAW_COLUMNS)
+    index of the first check a row fails; `refused`: of the first unknown code it carries), and
+    keep, for those rows only, the text their message quotes (decision 024)."""
+    refusals = _refusals(m)
+    refused = " ".join(f"WHEN {c[2]} THEN {k}" for k, c in enumerate(refusals))
+    refused_value = " ".join(f"WHEN {k} THEN trim({c[1]})" for k, c in enumerate(refusals))
+    failed_value = " ".join(
+        f"WHEN {i} THEN nullif(trim({_check_value(field)}), '')"
+        for i, (field, _, _) in enumerate(_ROW_CHECKS)
+    )
     iso3, gw = _country_sql(m.country_kind)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE norm AS
         SELECT event_id, type_code, ds, de, date_prec, where_prec, iso3, gw,
             best, low, high, civilians, side_a, side_b, perpetrator_is_gov, candidate,
-            failed, {raw_kept}
+            failed, CASE failed {failed_value} END AS failed_value,
+            refused, CASE refused {refused_value} END AS refused_value
         FROM (
-            SELECT *, {_keep_sql(m)} AS keep
+            SELECT *, {_first_failure_sql()} AS failed, CASE {refused} END AS refused
             FROM (
-                SELECT *, {_first_failure_sql()} AS failed
+                SELECT *, {iso3} AS iso3, {gw} AS gw
                 FROM (
-                    SELECT *, {iso3} AS iso3, {gw} AS gw
+                    SELECT *,
+                        try_cast(trunc(try_cast(country_raw AS DOUBLE)) AS INTEGER) AS c_num
                     FROM (
-                        SELECT *,
-                            try_cast(trunc(try_cast(country_raw AS DOUBLE)) AS INTEGER) AS c_num
-                        FROM (
-                            SELECT
-                                {m.event_id} AS event_id,
-                                {_bare(m.type_raw)} AS type_raw,
-                                {m.type_code} AS type_code,
-                                {_bare(m.date_start)} AS ds_raw,
-                                {_bare(m.date_end)} AS de_raw,
-                                {_date_sql(m.date_start)} AS ds,
-                                {_date_sql(m.date_end)} AS de,
-                                {_bare(m.date_prec)} AS date_prec_raw,
-                                try_cast({_num(m.date_prec)} AS INTEGER) AS date_prec,
-                                {_bare(m.where_prec)} AS where_prec_raw,
-                                try_cast({_num(m.where_prec)} AS INTEGER) AS where_prec,
-                                {m.country} AS country_raw,
-                                {_bare(m.best)} AS best_raw, {_num(m.best)} AS best,
-                                {_bare(m.low)} AS low_raw, {_num(m.low)} AS low,
-                                {_bare(m.high)} AS high_raw, {_num(m.high)} AS high,
-                                {_bare(m.civilians)} AS civ_raw,
-                                {_num(m.civilians)} AS civilians,
-                                {m.side_a} AS side_a, {m.side_b} AS side_b,
-                                {m.perpetrator_is_gov} AS perpetrator_is_gov,
-                                {m.candidate} AS candidate
-                            FROM {source}
-                        )
+                        SELECT
+                            {m.event_id} AS event_id,
+                            {_bare(m.type_raw)} AS type_raw,
+                            {m.type_code} AS type_code,
+                            {_bare(m.date_start)} AS ds_raw,
+                            {_bare(m.date_end)} AS de_raw,
+                            {_date_sql(m.date_start)} AS ds,
+                            {_date_sql(m.date_end)} AS de,
+                            {_bare(m.date_prec)} AS date_prec_raw,
+                            try_cast({_num(m.date_prec)} AS INTEGER) AS date_prec,
+                            {_bare(m.where_prec)} AS where_prec_raw,
+                            try_cast({_num(m.where_prec)} AS INTEGER) AS where_prec,
+                            {m.country} AS country_raw,
+                            {_bare(m.best)} AS best_raw, {_num(m.best)} AS best,
+                            {_bare(m.low)} AS low_raw, {_num(m.low)} AS low,
+                            {_bare(m.high)} AS high_raw, {_num(m.high)} AS high,
+                            {_bare(m.civilians)} AS civ_raw,
+                            {_num(m.civilians)} AS civilians,
+                            {m.side_a} AS side_a, {m.side_b} AS side_b,
+                            {m.perpetrator_is_gov} AS perpetrator_is_gov,
+                            {m.candidate} AS candidate
+                        FROM {source}
                     )
                 )
             )
@@ -708,25 +712,23 @@ def _refusals(m: _Mapping) -> list[tuple[str, str, str, str]]:
     return checks
 
 
-def _keep_sql(m: _Mapping) -> str:
-    """Whether a row needs its raw texts (it fails a check or is refused), as a CASE so that each
-    test runs only on the rows the ones before it left (conditions of a CASE short-circuit)."""
-    tests = ["failed IS NOT NULL", *(c[2] for c in _refusals(m))]
-    return "CASE " + " ".join(f"WHEN {c} THEN true" for c in tests) + " ELSE false END"
-
-
 def _refuse_unknown(
     con: duckdb.DuckDBPyConnection, m: _Mapping, lines: Callable[[int], dict[int, int]]
 ) -> None:
     """Unknown codes stop the ingest: guessing would silently change the numbers (style.md)."""
     checks = _refusals(m)
     counts = con.execute(
-        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c[2]})" for c in checks) + " FROM norm"
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE refused = {k})" for k in range(len(checks)))
+        + " FROM norm"
     ).fetchone()
-    for (field, raw, cond, what), n in zip(checks, counts or (), strict=True):
+    # A row counts for the first code it fails; no row fails a code before the first one
+    # reported, so that code's count and rows are what a test of it alone would give.
+    for k, ((field, _, _, what), n) in enumerate(zip(checks, counts or (), strict=True)):
         if n:
             bad = con.execute(
-                f"SELECT rowid + 1, trim({raw}) FROM norm WHERE {cond} ORDER BY rowid LIMIT 5"
+                f"SELECT rowid + 1, refused_value FROM norm WHERE refused = {k} "
+                "ORDER BY rowid LIMIT 5"
             ).fetchall()
             where = lines(max(r for r, _ in bad))
             first = "; ".join(f"line {where.get(r, '?')}: {v!r}" for r, v in bad)
@@ -768,12 +770,6 @@ _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
         "is not a country code the crosswalk knows at the event's date",
     ),
 )
-
-
-_RAW_COLUMNS = (
-    "type_raw", "ds_raw", "de_raw", "date_prec_raw", "where_prec_raw", "country_raw",
-    "best_raw", "low_raw", "high_raw", "civ_raw",
-)  # fmt: skip
 
 
 def _first_failure_sql() -> str:
@@ -881,12 +877,8 @@ def _ingest(
             "best": mapping.best_field,
         }
         failed = con.execute(
-            "SELECT rowid + 1, failed, CASE failed "
-            + " ".join(
-                f"WHEN {i} THEN nullif(trim({_check_value(field)}), '')"
-                for i, (field, _, _) in enumerate(_ROW_CHECKS)
-            )
-            + " END FROM norm WHERE failed IS NOT NULL ORDER BY rowid"
+            "SELECT rowid + 1, failed, failed_value FROM norm "
+            "WHERE failed IS NOT NULL ORDER BY rowid"
         ).fetchall()
         if failed:
             where = lines(failed[-1][0])
