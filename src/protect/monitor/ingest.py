@@ -430,9 +430,11 @@ def _date_sql(expr: str) -> str:
     fallback names its trimmed text once: DuckDB computes an expression used twice for every
     row, fallback or not (no regular expressions on the hot path)."""
     bare = _bare(expr)
+    # A ten-byte cell is its own first ten characters: the common form is cast as it stands.
     iso = (
-        f"CASE WHEN substr({bare}, 5, 1) = '-' AND (strlen({bare}) = 10 "
-        f"OR substr({bare}, 11, 1) IN (' ', 'T')) "
+        f"CASE WHEN strlen({bare}) = 10 AND substr({bare}, 5, 1) = '-' "
+        f"THEN try_cast({bare} AS DATE) "
+        f"WHEN substr({bare}, 5, 1) = '-' AND substr({bare}, 11, 1) IN (' ', 'T') "
         f"THEN try_cast(substr({bare}, 1, 10) AS DATE) END"
     )
     padded_iso = (
@@ -552,11 +554,18 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
         )
         return "MAP {" + items + "}"
 
+    def by_number(pairs: Sequence[tuple[int, str]]) -> str:
+        """A list indexed by the number: one step per row, where a map searches its keys."""
+        table = dict(pairs)
+        top = max(table)
+        items = ", ".join(_lit(table[n]) if n in table else "NULL" for n in range(top + 1))
+        return f"CASE WHEN c_num BETWEEN 0 AND {top} THEN [{items}][c_num + 1] END"
+
     if kind == "iso3":
         codes = [(c.iso3, c.iso3) for c in countries.all_countries()]
         return f"{mapping(codes)}[upper(country_raw)]", "NULL::INTEGER"
     if kind == "isonum":
-        return f"{mapping(countries.numeric_codes())}[c_num]", "NULL::INTEGER"
+        return by_number(countries.numeric_codes()), "NULL::INTEGER"
     spans: dict[int, list[tuple[date | None, date | None, str]]] = {}
     for gw, first, last, iso3 in countries.gw_spans():
         spans.setdefault(gw, []).append((first, last, iso3))
@@ -571,9 +580,9 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
             bounds += [f"ds <= {_date_lit(last)}"] if last else []
             tests.append(f"WHEN {' AND '.join(bounds) or 'true'} THEN {_lit(iso3)}")
         whens.append(f"WHEN {gw} THEN CASE {' '.join(tests)} END")
-    # Most rows carry a number with a single holder: the map answers them, and only the rest
+    # Most rows carry a number with a single holder: the list answers them, and only the rest
     # (coalesce evaluates its second argument only where the first is NULL) reach the tests.
-    iso3 = f"coalesce({mapping(sorted(fixed.items()))}[c_num], CASE c_num {' '.join(whens)} END)"
+    iso3 = f"coalesce({by_number(sorted(fixed.items()))}, CASE c_num {' '.join(whens)} END)"
     return iso3, "c_num"
 
 
