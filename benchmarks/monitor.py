@@ -13,11 +13,12 @@ Run: .venv/bin/python benchmarks/monitor.py [--events 420000] [--out benchmarks/
    panel, one transaction), then the situation and alert of every country-month (one SQL pass,
    `protect.monitor.bulk.derive_all`), then the engine's assessment of every country-month
    in-process (`bulk.assess_all`).
-3. Repeats (a) and (b) three times, alternating, and prints every time, the best of each side,
-   the ratio of the bests, and the peak resident memory of the process.
-4. Times the floor (`floor`): the steps of (b) that no implementation of this design can skip,
-   each alone (reading the cells the events need while the file is hashed and copied, writing
-   the events, the panel query, situations, assessments), and prints their sum against the scan.
+3. Times (c), the floor (`floor`): the steps of (b) that no implementation of this design can
+   skip, each alone (reading the cells the events need while the file is hashed and copied,
+   writing the events, the panel query, situations, assessments), summed.
+4. Repeats (a), (b) and (c) five times in turn (this VM's speed drifts, so each side gets the
+   same stretches), and prints every time, the best of each, the ratios of the bests to the
+   scan, and the peak resident memory of the process.
 Targets (issue 3): pipeline within 3x the raw scan; peak memory under 2 GB.
 """
 
@@ -298,7 +299,7 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=420_000)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=None)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
     t = time.perf_counter()
@@ -330,17 +331,21 @@ def main() -> None:
     scans: list[float] = []
     runs: list[dict[str, Any]] = []
     groups = 0
+    floors: list[dict[str, float]] = []
     for _ in range(args.repeat):
         scan_s, groups = raw_scan(path)
         scans.append(scan_s)
         runs.append(pipeline(path, WORK / "bench.duckdb"))
-    floors = [floor(path, WORK / "bench.duckdb") for _ in range(args.repeat)]
+        floors.append(floor(path, WORK / "bench.duckdb"))  # in the same stretch as the others
     scan_s = min(scans)
     result = min(runs, key=lambda r: float(r["total"]))
     least = min(floors, key=lambda r: r["total"])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratio = result["total"] / scan_s
-    each = ", ".join(f"{s:.2f}/{r['total']:.2f}" for s, r in zip(scans, runs, strict=True))
+    each = ", ".join(
+        f"{s:.2f}/{r['total']:.2f}/{f['total']:.2f}"
+        for s, r, f in zip(scans, runs, floors, strict=True)
+    )
     lines = [
         "protect monitor benchmark (benchmarks/monitor.py)",
         f"command: .venv/bin/python benchmarks/monitor.py --events {args.events} "
@@ -349,7 +354,7 @@ def main() -> None:
         f"Python {platform.python_version()}, load average before the runs {load:.2f}",
         f"input: {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.0f} MB, "
         f"{result['events']} events; built in {build_s:.1f} s or reused)",
-        f"runs (scan s / pipeline s, in order): {each}",
+        f"runs (scan s / pipeline s / floor s, in order): {each}",
         f"raw DuckDB GROUP BY country, month scan, best of {args.repeat}: {scan_s:.2f} s "
         f"({groups} groups)",
         f"pipeline total, best of {args.repeat}: {result['total']:.2f} s",
