@@ -548,12 +548,6 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
     what numbers them (decision 024)."""
     from protect.knowledge import countries
 
-    def mapping(pairs: Sequence[tuple[Any, str]]) -> str:
-        items = ", ".join(
-            f"{_lit(k) if isinstance(k, str) else int(k)}: {_lit(v)}" for k, v in pairs
-        )
-        return "MAP {" + items + "}"
-
     def by_number(pairs: Sequence[tuple[int, str]]) -> str:
         """A list indexed by the number: one step per row, where a map searches its keys."""
         table = dict(pairs)
@@ -562,8 +556,8 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
         return f"CASE WHEN c_num BETWEEN 0 AND {top} THEN [{items}][c_num + 1] END"
 
     if kind == "iso3":
-        codes = [(c.iso3, c.iso3) for c in countries.all_countries()]
-        return f"{mapping(codes)}[upper(country_raw)]", "NULL::INTEGER"
+        known = ", ".join(f"{_lit(c.iso3)}: {_lit(c.iso3)}" for c in countries.all_countries())
+        return f"MAP {{{known}}}[upper(country_raw)]", "NULL::INTEGER"
     if kind == "isonum":
         return by_number(countries.numeric_codes()), "NULL::INTEGER"
     spans: dict[int, list[tuple[date | None, date | None, str]]] = {}
@@ -739,7 +733,7 @@ def _refuse_unknown(
                 f"SELECT rowid + 1, refused_value FROM norm WHERE refused = {k} "
                 "ORDER BY rowid LIMIT 5"
             ).fetchall()
-            where = lines(max(r for r, _ in bad))
+            where = lines(bad[-1][0])  # in file order
             first = "; ".join(f"line {where.get(r, '?')}: {v!r}" for r, v in bad)
             raise IngestError(
                 f"{field} {what}: {first}"
