@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from protect import Situation, assess, assess_many
 from protect.engine import rules
-from protect.engine.rulebook import rulebook
 from protect.engine.model import Atrocities
+from protect.engine.rulebook import rulebook
 
 from .test_properties import COUNTRIES, situations
 
