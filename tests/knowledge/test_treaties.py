@@ -31,6 +31,7 @@ from protect.knowledge.treaties import (
     check_treaty_table,
     continuity,
     in_force_for,
+    instrument_ids,
     memberships,
     organisations,
     participation,
@@ -331,7 +332,10 @@ def test_the_real_files_pass_their_checks() -> None:
     for name in sorted(set(FILES.values())):
         _check(name, _copy(name))
     check_continuity(ContinuityTable.model_validate(_copy(CONTINUITY_FILE)))
-    check_organisations(OrganisationsTable.model_validate(_copy(ORGANISATIONS_FILE)))
+    check_organisations(
+        OrganisationsTable.model_validate(_copy(ORGANISATIONS_FILE)),
+        instrument_ids=instrument_ids(),
+    )
 
 
 def test_mistyped_in_force_is_rejected_naming_file_and_row() -> None:
@@ -396,6 +400,17 @@ def test_membership_before_the_organisation_existed_is_rejected() -> None:
     au["members"][0]["since"] = D(1999, 1, 1)
     with pytest.raises(KnowledgeError, match=r"african-union: .* before the organisation existed"):
         check_organisations(OrganisationsTable.model_validate(data))
+
+
+def test_unknown_founding_instrument_is_rejected() -> None:
+    data = _copy(ORGANISATIONS_FILE)
+    au = next(o for o in data["organisations"] if o["id"] == "african-union")
+    assert au["founding_instrument"] == "au-constitutive-act"
+    au["founding_instrument"] = "au-charter"
+    with pytest.raises(KnowledgeError, match=r"founding_instrument au-charter is not in"):
+        check_organisations(
+            OrganisationsTable.model_validate(data), instrument_ids=instrument_ids()
+        )
 
 
 def test_continuity_checks() -> None:
