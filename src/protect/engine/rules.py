@@ -341,7 +341,7 @@ def tensions(
 def warnings(s: Situation, table_value: bool) -> list[Warning]:
     """Inputs that are contradictory or suspicious; the assessment still runs."""
     out = []
-    if s.atrocities.war_crimes == "ongoing" and s.armed_conflict == "none":
+    if s.atrocities.war_crimes.status == "ongoing" and s.armed_conflict == "none":
         out.append(
             made(
                 Warning,
