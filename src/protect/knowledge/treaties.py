@@ -27,8 +27,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from protect.knowledge.countries import country, is_known
-from protect.knowledge.loader import DATA_DIR, KnowledgeError, load_model
-from protect.knowledge.schema import Confidence, Slug, Strict
+from protect.knowledge.loader import DATA_DIR, KnowledgeError, load_list, load_model
+from protect.knowledge.schema import Confidence, Instrument, Slug, Strict
 
 Code = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
@@ -343,13 +343,23 @@ def check_treaty_table(
             articles.add(r.article)
 
 
-def check_organisations(data: OrganisationsTable, name: str = ORGANISATIONS_FILE) -> None:
-    """Ids unique, codes known, and no state with two overlapping periods in one organisation."""
+def check_organisations(
+    data: OrganisationsTable,
+    name: str = ORGANISATIONS_FILE,
+    instrument_ids: frozenset[str] | None = None,
+) -> None:
+    """Ids unique, founding instruments known, codes known, and no state with two overlapping
+    periods in one organisation."""
     ids: set[str] = set()
     for org in data.organisations:
         if org.id in ids:
             raise KnowledgeError(f"{name}: organisation {org.id} appears twice")
         ids.add(org.id)
+        founding = org.founding_instrument
+        if instrument_ids is not None and founding is not None and founding not in instrument_ids:
+            raise KnowledgeError(
+                f"{name}: {org.id}: founding_instrument {founding} is not in instruments.yaml"
+            )
         periods: dict[str, list[MemberRow]] = {}
         for m in org.members:
             where = f"{name}: {org.id}: {m.country} since {m.since}"
@@ -378,6 +388,7 @@ def check_organisations(data: OrganisationsTable, name: str = ORGANISATIONS_FILE
 
 @cache
 def continuity() -> ContinuityTable:
+    """The validated continuity table (cached)."""
     data = load_model(CONTINUITY_FILE, ContinuityTable)
     check_continuity(data)
     return data
@@ -392,9 +403,16 @@ def treaty_table(name: str) -> TreatyTable:
 
 
 @cache
+def instrument_ids() -> frozenset[str]:
+    """The ids of instruments.yaml, against which founding instruments are checked."""
+    return frozenset(i.id for i in load_list("instruments.yaml", Instrument))
+
+
+@cache
 def organisations() -> OrganisationsTable:
+    """The validated membership table (cached: the file is read-only at run time)."""
     data = load_model(ORGANISATIONS_FILE, OrganisationsTable)
-    check_organisations(data)
+    check_organisations(data, instrument_ids=instrument_ids())
     return data
 
 
