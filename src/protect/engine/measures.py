@@ -177,8 +177,8 @@ def measures_for(
     bisect and one look-up per group, and the reassembly in id order runs in C.
     """
     date = facts.date
-    found: tuple[list[MeasureFinding], ...] = ()
-    traces: tuple[TraceEntry, ...] = ()
+    found: list[list[MeasureFinding]] = []
+    traces: list[TraceEntry] = []
     outcome: list[int] = []
     for g in rb.groups:
         key = (bisect_right(g.dates, date), g.reads(facts))
@@ -186,14 +186,21 @@ def measures_for(
         if hit is None:
             outcomes = [measure_findings(cm, facts) for cm in g.measures]
             hit = g.cache[key] = (tuple(f for f, _ in outcomes), tuple(t for _, t in outcomes))
-        found += hit[0]
-        traces += hit[1]
+        found.extend(hit[0])
+        traces.extend(hit[1])
         outcome.append(id(hit))
-    ordered = rb.in_id_order(found)
     # The group outcomes are kept for the process, so their identities name this list of
-    # findings for as long as it lives: the summary's ranking keys on them.
-    return (
-        list(chain.from_iterable(ordered)),  # type: ignore[arg-type]
-        list(rb.in_id_order(traces)),  # type: ignore[arg-type]
-        tuple(outcome),
-    )
+    # findings for as long as it lives: the summary's ranking keys on them, and the assembled
+    # lists are kept under them (each assessment gets its own copy of the measures list).
+    named = tuple(outcome)
+    assembled = rb.assembled.get(named)
+    if assembled is None:
+        ordered = rb.in_id_order(tuple(found))
+        assembled = (
+            tuple(chain.from_iterable(ordered)),  # type: ignore[arg-type]
+            tuple(rb.in_id_order(tuple(traces))),  # type: ignore[arg-type]
+        )
+        if len(rb.assembled) > 65536:
+            rb.assembled.clear()
+        rb.assembled[named] = assembled
+    return list(assembled[0]), list(assembled[1]), named
