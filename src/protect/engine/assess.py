@@ -9,6 +9,10 @@ from typing import NamedTuple
 
 from protect.engine import rules
 from protect.engine.conditions import Facts
+from protect.engine.icc import IccFacts
+from protect.engine.icc import facts as icc_facts
+from protect.engine.icc import jurisdiction as icc_jurisdiction
+from protect.engine.law import Law, law_on
 from protect.engine.measures import measures_for
 from protect.engine.model import (
     POC,
@@ -23,10 +27,6 @@ from protect.engine.model import (
     TraceEntry,
     made,
 )
-from protect.engine.icc import IccFacts
-from protect.engine.icc import facts as icc_facts
-from protect.engine.icc import jurisdiction as icc_jurisdiction
-from protect.engine.law import Law, law_on
 from protect.engine.rulebook import Rulebook, rulebook
 from protect.engine.summary import Digest, digest, summarize
 from protect.knowledge.ratification import Reach, reach_on
@@ -150,9 +150,7 @@ def _live(s: Situation) -> tuple[tuple[str, str], ...]:
     for crime, report in s.atrocities.reports().items():
         if report.status != "none":
             out.append((crime, report.status))
-        if report.committed and report.status not in ("past", "none"):
-            out.append((crime, "past"))
-        elif report.committed and report.status == "none":
+        if report.committed and report.status != "past":
             out.append((crime, "past"))
     return tuple(sorted(out, key=lambda p: (p[0], p[1] == "past")))
 

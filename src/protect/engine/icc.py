@@ -77,7 +77,8 @@ def _period_words(p: Period) -> str:
         )
     until = f"to {_day(p.end)}" if p.end is not None else "with no end date"
     lodged = _day(p.lodged) if p.lodged else "?"
-    return f"from {_day(p.start) if p.start else '?'} {until}, under the Art. 12(3) declaration lodged {lodged}"
+    start = _day(p.start) if p.start else "?"
+    return f"from {start} {until}, under the Art. 12(3) declaration lodged {lodged}"
 
 
 def _from_periods(basis: dict[str, str], periods: tuple[Period, ...], who: str) -> list[Window]:
@@ -112,7 +113,7 @@ def windows(s: Situation, territory: Reach) -> tuple[Window, ...]:
     else:
         for r in kb().council.referrals:
             if r.country == s.country and r.adopted <= date:
-                symbol = kb().instruments[r.resolution].symbol or r.resolution
+                symbol = kb().instruments[r.instrument].symbol or r.instrument
                 out.append(
                     Window(
                         "security-council-referral",

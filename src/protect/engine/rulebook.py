@@ -98,7 +98,9 @@ class Rulebook:
         """The index of `date`'s interval in `bodies_at`."""
         return bisect_right(self.body_dates, date)
 
-    def binding(self, armed_conflict: str, parties: frozenset[str], members: frozenset[str]) -> Binding:
+    def binding(
+        self, armed_conflict: str, parties: frozenset[str], members: frozenset[str]
+    ) -> Binding:
         return _binding(
             armed_conflict, parties & self.binding_parties, members & self.binding_members
         )
@@ -351,6 +353,7 @@ def _rulebook() -> Rulebook:
     r2p_in_force_cites, r2p_underlying = cs(r2p.in_force), cs(r2p.underlying)
     periods = {*era_dates, r2p_adopted, *r2p_in_force_cites.dates, *r2p_underlying.dates}
     periods.update(d for g in groups for d in g.dates)
+    periods.update(r.adopted for r in base.council.referrals)
     refs = [
         r
         for r in (

@@ -37,7 +37,12 @@ PHASE_RANK = {
     "post-conflict": ("rebuild", "respond", "prevent"),
 }
 # The tension that weighs most when several hold: coercion against the state's will first.
-TENSION_RANK = ("consent-sovereignty", "humanitarian-space", "impartiality-neutrality", "mandate-gap")
+TENSION_RANK = (
+    "consent-sovereignty",
+    "humanitarian-space",
+    "impartiality-neutrality",
+    "mandate-gap",
+)
 
 
 class Digest(NamedTuple):
