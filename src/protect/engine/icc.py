@@ -128,9 +128,13 @@ def windows(s: Situation, territory: Reach) -> tuple[Window, ...]:
             _TERRITORY_WINDOWS.clear()
         _TERRITORY_WINDOWS[id(territory)] = (territory, tuple(out))
     referral = s.security_council.icc_referral
-    if referral is None and s.country not in _referred() and not s.conduct_also_in:
-        if not any(p.nationality for p in s.perpetrator_list):
-            return tuple(out)
+    if (
+        referral is None
+        and s.country not in _referred()
+        and not s.conduct_also_in
+        and not any(p.nationality for p in s.perpetrator_list)
+    ):
+        return tuple(out)
     if referral is not None:
         if referral <= date:
             out.append(
