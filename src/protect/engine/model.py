@@ -278,9 +278,46 @@ class _Output(BaseModel):
     model_config = ConfigDict(frozen=True, serialize_by_alias=True)
 
 
+class Treaty(_Output):
+    """Whether one treaty of contract 4.2 binds the state at the date."""
+
+    instrument: str
+    party: bool
+    since: dt.date | None
+    reservations: list[str]
+    source: str
+
+
+class Membership(_Output):
+    organisation: str
+    name: str
+    since: dt.date
+
+
+IccBasis = Literal[
+    "territory-party",
+    "conduct-in-party-territory",
+    "nationality-party",
+    "art-12-3-declaration",
+    "security-council-referral",
+]
+
+
+class IccJurisdiction(_Output):
+    """Where the Court may act (Arts. 11-13): its bases at the date and the earliest day of
+    crimes it can reach."""
+
+    jurisdiction: bool
+    bases: list[IccBasis]
+    period_from: dt.date | None
+
+
 class Derived(_Output):
     icc_state_party: bool
     icc_state_party_source: Literal["input", "ratification-table"]
+    treaties: list[Treaty]
+    icc: IccJurisdiction
+    regional: list[Membership]
 
 
 class R2P(_Output):
@@ -297,6 +334,8 @@ class POC(_Output):
     perspectives: list[str]
     tiers: list[int]
     citations: list[Citation]
+    applicable_law: list[Citation]
+    civilian_harm: dict[str, str]
 
 
 class Norms(_Output):
@@ -320,6 +359,8 @@ class MeasureFinding(_Output):
     available: bool
     reason: str
     citations: list[Citation]
+    in_place: bool
+    precedent: Citation | None
 
 
 class TensionFinding(_Output):
@@ -342,6 +383,24 @@ class TraceEntry(_Output):
     citations: list[Citation]
 
 
+class OpenMeasure(_Output):
+    id: str
+    actor: str
+    title: str
+    reason: str
+
+
+class Summary(_Output):
+    """The digest for a reader in a hurry (contract v2, 4.4): reports open with it."""
+
+    stage: Stage
+    binds: list[str]
+    open_measures: list[OpenMeasure]
+    in_place: list[str]
+    main_tension: str | None
+    warnings: list[str]
+
+
 class Assessment(_Output):
     """The document `protect assess --format json` prints; every interface returns the same."""
 
@@ -353,4 +412,5 @@ class Assessment(_Output):
     measures: list[MeasureFinding]
     tensions: list[TensionFinding]
     warnings: list[Warning]
+    summary: Summary
     trace: list[TraceEntry]
