@@ -157,6 +157,7 @@ class Expect(_Strict):
     never_cites: list[CiteRef] = Field(default_factory=list)
     in_place: list[str] | None = None
     summary_first: list[str] | None = None
+    summary_actors: list[str] = Field(default_factory=list)
     unavailable_to: dict[str, list[str]] = Field(default_factory=dict)
     norm: dict[str, Literal["r2p", "poc", "both"]] = Field(default_factory=dict)
     precedent: dict[str, str | None] = Field(default_factory=dict)
@@ -183,6 +184,11 @@ class Expect(_Strict):
                 if mid not in knowledge.measures
             ]
         actors = set(knowledge.actors)
+        problems += [
+            f"summary_actors: {actor!r} is not an actor id in the knowledge base"
+            for actor in self.summary_actors
+            if actor not in actors
+        ]
         for key, table in (
             ("available_to", self.available_to),
             ("unavailable_to", self.unavailable_to),
@@ -519,6 +525,23 @@ def _compare_v2(
                     _ABSENT if got_ids is None else _in_order(got_ids),
                 )
             )
+    if expect.summary_actors:
+        opened = _dig(doc, "summary", "open_measures")
+        if opened is None:
+            out.append(Mismatch("summary_actors", expect.summary_actors, _ABSENT))
+        else:
+            listed = {m["actor"] for m in opened}
+            missing = [a for a in expect.summary_actors if a not in listed]
+            if missing:
+                out.append(
+                    Mismatch(
+                        "summary_actors",
+                        f"open measures of {', '.join(missing)} in the summary",
+                        "none of theirs",
+                        "the summary lists: "
+                        + _in_order([f"{m['id']} ({m['actor']})" for m in opened]),
+                    )
+                )
     for mid, norm in expect.norm.items():
         rows = by_measure.get(mid, [])
         got_norms = sorted({r["norm"] for r in rows})
@@ -633,6 +656,7 @@ _HEAD = re.compile(r"^\s*(?:common\s+)?([a-z]+)\.?\s*", re.IGNORECASE)
 _REMARK = re.compile(r"\s+\((?:[^()]|\([^()]*\))*\)")
 _RANGE = re.compile(r"^(\d+)-(\d+)$")
 _LEAD = re.compile(r"^(\d+)")
+_SUBRANGE = re.compile(r"^(.*)\(([a-z]+|\d+)\)-\(([a-z]+|\d+)\)$")
 
 
 def _designations(pinpoint: str) -> tuple[str, list[str]] | None:
@@ -651,6 +675,13 @@ def _designates(item: str, wanted: str) -> bool:
     span, lead = _RANGE.match(item), _LEAD.match(wanted)
     if span and lead:
         return int(span.group(1)) <= int(lead.group(1)) <= int(span.group(2))
+    sub = _SUBRANGE.match(item)  # "8(2)(c)-(f)" designates 8(2)(c), (d), (e) and (f)
+    if sub and wanted.startswith(sub.group(1) + "("):
+        rest = wanted[len(sub.group(1)) + 1 :].split(")")[0]
+        low, high = sub.group(2), sub.group(3)
+        if rest.isdigit() and low.isdigit() and high.isdigit():
+            return int(low) <= int(rest) <= int(high)
+        return len(rest) == len(low) == len(high) == 1 and low <= rest <= high
     return False
 
 

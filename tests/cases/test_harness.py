@@ -219,6 +219,9 @@ def test_the_collection_spans_stages_decades_and_date_rules() -> None:
         ("common Art. 3", "Art. 3 (common Article 3)", True),
         ("Art. 8(2)(e)", "Arts. 7(1)(d), 8(2)(e)(viii)", True),
         ("Art. 8(2)(c)", "Art. 8(2)(e)", False),
+        ("Art. 8(2)(e)", "Art. 8(2)(c)-(f)", True),
+        ("Art. 8(2)(b)", "Art. 8(2)(c)-(f)", False),
+        ("Art. 8(2)(e)(viii)", "Art. 8(2)(c)-(f)", True),
         ("Art. 50", "Arts. 48-58", True),
         ("Art. 85", "Arts. 48-58", False),
         ("Art. 4(h)", "Art. 4(j)", False),
@@ -259,6 +262,7 @@ regional: [african-union]
 applicable_law: [gc-iv]
 in_place: [arms-embargo]
 summary_first: [icc-proprio-motu, chapter-vii-force]
+summary_actors: [icc]
 precedent: {poc-mandate: sc-res-1270}
 poc: {civilian_harm: {displacement: widespread}}
 """
@@ -312,7 +316,11 @@ def _with_v2_fields(doc: dict[str, Any]) -> dict[str, Any]:
             else None
         )
     doc["summary"] = {
-        "open_measures": [{"id": "icc-proprio-motu"}, {"id": "chapter-vii-force"}, {"id": "ddr"}],
+        "open_measures": [
+            {"id": "icc-proprio-motu", "actor": "icc"},
+            {"id": "chapter-vii-force", "actor": "security-council"},
+            {"id": "ddr", "actor": "state"},
+        ],
         "in_place": ["arms-embargo"],
     }
     return doc
@@ -375,6 +383,7 @@ def test_v2_keys_say_when_the_engine_lacks_the_field(tmp_path: Path) -> None:
         "applicable_law",
         "in_place",
         "summary_first",
+        "summary_actors",
         "precedent.poc-mandate",
     }
     assert all("the assessment has no such field" in str(m) for m in mismatches)
@@ -396,6 +405,7 @@ def test_v2_keys_say_when_the_engine_lacks_the_field(tmp_path: Path) -> None:
         ),
         ("in_place: [icc-refferal]", "'icc-refferal' is not a measure id"),
         ("summary_first: [mediaton]", "'mediaton' is not a measure id"),
+        ("summary_actors: [council]", "'council' is not an actor id"),
         ("unavailable_to: {ddr: [peacekeeper]}", "'peacekeeper' is not an actor id"),
         ("norm: {chapter-vii-force: poc-r2p}", "expect.norm.chapter-vii-force"),
         ("precedent: {poc-mandate: sc-res-127}", "'sc-res-127' is not an instrument id"),
