@@ -454,3 +454,56 @@ def test_a_key_given_twice_in_a_case_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(CaseError) as info:
         load_cases(path)
     assert "stage" in str(info.value)
+
+
+def test_the_collection_exercises_every_rule_of_contract_v2() -> None:
+    """Each ICC base, both v2 warnings, the v2 keys and the edge days of issue 10 keep a case."""
+    cases = [c for _, c in _all_cases()]
+    bases = {b for c in cases if c.expect.icc and c.expect.icc.bases for b in c.expect.icc.bases}
+    assert bases == {
+        "territory-party",
+        "conduct-in-party-territory",
+        "nationality-party",
+        "art-12-3-declaration",
+        "security-council-referral",
+    }
+    warned = {w for c in cases for w in c.expect.warnings or []}
+    assert {"code-outside-lifetime", "crime-period-unknown"} <= warned
+    used = {key for c in cases for key in c.expect.model_fields_set}
+    assert used >= {
+        "icc",
+        "treaties",
+        "regional",
+        "applicable_law",
+        "cites",
+        "never_cites",
+        "in_place",
+        "summary_actors",
+        "unavailable_to",
+        "norm",
+        "precedent",
+        "reasons",
+    }
+    edges = {(c.situation["country"], str(c.situation["date"])) for c in cases}
+    for day in [
+        ("LBY", "2011-02-25"),  # eve of S/RES/1970
+        ("LBY", "2011-02-26"),
+        ("SDN", "2005-03-30"),  # eve of S/RES/1593
+        ("SDN", "2005-03-31"),
+        ("COD", "2002-06-30"),  # eve of the Rome Statute's entry into force
+        ("COD", "2002-07-01"),
+        ("SDN", "2007-01-12"),  # eve of AP II for Sudan
+        ("SDN", "2007-01-13"),
+        ("SDN", "2006-06-18"),  # no UN human-rights body
+        ("SDN", "2006-06-19"),
+        ("SLE", "2002-07-08"),  # OAU to AU
+        ("SLE", "2002-07-09"),
+        ("SSD", "2011-07-08"),  # code lifetime
+        ("SSD", "2011-07-09"),
+        ("XKX", "2008-02-16"),
+        ("XKX", "2008-02-17"),
+        ("RUS", "1996-02-27"),  # Council of Europe accession
+        ("RUS", "1996-02-28"),
+    ]:
+        assert day in edges, f"no case on the edge day {day}"
+    assert any(c.situation["date"] < dt.date(1945, 10, 24) for c in cases)
