@@ -504,6 +504,19 @@ def test_the_collection_exercises_every_rule_of_contract_v2() -> None:
         ("XKX", "2008-02-17"),
         ("RUS", "1996-02-27"),  # Council of Europe accession
         ("RUS", "1996-02-28"),
+        ("HRV", "2013-06-30"),  # European Union accession
+        ("HRV", "2013-07-01"),
+        ("BDI", "2017-10-26"),  # withdrawal from the Rome Statute takes effect
+        ("BDI", "2017-10-27"),
     ]:
         assert day in edges, f"no case on the edge day {day}"
     assert any(c.situation["date"] < dt.date(1945, 10, 24) for c in cases)
+    organisations = {o for c in cases for o in c.expect.regional or []}
+    assert organisations >= {
+        "african-union",
+        "organisation-of-african-unity",
+        "ecowas",
+        "oas",
+        "council-of-europe",
+        "european-union",
+    }
