@@ -167,7 +167,9 @@ def measure_findings(cm: CompiledMeasure, facts: Facts) -> Outcome:
     return hit
 
 
-def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list[TraceEntry]]:
+def measures_for(
+    rb: Rulebook, facts: Facts
+) -> tuple[list[MeasureFinding], list[TraceEntry], tuple[int, ...]]:
     """Every measure of the catalogue for these facts, in id order, with its trace entries.
 
     Measures whose conditions read the same facts are looked up as a group, keyed by where the
@@ -177,6 +179,7 @@ def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list
     date = facts.date
     found: tuple[list[MeasureFinding], ...] = ()
     traces: tuple[TraceEntry, ...] = ()
+    outcome: list[int] = []
     for g in rb.groups:
         key = (bisect_right(g.dates, date), g.reads(facts))
         hit = g.cache.get(key)
@@ -185,5 +188,12 @@ def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list
             hit = g.cache[key] = (tuple(f for f, _ in outcomes), tuple(t for _, t in outcomes))
         found += hit[0]
         traces += hit[1]
+        outcome.append(id(hit))
     ordered = rb.in_id_order(found)
-    return list(chain.from_iterable(ordered)), list(rb.in_id_order(traces))  # type: ignore[arg-type]
+    # The group outcomes are kept for the process, so their identities name this list of
+    # findings for as long as it lives: the summary's ranking keys on them.
+    return (
+        list(chain.from_iterable(ordered)),  # type: ignore[arg-type]
+        list(rb.in_id_order(traces)),  # type: ignore[arg-type]
+        tuple(outcome),
+    )
