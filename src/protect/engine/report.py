@@ -92,7 +92,7 @@ def _tier_words(numbers: list[int]) -> str:
 
 def _perspective_words(ids: list[str]) -> str:
     views = kb().perspectives
-    return "; ".join(views[p].title for p in ids) or "none"  # type: ignore[index]
+    return "; ".join(views[p].title for p in ids) or "none"
 
 
 def _summary(a: Assessment, md: bool, h2: str, bullet: str) -> list[str]:
