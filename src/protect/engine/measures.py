@@ -185,28 +185,25 @@ def measures_for(
     bisect and one look-up per group, and the reassembly in id order runs in C.
     """
     date = facts.date
-    found: list[list[MeasureFinding]] = []
-    traces: list[TraceEntry] = []
-    outcome: list[int] = []
+    hits = []
     for g in rb.groups:
         key = (bisect_right(g.dates, date), g.reads(facts))
         hit = g.cache.get(key)
         if hit is None:
             outcomes = [measure_findings(cm, facts) for cm in g.measures]
             hit = g.cache[key] = (tuple(f for f, _ in outcomes), tuple(t for _, t in outcomes))
-        found.extend(hit[0])
-        traces.extend(hit[1])
-        outcome.append(id(hit))
+        hits.append(hit)
     # The group outcomes are kept for the process, so their identities name this list of
     # findings for as long as it lives: the summary's ranking keys on them, and the assembled
     # lists are kept under them (each assessment gets its own copy of the measures list).
-    named = tuple(outcome)
+    named = tuple(map(id, hits))
     assembled = rb.assembled.get(named)
     if assembled is None:
-        ordered = rb.in_id_order(tuple(found))
+        found = tuple(f for hit in hits for f in hit[0])
+        traces = tuple(t for hit in hits for t in hit[1])
         assembled = (
-            tuple(chain.from_iterable(ordered)),  # type: ignore[arg-type]
-            tuple(rb.in_id_order(tuple(traces))),  # type: ignore[arg-type]
+            tuple(chain.from_iterable(rb.in_id_order(found))),  # type: ignore[arg-type]
+            tuple(rb.in_id_order(traces)),  # type: ignore[arg-type]
         )
         if len(rb.assembled) > 65536:
             rb.assembled.clear()
