@@ -86,9 +86,9 @@ class Test(Strict):
         if self.op == "eq":
             return bool(actual == self.value)
         if self.op == "in":
-            return actual in self.value
+            return bool(actual in self.value)
         if self.op == "not_in":
-            return actual not in self.value
+            return bool(actual not in self.value)
         if isinstance(actual, bool) or not isinstance(actual, int | float):
             return False
         return actual > self.value if self.op == "gt" else actual >= self.value
