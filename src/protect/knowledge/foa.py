@@ -91,7 +91,7 @@ class Test(Strict):
             return bool(actual not in self.value)
         if isinstance(actual, bool) or not isinstance(actual, int | float):
             return False
-        return actual > self.value if self.op == "gt" else actual >= self.value
+        return bool(actual > self.value if self.op == "gt" else actual >= self.value)
 
 
 class PrefillRule(Strict):
