@@ -16,9 +16,10 @@ submitted the version under review (four eyes).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -45,11 +46,31 @@ _TEXT = 10_000
 class EvidenceIn(Out):
     what: str = Field(min_length=1, max_length=2000, description="what the evidence shows")
     source: str = Field(min_length=1, max_length=500, description="who reported it, and where")
-    date: str = Field(
-        pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
-        description="when: YYYY, YYYY-MM or YYYY-MM-DD",
-    )
-    link: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    date: str = Field(max_length=10, description="when: YYYY, YYYY-MM or YYYY-MM-DD")
+    link: str | None = Field(default=None, max_length=2000, description="an http(s) address")
+
+    @field_validator("date")
+    @classmethod
+    def _a_date(cls, value: str) -> str:
+        try:
+            if re.fullmatch(r"\d{4}", value):
+                return value
+            if re.fullmatch(r"\d{4}-\d{2}", value):
+                dt.date.fromisoformat(value + "-01")
+                return value
+            dt.date.fromisoformat(value)
+            if len(value) == 10:
+                return value
+        except ValueError:
+            pass
+        raise ValueError(f"{value!r} is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
+
+    @field_validator("link")
+    @classmethod
+    def _a_link(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://\S+", value):
+            raise ValueError(f"{value!r} is not an http:// or https:// address")
+        return value
 
 
 class Suggestion(Out):
@@ -233,7 +254,12 @@ def _problems(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> Inval
     for err in exc.errors(include_url=False, include_context=False, include_input=False):
         loc = (*prefix, *err["loc"])
         errors.append(
-            {"loc": list(loc), "field": field_path(loc), "msg": err["msg"], "type": err["type"]}
+            {
+                "loc": list(loc),
+                "field": field_path(loc),
+                "msg": err["msg"].removeprefix("Value error, "),
+                "type": err["type"],
+            }
         )
     summary = "; ".join(f"{e['field'] or 'body'}: {e['msg']}" for e in errors[:5])
     return InvalidInputError(f"invalid input: {summary}", errors)
@@ -487,6 +513,7 @@ def _add_version(
     assessment_id: int,
     action: str,
     change: Any,
+    expected_version: int | None = None,
 ) -> FoaRecord:
     """Apply `change(head, latest_row, document)` -> (status, document, audit detail) and store
     the result as the next version, with its audit entry, in one transaction. Two writers never
@@ -499,6 +526,12 @@ def _add_version(
                 db.serialize(session, f"foa:{assessment_id}")
                 head = _head(session, assessment_id)
                 latest = _version(session, assessment_id)
+                if expected_version is not None and latest.version != expected_version:
+                    raise ConflictError(
+                        f"assessment {assessment_id} changed since version {expected_version} "
+                        f"(it is at version {latest.version}, by {latest.created_by}); "
+                        "reload it and try again"
+                    )
                 document = copy.deepcopy(dict(latest.document))
                 status, document, detail = change(head, latest, document)
                 document = _with_conclusion(framework(), head, document)
@@ -598,7 +631,14 @@ def get(
         return _record(head, _version(session, assessment_id, version))
 
 
-def rate(db: Database, principal: Principal | None, assessment_id: int, payload: Any) -> FoaRecord:
+def rate(
+    db: Database,
+    principal: Principal | None,
+    assessment_id: int,
+    payload: Any,
+    *,
+    expected_version: int | None = None,
+) -> FoaRecord:
     """Rate one or more factors (analyst), as one new version. Accepting takes the pending
     suggestion's rating, reasoning and evidence; rating changes it, and the suggestion stays
     beside the analyst's rating for comparison."""
@@ -649,7 +689,7 @@ def rate(db: Database, principal: Principal | None, assessment_id: int, payload:
             entry.update(rated_by=actor.name, rated_at=stamp)
         return "draft", doc, {"factors": numbers}
 
-    return _add_version(db, actor, assessment_id, "rate", change)
+    return _add_version(db, actor, assessment_id, "rate", change, expected_version)
 
 
 def suggest(
@@ -659,6 +699,7 @@ def suggest(
     *,
     events_db: Any = None,
     sources: Any = None,
+    expected_version: int | None = None,
 ) -> FoaRecord:
     """Attach the data's suggestions to the factors (analyst), as one new version. A factor
     already rated keeps the analyst's rating; the suggestion is shown beside it."""
@@ -700,11 +741,16 @@ def suggest(
         detail = {"suggested": {str(k): v["rating"] for k, v in made.items()}}
         return "draft", doc, detail
 
-    return _add_version(db, actor, assessment_id, "suggest", change)
+    return _add_version(db, actor, assessment_id, "suggest", change, expected_version)
 
 
 def submit(
-    db: Database, principal: Principal | None, assessment_id: int, payload: Any = None
+    db: Database,
+    principal: Principal | None,
+    assessment_id: int,
+    payload: Any = None,
+    *,
+    expected_version: int | None = None,
 ) -> FoaRecord:
     """Send a complete draft for review (analyst). Every factor needs the analyst's rating
     (`unknown` is a rating); a pending suggestion is not one."""
@@ -751,11 +797,16 @@ def submit(
         )
         return "submitted", doc, {"override": data.category}
 
-    return _add_version(db, actor, assessment_id, "submit", change)
+    return _add_version(db, actor, assessment_id, "submit", change, expected_version)
 
 
 def review(
-    db: Database, principal: Principal | None, assessment_id: int, payload: Any
+    db: Database,
+    principal: Principal | None,
+    assessment_id: int,
+    payload: Any,
+    *,
+    expected_version: int | None = None,
 ) -> FoaRecord:
     """Approve or return a submitted assessment: an analyst or admin other than its submitter."""
     actor = require(principal, "analyst")
@@ -785,7 +836,7 @@ def review(
         return status, doc, {"decision": data.decision}
 
     action = "approve" if data.decision == "approve" else "return"
-    return _add_version(db, actor, assessment_id, action, change)
+    return _add_version(db, actor, assessment_id, action, change, expected_version)
 
 
 def versions(db: Database, principal: Principal | None, assessment_id: int) -> list[VersionSummary]:
