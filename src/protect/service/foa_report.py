@@ -52,8 +52,9 @@ def ratings_svg(
     and word; a pending suggestion is drawn hatched with its word in brackets. All text escaped."""
     fw = framework()
     eid = escape(element_id, quote=True)
-    left, top, cell_w, cell_h = 330, 56, 92, 24
-    width = left + cell_w * max(1, len(columns)) + 16
+    left, top, cell_w, cell_h = 350, 56, 92, 24
+    # Wide enough for the legend's one line even with a single column.
+    width = max(left + cell_w * max(1, len(columns)) + 16, 780)
     height = top + cell_h * 14 + 70
     counts: dict[str, int] = {}
     for col in columns[-1:]:
@@ -85,7 +86,7 @@ def ratings_svg(
         out.append(f'<text x="{x}" y="{top - 10}" text-anchor="middle">{escape(col.label)}</text>')
     for i, factor in enumerate(fw.factors):
         y = top + i * cell_h
-        name = factor.title if len(factor.title) <= 48 else factor.title[:46] + "…"
+        name = factor.title if len(factor.title) <= 44 else factor.title[:42].rstrip() + "…"
         out.append(
             f'<text x="{left - 8}" y="{y + cell_h * 0.68}" text-anchor="end">'
             f"{factor.number}. {escape(name)}</text>"
