@@ -49,6 +49,21 @@ def _one_sided_12m_from_ged(last_month: str) -> float:
     return total
 
 
+def _engine_readings(record: foa.FoaRecord) -> dict[str, Any]:
+    """Treaty and ICC facts straight from the engine's document for the stored situation."""
+    from protect import Situation, assess
+
+    assert record.situation is not None
+    derived = assess(Situation.model_validate(record.situation)).model_dump(mode="json")["derived"]
+    missing = [t["instrument"] for t in derived["treaties"] if not t["party"]]
+    return {
+        "icc_state_party": derived["icc_state_party"],
+        "icc_jurisdiction": derived["icc"]["jurisdiction"],
+        "treaties_not_party": len(missing),
+        "treaties_missing": ", ".join(missing),
+    }
+
+
 def _suggest(database: Database, country: str, date: str, events_db: Path) -> foa.FoaRecord:
     record = foa.create(database, ANA, {"country": country, "date": date})
     return foa.suggest(database, ANA, record.id, events_db=events_db, sources=RISK)
@@ -98,7 +113,7 @@ def test_myanmar_september_2017_suggestions_follow_from_the_sample_and_ewp(
             "top_perpetrator_12m": month.top_perpetrator_12m_deaths,
         },
         "risk": {k: float(v) for k, v in ewp.items() if k not in ("ewp_name",)},
-        "engine": {"icc_state_party": False},
+        "engine": _engine_readings(record),
     }
     _check_follows(record, readings)
     s = {f.factor: f.suggestion for f in record.factors}
@@ -109,7 +124,9 @@ def test_myanmar_september_2017_suggestions_follow_from_the_sample_and_ewp(
     assert s[11] and s[11].rating == "high" and "1,818" in s[11].evidence[0].what
     assert s[2] and s[2].rating == "high"
     assert s[9] and s[9].rating == "high" and s[9].as_of == "2016"
-    assert s[3] and s[3].rules == ["engine-not-icc-party"]
+    assert s[3] and s[3].rules == ["engine-not-icc-party", "engine-treaties-missing"]
+    assert "ap-ii" in s[3].evidence[1].what and "cat" in s[3].evidence[1].what
+    assert s[6] and "engine-no-icc-jurisdiction" in s[6].rules
     # The data cannot speak to motive, capacity, preparation, triggers, intent, plans, aid.
     assert all(s[n] is None for n in (4, 5, 7, 8, 10, 12, 14))
     # The monitor's derived situation is used for the engine, and marked machine-made.
@@ -142,8 +159,10 @@ def test_car_november_2013_from_the_real_ged_extract(database: Database, events_
         "value": month.deaths_civilians_12m,
         "period": "2013-11",
     }
-    # CAR was a party to the Rome Statute (2001): no suggestion on that ground.
-    assert s[3] is None
+    # CAR was a party to the Rome Statute (2001), so the Court had jurisdiction: no suggestion
+    # on that ground; the engine's treaty table has it outside two treaties.
+    assert s[3] and s[3].rules == ["engine-treaties-missing"]
+    assert "genocide-convention" in s[3].evidence[0].what
     # EWP 2012: no mass killing recorded yet (its 2013 onset is in the 2013 row), so none from
     # mk_ever; the media were censored (v2mecenefm_binary = 1).
     assert _ewp_row(482, 2012)["mk_ever"] == "0"
