@@ -715,8 +715,15 @@ def suggest(
     situation = current
     situation_source = None
     if current is None and monitor.available:
-        situation = _situation(pre.monitor_situation(country, on, events_db), country, on)
-        situation_source = f"monitor ({monitor.period}, machine-made)"
+        from protect.monitor.api import StoreError
+
+        try:
+            derived = pre.monitor_situation(country, on, events_db)
+        except (StoreError, LookupError, ValueError):
+            derived = None  # the panel changed since it was read: go on without its facts
+        if derived is not None:
+            situation = _situation(derived, country, on)
+            situation_source = f"monitor ({monitor.period}, machine-made)"
     engine = pre.read_engine(_engine_document(situation, country, on), on)
     readings = pre.Readings(
         monitor=monitor, risk=pre.read_risk(country, on, sources), engine=engine

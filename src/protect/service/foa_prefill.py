@@ -79,7 +79,13 @@ def read_monitor(country: str, on: dt.date, db_path: Path | None = None) -> Sour
             None,
             note=f"the panel covers {country} from {span[0]} to {span[1]}, not {month}",
         )
-    record = api.monitor(country, month, month, db_path=db_path)[0]
+    try:
+        records = api.monitor(country, month, month, db_path=db_path)
+    except (api.StoreError, LookupError, ValueError) as exc:
+        return SourceReading("monitor", dataset, None, note=str(exc).splitlines()[0])
+    if not records:
+        return SourceReading("monitor", dataset, None, note=f"the panel has no row for {month}")
+    record = records[0]
     values = {
         "armed_conflict": record.situation.get("armed_conflict"),
         "alert_rule": record.alert.rule if record.alert else None,
