@@ -180,6 +180,14 @@ def test_the_tables_refuse_update_and_delete(database: Database) -> None:
             {"country": "MMR", "date": "2017-09-30", "situation": {"armed_conflict": "civil war"}},
             "situation.armed_conflict",
         ),
+        (
+            {"country": "MMR", "date": "2017-09-30", "situation": {"country": "BDI"}},
+            "situation.country",
+        ),
+        (
+            {"country": "MMR", "date": "2017-09-30", "situation": {"date": "2017-01-01"}},
+            "situation.date",
+        ),
     ],
 )
 def test_bad_new_assessments_name_the_field_and_store_nothing(

@@ -313,6 +313,20 @@ def _situation(payload: dict[str, Any], country: str, on: dt.date) -> dict[str, 
     assessment's."""
     from protect.service.assessments import parse
 
+    for key, want in (("country", country), ("date", on.isoformat())):
+        given = payload.get(key)
+        if given is not None and str(given).upper() != want.upper():
+            raise InvalidInputError(
+                f"situation.{key}: {given!r} differs from the assessment's {key} {want}",
+                [
+                    {
+                        "loc": ["situation", key],
+                        "field": f"situation.{key}",
+                        "msg": f"differs from the assessment's {key} {want}",
+                        "type": "value_error",
+                    }
+                ],
+            )
     facts = {**payload, "country": country, "date": on.isoformat()}
     try:
         situations, _ = parse(facts)
