@@ -167,7 +167,9 @@ def measure_findings(cm: CompiledMeasure, facts: Facts) -> Outcome:
     return hit
 
 
-def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list[TraceEntry]]:
+def measures_for(
+    rb: Rulebook, facts: Facts
+) -> tuple[list[MeasureFinding], list[TraceEntry], tuple[int, ...]]:
     """Every measure of the catalogue for these facts, in id order, with its trace entries.
 
     Measures whose conditions read the same facts are looked up as a group, keyed by where the
@@ -175,15 +177,30 @@ def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list
     bisect and one look-up per group, and the reassembly in id order runs in C.
     """
     date = facts.date
-    found: tuple[list[MeasureFinding], ...] = ()
-    traces: tuple[TraceEntry, ...] = ()
+    found: list[list[MeasureFinding]] = []
+    traces: list[TraceEntry] = []
+    outcome: list[int] = []
     for g in rb.groups:
         key = (bisect_right(g.dates, date), g.reads(facts))
         hit = g.cache.get(key)
         if hit is None:
             outcomes = [measure_findings(cm, facts) for cm in g.measures]
             hit = g.cache[key] = (tuple(f for f, _ in outcomes), tuple(t for _, t in outcomes))
-        found += hit[0]
-        traces += hit[1]
-    ordered = rb.in_id_order(found)
-    return list(chain.from_iterable(ordered)), list(rb.in_id_order(traces))  # type: ignore[arg-type]
+        found.extend(hit[0])
+        traces.extend(hit[1])
+        outcome.append(id(hit))
+    # The group outcomes are kept for the process, so their identities name this list of
+    # findings for as long as it lives: the summary's ranking keys on them, and the assembled
+    # lists are kept under them (each assessment gets its own copy of the measures list).
+    named = tuple(outcome)
+    assembled = rb.assembled.get(named)
+    if assembled is None:
+        ordered = rb.in_id_order(tuple(found))
+        assembled = (
+            tuple(chain.from_iterable(ordered)),  # type: ignore[arg-type]
+            tuple(rb.in_id_order(tuple(traces))),  # type: ignore[arg-type]
+        )
+        if len(rb.assembled) > 65536:
+            rb.assembled.clear()
+        rb.assembled[named] = assembled
+    return list(assembled[0]), list(assembled[1]), named

@@ -93,6 +93,8 @@ class Rulebook:
     # between them, the body acting for each gated actor (None where none existed).
     body_dates: tuple[dt.date, ...]
     bodies_at: tuple[dict[str, BodyState], ...]
+    # Measure lists already assembled, keyed by the identities of their group outcomes.
+    assembled: dict[tuple[int, ...], tuple[tuple[MeasureFinding, ...], tuple[TraceEntry, ...]]]
 
     def bodies(self, date: dt.date) -> int:
         """The index of `date`'s interval in `bodies_at`."""
@@ -409,4 +411,5 @@ def _rulebook() -> Rulebook:
         ),
         body_dates=body_dates,
         bodies_at=bodies_at,
+        assembled={},
     )
