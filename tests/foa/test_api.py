@@ -109,6 +109,11 @@ def test_roles_and_the_workflow_over_http(client: TestClient, tokens: Tokens) ->
             "ratings[0].evidence[0].date",
         ),
         ("/api/v1/foa/{id}/review", {"decision": "maybe"}, "decision"),
+        (
+            "/api/v1/foa/{id}/ratings",
+            {"ratings": [{"factor": 1, "rating": "low", "reasoning": "a\u0000b"}]},
+            "ratings[0].reasoning",
+        ),
         ("/api/v1/foa/{id}/submit", {"category": "imminent-risk"}, "(document)"),
     ],
 )

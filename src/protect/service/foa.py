@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -275,6 +275,9 @@ def _validate(model: type[Any], data: Any) -> Any:
 
 
 def _no_nul(value: Any, where: str) -> None:
+    """NUL characters cannot be stored by PostgreSQL; refuse them with their field."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
     if isinstance(value, str) and "\x00" in value:
         raise InvalidInputError(
             f"{where}: text must not contain NUL characters",
