@@ -119,6 +119,11 @@ def test_the_form_page_per_factor_and_the_chart(client: TestClient, tokens: Toke
     page = client.get(url).text
     assert "Officials call them illegal immigrants (FFM report, 2018-08)" in _section(page, 4)
 
+    filtered = client.get("/foa?country=bdi").text
+    assert f'href="{url}"' not in filtered and 'href="/foa/history/BDI"' in filtered
+    assert f'href="{url}"' in client.get("/foa?country=MMR").text
+    assert client.get("/foa?country=12").status_code == 422
+
     pdf = client.get(f"{url}/export?format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     history = client.get("/foa/history/MMR").text

@@ -105,7 +105,7 @@ def list_page(request: Request, db: DB, user: Viewer, country: str | None = None
         page = service.list_assessments(db, user, country=wanted, limit=200)
     except ServiceError as exc:
         return _failed(request, user, exc)
-    return render(request, "foa_list.html", user, page=page, errors={}, form={})
+    return render(request, "foa_list.html", user, page=page, errors={}, form={}, country=wanted)
 
 
 @router.post("/foa", response_model=None)
@@ -128,6 +128,7 @@ async def create_page(request: Request, db: DB, user: Viewer) -> Response:
             page=page,
             errors=_problems(exc, "new"),
             form=form,
+            country=None,
         )
     except ServiceError as exc:
         return _failed(request, user, exc)
