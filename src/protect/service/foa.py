@@ -402,7 +402,8 @@ def conclude(
         note = "No factor is rated high, so no measure is proposed."
     else:
         note = (
-            f"Measures linked to factors {_numbers(high)} in foa.yaml, as the engine finds "
+            f"Measures linked to factor{'s' if len(high) > 1 else ''} {_numbers(high)} rated high "
+            "(foa.yaml), as the engine finds "
             f"them for {document['situation']['country']} on {document['situation']['date']}."
         )
         for m in document.get("measures", []):
