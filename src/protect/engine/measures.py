@@ -13,6 +13,7 @@ from protect.knowledge import kb
 from protect.knowledge.base import Cited
 from protect.knowledge.schema import Citation
 
+CATALOGUE_MEMO = 131072  # fact patterns whose whole measure list is kept (emptied when full)
 NOT_YET_OPEN = -1  # before the measure's own `available_from` date
 NO_BASIS_YET = -2  # before any of its legal bases took effect
 
@@ -185,6 +186,12 @@ def measures_for(
     bisect and one look-up per group, and the reassembly in id order runs in C.
     """
     date = facts.date
+    # One look-up for the whole catalogue when these facts were seen before (bounded memo);
+    # else one per group, as below.
+    whole = (bisect_right(rb.measure_dates, date), rb.reads_all(facts))
+    known = rb.catalogue_memo.get(whole)
+    if known is not None:
+        return list(known[0]), list(known[1]), known[2]
     hits = []
     for g in rb.groups:
         key = (bisect_right(g.dates, date), g.reads(facts))
@@ -208,4 +215,7 @@ def measures_for(
         if len(rb.assembled) > 65536:
             rb.assembled.clear()
         rb.assembled[named] = assembled
+    if len(rb.catalogue_memo) >= CATALOGUE_MEMO:
+        rb.catalogue_memo.clear()
+    rb.catalogue_memo[whole] = (assembled[0], assembled[1], named)
     return list(assembled[0]), list(assembled[1]), named
