@@ -303,3 +303,12 @@ def assess_all(rows: list[dict[str, Any]]) -> list[Any]:
             sit, _ = derive({**row, "month": month_label(int(row["m"]))})
             out.append(assess(Situation.model_validate(sit)))
     return out
+
+
+def month_records(month: str, *, db_path: Path | None = None) -> list[MonthRecord]:
+    """Every country's record for `month`, by ISO3: the countries the data cover that month,
+    alert or not (a world map must tell "no alert" from "no data")."""
+    m = _month(month, "--month")
+    with open_db(_db(db_path), read_only=True) as con:
+        rows = _rows(con, "p.m = ?", [m])
+    return [_record(r) for r in rows]

@@ -1,0 +1,255 @@
+"""Server-side SVG charts for the web pages and the briefing PDF: plain text out, so pages work
+offline and without JavaScript, and a screen reader gets a title and a summary of what the chart
+shows."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+# Colours from the Okabe-Ito palette, told apart with colour-vision deficiencies.
+SERIES = (
+    ("state_based", "state-based", "#0072B2"),
+    ("non_state", "non-state", "#E69F00"),
+    ("one_sided", "one-sided", "#D55E00"),
+)
+CIVILIAN_COLOUR = "#1b1b1b"
+# Alert levels in one purple ramp, darker for more severe, apart from the bars' colours.
+LEVEL_COLOURS = {
+    "current-crisis": "#3f007d",
+    "imminent-risk": "#6a51a3",
+    "serious-concern": "#b4b1d8",
+}
+
+WIDTH, HEIGHT = 800, 400
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 44, 110
+PLOT_W = WIDTH - LEFT - RIGHT
+PLOT_H = HEIGHT - TOP - BOTTOM
+
+
+@dataclass(frozen=True)
+class ChartMonth:
+    """One month's figures: deaths (best estimate) by type of violence, civilians, alert."""
+
+    month: str  # YYYY-MM
+    state_based: float
+    non_state: float
+    one_sided: float
+    civilians: float
+    alert: str | None = None  # the alert level, if any
+
+    @property
+    def total(self) -> float:
+        return self.state_based + self.non_state + self.one_sided
+
+
+def _index(label: str) -> int:
+    year, month = label.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def _label(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at or
+    above `value`, at least 1: the top of the value axis."""
+    if value <= 1:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * power >= value:
+            return float(step * power)
+    return float(10 * power)  # pragma: no cover - the loop always returns
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:,.1f}"
+
+
+def _f(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def monthly_deaths_svg(
+    months: Sequence[ChartMonth], *, title: str, element_id: str = "chart"
+) -> str:
+    """Stacked monthly bars of deaths by type, civilian deaths as marks, alert months flagged.
+
+    Every month from the first to the last given gets a slot (`<g class="month">`); months
+    missing from `months` are drawn as empty slots marked "no data", so gaps are not mistaken
+    for calm. All text is escaped.
+    """
+    eid = escape(element_id, quote=True)
+    if not months:
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} 60" '
+            f'aria-labelledby="{eid}-title {eid}-desc">'
+            f'<title id="{eid}-title">{escape(title)}</title>'
+            f'<desc id="{eid}-desc">No months to show.</desc>'
+            f'<text x="{WIDTH / 2}" y="35" text-anchor="middle">No months to show.</text></svg>'
+        )
+    by_index = {_index(m.month): m for m in months}
+    first, last = min(by_index), max(by_index)
+    slots = list(range(first, last + 1))
+    top = nice_ceiling(max(max(m.total, m.civilians) for m in months))
+    slot_w = PLOT_W / len(slots)
+    bar_w = max(slot_w * 0.72, 0.5)
+
+    def y(value: float) -> float:
+        return TOP + PLOT_H - value / top * PLOT_H
+
+    out: list[str] = []
+    add = out.append
+    alerts = [m for m in months if m.alert]
+    peak = max(months, key=lambda m: (m.total, -_index(m.month)))
+    civ_total = sum(m.civilians for m in months)
+    missing = len(slots) - len(months)
+    desc = (
+        f"Deaths per month (best estimate) by type of violence from {_label(first)} to "
+        f"{_label(last)}: {_num(sum(m.total for m in months))} in all, the most in "
+        f"{peak.month} ({_num(peak.total)}); civilian deaths {_num(civ_total)}. "
+        + (
+            f"{len(alerts)} month{'s' if len(alerts) != 1 else ''} with an alert"
+            + (
+                ": "
+                + "; ".join(
+                    f"{level} {sum(1 for m in alerts if m.alert == level)}"
+                    for level in LEVEL_COLOURS
+                    if any(m.alert == level for m in alerts)
+                )
+                if alerts
+                else ""
+            )
+            + "."
+        )
+        + (f" {missing} month{'s' if missing != 1 else ''} without data." if missing else "")
+    )
+    add(
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'aria-labelledby="{eid}-title {eid}-desc" class="chart" '
+        f'style="width:100%;height:auto;font-family:system-ui,sans-serif;font-size:12px">'
+    )
+    add(f'<title id="{eid}-title">{escape(title)}</title>')
+    add(f'<desc id="{eid}-desc">{escape(desc)}</desc>')
+
+    # Axes, grid and their labels.
+    steps = 5
+    for i in range(steps + 1):
+        value = top * i / steps
+        yy = _f(y(value))
+        add(
+            f'<line x1="{LEFT}" x2="{LEFT + PLOT_W}" y1="{yy}" y2="{yy}" '
+            f'stroke="{"#999" if i == 0 else "#e4e4e4"}" stroke-width="1"/>'
+        )
+        add(
+            f'<text x="{LEFT - 6}" y="{yy}" text-anchor="end" dominant-baseline="middle">'
+            f"{escape(_num(value))}</text>"
+        )
+    add(
+        f'<text transform="translate(14 {TOP + PLOT_H / 2}) rotate(-90)" text-anchor="middle">'
+        "deaths per month (best estimate)</text>"
+    )
+    add(f'<text x="{LEFT + PLOT_W / 2}" y="{HEIGHT - 50}" text-anchor="middle">month</text>')
+    every = max(1, math.ceil(len(slots) / 12))
+
+    civ_points: list[list[tuple[float, float]]] = [[]]
+    for pos, index in enumerate(slots):
+        x = LEFT + pos * slot_w + (slot_w - bar_w) / 2
+        centre = LEFT + (pos + 0.5) * slot_w
+        label = _label(index)
+        month = by_index.get(index)
+        if month is None:
+            add(f'<g class="month missing" data-month="{label}">')
+            add(f"<title>{label}: no data</title>")
+            add(
+                f'<rect x="{_f(x)}" y="{TOP}" width="{_f(bar_w)}" height="{PLOT_H}" '
+                f'fill="url(#{eid}-hatch)" stroke="none"/>'
+            )
+            add("</g>")
+            if civ_points[-1]:
+                civ_points.append([])
+        else:
+            level = month.alert
+            add(
+                f'<g class="month{" alert" if level else ""}" data-month="{label}"'
+                + (f' data-alert="{escape(level, quote=True)}"' if level else "")
+                + ">"
+            )
+            parts = ", ".join(f"{name} {_num(getattr(month, key))}" for key, name, _c in SERIES)
+            tip = f"{label}: {parts}; civilians {_num(month.civilians)}" + (
+                f"; alert {level}" if level else ""
+            )
+            add(f"<title>{escape(tip)}</title>")
+            base = 0.0
+            for key, name, colour in SERIES:
+                value = float(getattr(month, key))
+                if value > 0:
+                    y0, y1 = y(base), y(base + value)
+                    add(
+                        f'<rect class="{name}" x="{_f(x)}" y="{_f(y1)}" width="{_f(bar_w)}" '
+                        f'height="{_f(y0 - y1)}" fill="{colour}" data-value="{_f(value)}"/>'
+                    )
+                base += value
+            if level:
+                colour = LEVEL_COLOURS.get(level, "#555")
+                add(
+                    f'<rect class="alert-mark" x="{_f(LEFT + pos * slot_w)}" y="{TOP - 14}" '
+                    f'width="{_f(slot_w)}" height="8" fill="{colour}"/>'
+                )
+            add("</g>")
+            civ_points[-1].append((centre, y(month.civilians)))
+        if pos % every == 0:
+            add(
+                f'<text x="{_f(centre)}" y="{TOP + PLOT_H + 8}" text-anchor="end" '
+                f'transform="rotate(-45 {_f(centre)} {TOP + PLOT_H + 8})">{label}</text>'
+            )
+
+    for run in civ_points:
+        if len(run) > 1:
+            points = " ".join(f"{_f(px)},{_f(py)}" for px, py in run)
+            add(
+                f'<polyline class="civilians" points="{points}" fill="none" '
+                f'stroke="{CIVILIAN_COLOUR}" stroke-width="1.5"/>'
+            )
+        for px, py in run:
+            add(
+                f'<circle class="civilians" cx="{_f(px)}" cy="{_f(py)}" r="2.5" '
+                f'fill="{CIVILIAN_COLOUR}"/>'
+            )
+
+    # Legend: the three types, civilians, the alert levels present, and gaps if any.
+    items: list[tuple[str, str, str]] = [(name, colour, "bar") for _k, name, colour in SERIES]
+    items.append(("civilians", CIVILIAN_COLOUR, "mark"))
+    items += [
+        (f"alert: {level}", colour, "alert")
+        for level, colour in LEVEL_COLOURS.items()
+        if any(m.alert == level for m in months)
+    ]
+    if missing:
+        items.append(("no data", "#bbb", "missing"))
+    lx, ly = LEFT, HEIGHT - 26
+    add('<g class="legend">')
+    for text, colour, kind in items:
+        if lx + 14 + 7 * len(text) > WIDTH - RIGHT:
+            lx, ly = LEFT, ly + 18
+        if kind == "mark":
+            add(f'<circle cx="{lx + 5}" cy="{ly - 4}" r="3" fill="{colour}"/>')
+        elif kind == "missing":
+            add(f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="url(#{eid}-hatch)"/>')
+        else:
+            h = 6 if kind == "alert" else 10
+            add(f'<rect x="{lx}" y="{ly - 4 - h / 2}" width="10" height="{h}" fill="{colour}"/>')
+        add(f'<text x="{lx + 14}" y="{ly}">{escape(text)}</text>')
+        lx += 22 + 7 * len(text)
+    add("</g>")
+    add(
+        f'<defs><pattern id="{eid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#ccc" '
+        'stroke-width="2"/></pattern></defs>'
+    )
+    add("</svg>")
+    return "".join(out)

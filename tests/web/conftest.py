@@ -1,0 +1,46 @@
+"""Fixtures for the map, country and briefing tests: the service tests' databases, clients and
+server (imported from tests/service, one definition), and a monitor store holding the bundled
+Myanmar GED sample (2016-2018) and the real Central African Republic extract (2013-2014)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from service.conftest import (  # noqa: F401 - fixtures are registered by being imported here
+    Served,
+    app,
+    cheap_argon2,
+    client,
+    database,
+    fresh_verification_memory,
+    pg_database,
+    private_home,
+    served,
+    sqlite_database,
+)
+
+CAR_GED = Path(__file__).parent.parent / "data" / "monitor" / "ged231_car_2013_2014.csv"
+
+
+@pytest.fixture(scope="session")
+def events_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from protect.monitor import api
+
+    path = tmp_path_factory.mktemp("events") / "events.duckdb"
+    api.ingest("ucdp", api.sample_path(), db_path=path, release=api.SAMPLE_RELEASE)
+    api.ingest("ucdp", CAR_GED, db_path=path)
+    return path
+
+
+@pytest.fixture
+def events(events_file: Path) -> Path:
+    """The store copied into this test's PROTECT_HOME, where the pages and the CLI read it."""
+    from protect.config import events_db_path
+
+    target = events_db_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(events_file, target)
+    return target
