@@ -10,12 +10,14 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,6 +30,7 @@ from protect.storage import Database, DatabaseUnavailableError
 log = logging.getLogger("protect.api")
 
 MAX_BODY_BYTES = 1_048_576
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
 DESCRIPTION = """\
 Decision support and early warning for the protection of civilians and the responsibility to
@@ -187,6 +190,7 @@ def create_app(
     # Starlette's limiter enforces the size; the wrapper outside it turns its answer into JSON.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)
     app.add_middleware(JsonTooLarge, max_body_size=max_body_bytes)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.state.db = db
     app.include_router(router)
     for extra in optional_routers():
@@ -194,6 +198,9 @@ def create_app(
     from protect.api.v1_foa import router as foa_router
 
     app.include_router(foa_router)
+    from protect.api.v1_webapp import router as webapp_router
+
+    app.include_router(webapp_router)
     if web:
         from protect.web.pages import router as pages
 

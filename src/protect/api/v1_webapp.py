@@ -1,0 +1,34 @@
+"""JSON twins of the map and country pages: open to anyone, like the monitor routes they read."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from protect.api.v1_monitor import Country, call
+from protect.service.country import CountryView, country_view
+from protect.service.worldmap import MonthMap, month_map
+
+router = APIRouter(prefix="/api/v1", tags=["monitor"])
+
+
+@router.get("/map")
+def world_map(
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")] = None,
+) -> MonthMap:
+    """Every country the data cover in `month` (default: the last month covered) with its alert
+    level and reason; countries not listed have no data that month."""
+    result: MonthMap = call(month_map, month)
+    return result
+
+
+@router.get("/country/{country}")
+def country(
+    country: Country,
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")] = None,
+) -> CountryView:
+    """One country: latest alert and reason, monthly figures, the derived situation's
+    assessment summary at `month` (default: the last month covered), and the data's coverage."""
+    result: CountryView = call(country_view, country, month)
+    return result

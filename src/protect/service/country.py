@@ -1,0 +1,172 @@
+"""One country as an analyst first asks about it: its latest alert and why, its monthly figures,
+the situation the monitor derives for a month with the assessment's summary, and where the data
+come from. The country page, its JSON twin and the briefing PDF all read this."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from protect.service.errors import NotFoundError
+from protect.service.worldmap import country_name
+
+SOURCE_NAMES = {"ucdp": "UCDP GED", "acled": "ACLED", "hxl": "HXL-tagged file"}
+CHART_MONTHS = 36  # months drawn up to the month shown, as the monitor page does
+
+
+class CountryAlert(BaseModel):
+    month: str
+    level: str
+    rule: str
+    reason: str = Field(description="the alert's reason in words")
+
+
+class CoverageRun(BaseModel):
+    """Consecutive months whose figures come from one source and release."""
+
+    source: str
+    release: str | None
+    provisional: bool
+    first_month: str
+    last_month: str
+    words: str
+
+
+class CountryMonth(BaseModel):
+    """One month of the chart: deaths (best estimate) by type, civilian deaths, alert level."""
+
+    month: str
+    state_based: float
+    non_state: float
+    one_sided: float
+    civilians: float
+    alert: str | None
+
+
+class CountryView(BaseModel):
+    country: str = Field(description="ISO 3166-1 alpha-3")
+    name: str
+    has_data: bool
+    first_month: str | None = Field(description="first month the data cover for the country")
+    last_month: str | None
+    month: str | None = Field(description="the month whose situation is shown")
+    alert: CountryAlert | None = Field(description="the alert of `month`, if any")
+    latest_alert: CountryAlert | None = Field(
+        description="the last alert up to `month`, with its reason"
+    )
+    stage: str | None
+    summary: dict[str, Any] | None = Field(
+        description="contract v2 `summary` of the assessment of the derived situation"
+    )
+    months: list[CountryMonth] = Field(description=f"up to {CHART_MONTHS} months to `month`")
+    coverage: list[CoverageRun] = Field(description="where each stretch of months comes from")
+    note: str = Field(description="what the figures are, and what they are not")
+
+
+def _alert(record: Any) -> CountryAlert | None:
+    if record.alert is None:
+        return None
+    a = record.alert
+    return CountryAlert(month=record.month, level=a.level, rule=a.rule, reason=a.description)
+
+
+def _coverage(records: list[Any]) -> list[CoverageRun]:
+    """Stretches of months by source, release and provisional status. Release and status are
+    read when the monitor's records carry them (older stores give the source only)."""
+    runs: list[CoverageRun] = []
+    for r in records:
+        key = (r.source, getattr(r, "release", None), bool(getattr(r, "provisional", False)))
+        last = runs[-1] if runs else None
+        if last is not None and (last.source, last.release, last.provisional) == key:
+            last.last_month = r.month
+            continue
+        runs.append(
+            CoverageRun(
+                source=key[0],
+                release=key[1],
+                provisional=key[2],
+                first_month=r.month,
+                last_month=r.month,
+                words="",
+            )
+        )
+    for run in runs:
+        label = SOURCE_NAMES.get(run.source, run.source)
+        if run.release:
+            label += f" (release {run.release})"
+        run.words = f"{label}, {run.first_month} to {run.last_month}" + (
+            " (provisional)" if run.provisional else ""
+        )
+    return runs
+
+
+def country_view(
+    iso3: str, month: str | None = None, *, db_path: Path | None = None
+) -> CountryView:
+    """The view of `iso3` at `month` (default: the last month the data cover for it). An
+    unknown code is NotFoundError; a known country without data is a view with has_data false."""
+    from protect.config import events_db_path
+    from protect.knowledge.countries import is_known
+    from protect.monitor import api
+
+    code = iso3.strip().upper()
+    if not is_known(code):
+        raise NotFoundError(f"country {iso3!r} is not an ISO 3166-1 alpha-3 code")
+    note = (
+        "Event counts from conflict-event data sets are evidence of violence, not legal "
+        "findings; the derived situation is a starting point for an analyst to correct."
+    )
+    try:
+        span = api.coverage(code, db_path=db_path)
+    except api.StoreError:
+        if (db_path or events_db_path()).exists():
+            raise
+        span = None  # nothing ingested: this country, like every other, has no data
+    empty = CountryView(
+        country=code,
+        name=country_name(code),
+        has_data=False,
+        first_month=None,
+        last_month=None,
+        month=None,
+        alert=None,
+        latest_alert=None,
+        stage=None,
+        summary=None,
+        months=[],
+        coverage=[],
+        note=note,
+    )
+    if span is None:
+        return empty
+    chosen = month.strip() if month and month.strip() else span[1]
+    found = api.situation(code, chosen, db_path=db_path)
+    records = [r for r in api.timeline(code, db_path=db_path) if r.month <= found.month]
+    shown = records[-CHART_MONTHS:]
+    latest = next((a for a in (_alert(r) for r in reversed(records)) if a), None)
+    return empty.model_copy(
+        update={
+            "has_data": True,
+            "first_month": span[0],
+            "last_month": span[1],
+            "month": found.month,
+            "alert": _alert(found.record),
+            "latest_alert": latest,
+            "stage": found.assessment.get("stage"),
+            "summary": found.assessment.get("summary"),
+            "months": [
+                CountryMonth(
+                    month=r.month,
+                    state_based=r.deaths_best.state_based,
+                    non_state=r.deaths_best.non_state,
+                    one_sided=r.deaths_best.one_sided,
+                    civilians=r.deaths_civilians,
+                    alert=r.alert.level if r.alert else None,
+                )
+                for r in shown
+            ],
+            "coverage": _coverage(api.timeline(code, db_path=db_path)),
+        }
+    )

@@ -1,0 +1,113 @@
+"""The world map, the country pages and the briefing download.
+
+Each page calls the service function its /api/v1 twin calls (`worldmap.month_map`,
+`country.country_view`, through the monitor routes' error mapping) and links to that twin. The
+map works without JavaScript: the month slider is a form field with a Show button;
+`/static/map.js` only makes moving it load the month at once.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from protect.api.v1_monitor import call
+from protect.monitor.store import month_index, month_label
+from protect.service import ServiceError
+from protect.service.briefing import briefing_pdf
+from protect.service.charts import ChartMonth, monthly_deaths_svg
+from protect.service.country import country_view
+from protect.service.errors import InvalidInputError
+from protect.service.worldmap import legend, month_map, world_svg
+from protect.storage import DatabaseUnavailableError
+from protect.web.common import Viewer, render
+from protect.web.data_pages import _failed
+
+router = APIRouter(include_in_schema=False)
+
+
+def _month_from(request: Request) -> str | None:
+    """`?month=YYYY-MM`, or `?m=` (the slider's month number, as the form sends it without
+    JavaScript); a malformed value is a 422 naming the field."""
+    params = request.query_params
+    month = (params.get("month") or "").strip()
+    slider = (params.get("m") or "").strip()
+    if month:
+        try:
+            month_index(month)
+        except ValueError as exc:
+            raise InvalidInputError(f"month: {exc}") from exc
+        return month
+    if slider:
+        if not slider.isdigit() or not 1900 * 12 <= int(slider) < 2200 * 12:
+            raise InvalidInputError(f"m: {slider!r} is not a month number from the slider")
+        return month_label(int(slider))
+    return None
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, user: Viewer) -> HTMLResponse:
+    """Twin of GET /api/v1/map?month=: alert levels of every country for a month."""
+    try:
+        found = call(month_map, _month_from(request))
+    except (ServiceError, DatabaseUnavailableError) as exc:
+        return _failed(request, user, exc)
+    by_code = {c.country: c for c in found.countries}
+    svg = world_svg(by_code, title=f"Alert levels by country, {found.month}")
+    lo, hi = month_index(found.first_month), month_index(found.last_month)
+    here = month_index(found.month)
+    return render(
+        request,
+        "map.html",
+        user,
+        found=found,
+        svg=Markup(svg),  # built from escaped text by world_svg
+        legend=legend(),
+        slider={"min": lo, "max": hi, "value": min(max(here, lo), hi)},
+        outside=not lo <= here <= hi,
+        json_url=f"/api/v1/map?month={found.month}",
+    )
+
+
+@router.get("/country/{code}", response_class=HTMLResponse)
+def country_page(request: Request, user: Viewer, code: str) -> HTMLResponse:
+    """Twin of GET /api/v1/country/{code}?month=; an unknown code is this site's 404 page."""
+    try:
+        view = call(country_view, code, _month_from(request))
+    except (ServiceError, DatabaseUnavailableError) as exc:
+        return _failed(request, user, exc)
+    chart = ""
+    if view.has_data:
+        chart = monthly_deaths_svg(
+            [
+                ChartMonth(m.month, m.state_based, m.non_state, m.one_sided, m.civilians, m.alert)
+                for m in view.months
+            ],
+            title=f"{view.name} ({view.country}): deaths per month by type of violence, "
+            f"{view.months[0].month} to {view.months[-1].month}",
+            element_id="country-chart",
+        )
+    return render(
+        request,
+        "country.html",
+        user,
+        view=view,
+        chart=Markup(chart),  # built from escaped text by monthly_deaths_svg
+        json_url=f"/api/v1/country/{view.country}" + (f"?month={view.month}" if view.month else ""),
+    )
+
+
+@router.get("/country/{code}/brief.pdf", response_model=None)
+def briefing_download(request: Request, user: Viewer, code: str) -> Response:
+    """The briefing PDF of a country for a month (default: the last month covered)."""
+    try:
+        month = _month_from(request)
+        pdf, name = call(briefing_pdf, code, month)
+    except (ServiceError, DatabaseUnavailableError) as exc:
+        return _failed(request, user, exc)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
