@@ -68,8 +68,9 @@ def test_the_page_download_is_the_same_briefing(client: TestClient, tmp_path: Pa
 def test_bad_input_is_one_line_exit_2_and_no_file(
     args: list[str], message: str, tmp_path: Path
 ) -> None:
-    out = tmp_path / "b.pdf"
+    out = tmp_path / "out" / "b.pdf"
+    out.parent.mkdir()
     result = CliRunner().invoke(app, ["brief", *args, "--out", str(out)])
     assert result.exit_code == 2 and message in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
-    assert list(tmp_path.iterdir()) == []
+    assert list(out.parent.iterdir()) == []
