@@ -186,11 +186,17 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by add_docs from local files, without inline script
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     # Starlette's limiter enforces the size; the wrapper outside it turns its answer into JSON.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)
     app.add_middleware(JsonTooLarge, max_body_size=max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    from protect.api.docs import add_docs
+
+    add_docs(app)
     app.state.db = db
     app.include_router(router)
     for extra in optional_routers():
