@@ -1,0 +1,132 @@
+"""A real browser at desktop (1280 px) and phone (390 px) width: open the map, move the month
+slider, follow a country link, read the chart, and never scroll sideways. Playwright drives
+Debian's Chromium (no browser download) against the app served by uvicorn on loopback; every
+request to another host is refused, so the pages are shown to work offline.
+
+Set PROTECT_SCREENSHOTS=DIR to save the screenshots committed under docs/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import Served
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt: chromium)"),
+    pytest.mark.usefixtures("events"),
+]
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+OVERFLOW = "document.scrollingElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _tab(browser: Any, base: str, width: int, height: int, errors: list[str]) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(base)
+            else (errors.append(f"off-site {route.request.url}"), route.abort())
+        ),
+    )
+    tab = context.new_page()
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    return tab
+
+
+def _shoot(tab: Any, name: str) -> None:
+    folder = os.environ.get("PROTECT_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("size", WIDTHS)
+def test_map_slider_country_page_and_no_sideways_scroll(
+    served: Served, browser: Any, size: str
+) -> None:
+    base = served.base_url
+    errors: list[str] = []
+    tab = _tab(browser, base, *WIDTHS[size], errors)
+
+    tab.goto(f"{base}/map?month=2017-09")
+    mmr = tab.locator('svg.world-map path[data-country="MMR"]')
+    assert mmr.get_attribute("data-level") == "current-crisis"
+    assert (
+        tab.locator('svg.world-map path[data-country="CAF"]').get_attribute("data-level")
+        == "no-data"
+    )
+    assert tab.evaluate(OVERFLOW), "the map page scrolls sideways"
+    assert tab.locator("svg.world-map").bounding_box()["width"] <= WIDTHS[size][0]
+    _shoot(tab, f"map-{size}")
+
+    # Move the slider to 2014-01 (a month of the Central African Republic's data): the script
+    # loads that month.
+    tab.locator("#map-slider").fill(str(2014 * 12))
+    tab.wait_for_url(re.compile(r"/map\?month=2014-01$"))
+    assert tab.locator("#map-month-shown").inner_text() == "2014-01"
+    assert (
+        tab.locator('svg.world-map path[data-country="MMR"]').get_attribute("data-level")
+        == "no-data"
+    )
+    assert (
+        tab.locator('svg.world-map path[data-country="CAF"]').get_attribute("data-level")
+        != "no-data"
+    )
+    # The keyboard moves it too, one month a step.
+    tab.locator("#map-slider").focus()
+    tab.keyboard.press("ArrowRight")
+    tab.wait_for_url(re.compile(r"/map\?month=2014-02$"))
+    assert tab.evaluate(OVERFLOW)
+
+    # Follow the Central African Republic's link on the map to its country page.
+    tab.locator('svg.world-map a[href="/country/CAF"]').click()
+    tab.wait_for_url(f"{base}/country/CAF")
+    assert tab.locator("h1").inner_text().startswith("Central African Republic")
+    chart = tab.locator("figure.country-chart svg")
+    assert chart.locator("g.month").count() > 12
+    # The chart's labels stay readable: at least 9 px high on the screen.
+    label = chart.locator("text").first.bounding_box()
+    assert label is not None and label["height"] >= 9, label
+    assert tab.evaluate(OVERFLOW), "the country page scrolls sideways"
+
+    tab.goto(f"{base}/country/MMR?month=2017-09")
+    assert tab.locator('p[data-alert="current-crisis"]').count() == 1
+    assert tab.evaluate(OVERFLOW)
+    _shoot(tab, f"country-{size}")
+    for path in ("/alerts?month=2017-09", "/monitor/MMR", "/docs"):
+        tab.goto(f"{base}{path}")
+        assert tab.evaluate(OVERFLOW), f"{path} scrolls sideways at {size} width"
+    tab.locator(".opblock-summary-path").first.wait_for()
+    assert tab.locator('.opblock-summary-path[data-path="/api/v1/map"]').count() == 1
+    assert errors == []
