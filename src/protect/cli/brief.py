@@ -23,12 +23,12 @@ def brief_cmd(
     """Write a briefing PDF: map inset, monthly chart, assessment summary, measures per actor,
     tensions and numbered sources."""
     from protect.monitor.api import MonitorInputError, StoreError
-    from protect.monitor.store import month_index
     from protect.service.briefing import briefing_pdf
     from protect.service.errors import ServiceError
+    from protect.service.worldmap import month_number
 
     try:
-        month_index(month)
+        month_number(month)
     except ValueError as exc:
         fail(f"--month: {exc}")
     if out.suffix.lower() != ".pdf":

@@ -143,7 +143,8 @@ def country_view(
         return empty
     chosen = month.strip() if month and month.strip() else span[1]
     found = api.situation(code, chosen, db_path=db_path)
-    records = [r for r in api.timeline(code, db_path=db_path) if r.month <= found.month]
+    every = api.timeline(code, db_path=db_path)
+    records = [r for r in every if r.month <= found.month]
     shown = records[-CHART_MONTHS:]
     latest = next((a for a in (_alert(r) for r in reversed(records)) if a), None)
     return empty.model_copy(
@@ -167,6 +168,6 @@ def country_view(
                 )
                 for r in shown
             ],
-            "coverage": _coverage(api.timeline(code, db_path=db_path)),
+            "coverage": _coverage(every),
         }
     )

@@ -128,6 +128,20 @@ def month_map(month: str | None = None, *, db_path: Path | None = None) -> Month
     )
 
 
+def month_number(label: str) -> int:
+    """`YYYY-MM` as the slider counts months (year*12 + month-1, as the monitor's panel does);
+    ValueError names what is wrong."""
+    from protect.monitor.store import month_index
+
+    return month_index(label)
+
+
+def month_of(number: int) -> str:
+    from protect.monitor.store import month_label
+
+    return month_label(number)
+
+
 def legend() -> list[tuple[str, str]]:
     """(label, colour) of the map's classes, most severe first; `hatch` marks no data."""
     return [

@@ -13,13 +13,12 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from protect.api.v1_monitor import call
-from protect.monitor.store import month_index, month_label
 from protect.service import ServiceError
 from protect.service.briefing import briefing_pdf
 from protect.service.charts import ChartMonth, monthly_deaths_svg
 from protect.service.country import country_view
 from protect.service.errors import InvalidInputError
-from protect.service.worldmap import legend, month_map, world_svg
+from protect.service.worldmap import legend, month_map, month_number, month_of, world_svg
 from protect.storage import DatabaseUnavailableError
 from protect.web.common import Viewer, render
 from protect.web.data_pages import _failed
@@ -35,14 +34,14 @@ def _month_from(request: Request) -> str | None:
     slider = (params.get("m") or "").strip()
     if month:
         try:
-            month_index(month)
+            month_number(month)
         except ValueError as exc:
             raise InvalidInputError(f"month: {exc}") from exc
         return month
     if slider:
         if not slider.isdigit() or not 1900 * 12 <= int(slider) < 2200 * 12:
             raise InvalidInputError(f"m: {slider!r} is not a month number from the slider")
-        return month_label(int(slider))
+        return month_of(int(slider))
     return None
 
 
@@ -55,8 +54,8 @@ def map_page(request: Request, user: Viewer) -> HTMLResponse:
         return _failed(request, user, exc)
     by_code = {c.country: c for c in found.countries}
     svg = world_svg(by_code, title=f"Alert levels by country, {found.month}")
-    lo, hi = month_index(found.first_month), month_index(found.last_month)
-    here = month_index(found.month)
+    lo, hi = month_number(found.first_month), month_number(found.last_month)
+    here = month_number(found.month)
     return render(
         request,
         "map.html",
