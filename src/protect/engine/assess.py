@@ -11,7 +11,6 @@ from protect.engine import rules
 from protect.engine.conditions import Facts
 from protect.engine.icc import IccFacts
 from protect.engine.icc import facts as icc_facts
-from protect.engine.icc import jurisdiction as icc_jurisdiction
 from protect.engine.law import Law, law_on
 from protect.engine.measures import measures_for
 from protect.engine.model import (
@@ -77,9 +76,10 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
         icc, icc_source = s.icc_state_party, "input"
         reach = rules.with_input_party(reach, table_value, icc)
     bound = law_on(s.country, date)
-    court = icc_facts(s, reach)
+    crimes_live = tuple((k, v) for k, v in s.atrocities.by_id().items() if v != "none")
+    court = icc_facts(s, reach, crimes_live)
     if bodies is None:
-        body = _body(rb, s, icc, icc_source, reach, bound, court)
+        body = _body(rb, s, icc, icc_source, reach, bound, court, crimes_live)
     else:
         a, pk, sc = s.atrocities, s.peacekeeping, s.security_council
         key = (
@@ -108,7 +108,9 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
         )
         shared = bodies.get(key)
         if shared is None:
-            shared = bodies[key] = _body(rb, s, icc, icc_source, reach, bound, court)
+            shared = bodies[key] = _body(
+                rb, s, icc, icc_source, reach, bound, court, crimes_live
+            )
         body = shared
     measures = body.measures if bodies is None else list(body.measures)
     if s.in_place:
@@ -173,11 +175,11 @@ def _body(
     reach: Reach,
     bound: Law,
     court: IccFacts,
+    crimes_live: tuple[tuple[str, str], ...],
 ) -> _Body:
     """The rules that the facts and the date's period decide (`Rulebook.periods`)."""
     date: dt.date = s.date
     era = rb.eras(date)
-    crimes_live = tuple((k, v) for k, v in s.atrocities.by_id().items() if v != "none")
     statuses = frozenset(v for _, v in crimes_live)
     live = _live(s, crimes_live)
     pk = s.peacekeeping
@@ -243,7 +245,7 @@ def _body(
         applicable_law=t_ihl.citations,
         civilian_harm=dict(harm),
     )
-    jurisdiction = icc_jurisdiction(court)
+    jurisdiction = court.jurisdiction
     derived = made(
         Derived,
         icc_state_party=icc,
