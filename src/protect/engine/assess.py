@@ -28,6 +28,7 @@ from protect.engine.model import (
 )
 from protect.engine.rulebook import Rulebook, rulebook
 from protect.engine.summary import Digest, digest, summarize
+from protect.knowledge.base import Binding
 from protect.knowledge.ratification import Reach, reach_on
 from protect.knowledge.schema import Stage
 
@@ -76,7 +77,7 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
         icc, icc_source = s.icc_state_party, "input"
         reach = rules.with_input_party(reach, table_value, icc)
     bound = law_on(s.country, date)
-    crimes_live = tuple((k, v) for k, v in s.atrocities.by_id().items() if v != "none")
+    crimes_live = _crimes_live(s)
     court = icc_facts(s, reach, crimes_live)
     if bodies is None:
         body = _body(rb, s, icc, icc_source, reach, bound, court, crimes_live)
@@ -139,6 +140,18 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
     )
 
 
+def _crimes_live(s: Situation) -> tuple[tuple[str, str], ...]:
+    """(crime, status) for the crimes not `none`, in id order."""
+    a = s.atrocities
+    pairs = (
+        ("crimes-against-humanity", a.crimes_against_humanity.status),
+        ("ethnic-cleansing", a.ethnic_cleansing.status),
+        ("genocide", a.genocide.status),
+        ("war-crimes", a.war_crimes.status),
+    )
+    return tuple(p for p in pairs if p[1] != "none")
+
+
 def _mark_in_place(measures: list[MeasureFinding], ids: frozenset[str]) -> list[MeasureFinding]:
     """Measures already taken (contract v2 `in_place`): marked, each finding copied once."""
     return [
@@ -184,7 +197,7 @@ def _body(
     live = _live(s, crimes_live)
     pk = s.peacekeeping
     seized = s.security_council.seized
-    binding = rb.binding(s.armed_conflict, bound.parties, bound.members)
+    binding = _binding_of(rb, bound, s.armed_conflict)
 
     stage, t_stage = rules.stage(statuses, s.armed_conflict, s.post_conflict, era["stage"])
     in_force, t_r2p = rules.r2p_in_force(date)
@@ -279,7 +292,29 @@ def _body(
     )
 
 
+# Laws live in a lasting timeline (`engine.law`), so their identities key these look-ups.
+_BINDINGS: dict[tuple[int, str], tuple[Law, Binding]] = {}
+_TREATY_FACTS: dict[int, tuple[Law, tuple[tuple[str, str], ...]]] = {}
+
+
+def _binding_of(rb: Rulebook, bound: Law, conflict: str) -> Binding:
+    held = _BINDINGS.get((id(bound), conflict))
+    if held is None or held[0] is not bound:
+        held = _BINDINGS[(id(bound), conflict)] = (
+            bound,
+            rb.binding(conflict, bound.parties, bound.members),
+        )
+    return held[1]
+
+
 def _treaty_facts(rb: Rulebook, bound: Law) -> tuple[tuple[str, str], ...]:
+    held = _TREATY_FACTS.get(id(bound))
+    if held is None or held[0] is not bound:
+        held = _TREATY_FACTS[id(bound)] = (bound, _treaty_facts_of(rb, bound))
+    return held[1]
+
+
+def _treaty_facts_of(rb: Rulebook, bound: Law) -> tuple[tuple[str, str], ...]:
     out = []
     for instrument in rb.condition_treaties:
         if instrument in bound.parties:
