@@ -66,7 +66,7 @@ def test_forecast_ranks_with_changes_and_drivers() -> None:
     )
     assert len(top.drivers) == 5
     assert all(d.source for d in top.drivers)
-    contribs = [abs(d.contribution) for d in top.drivers]
+    contribs = [abs(d.points) for d in top.drivers]
     assert contribs == sorted(contribs, reverse=True)
 
 

@@ -133,11 +133,12 @@ def forecast_cmd(
     from rich.table import Table
 
     table = Table(title=f"Mass-killing onset risk for {year} (model {model}, data of {year - 1})")
-    for col in ("#", "country", "risk", "change", "main drivers (log-odds)"):
+    drivers_head = "main drivers (points of risk against the year's median country)"
+    for col in ("#", "country", "risk", "change", drivers_head):
         table.add_column(col, justify="right" if col in ("#", "risk", "change") else "left")
     for r in rows:
         change = "" if r.change is None else f"{100 * r.change:+.1f} pt"
-        drivers = "; ".join(f"{d.feature} {d.contribution:+.2f}" for d in r.drivers[:3])
+        drivers = "\n".join(d.text for d in r.drivers[:3])
         onset = " [onset]" if r.onset == 1 else ""
         table.add_row(
             str(r.rank), f"{r.name} ({r.country}){onset}", f"{100 * r.risk:.1f}%", change, drivers

@@ -22,8 +22,8 @@ from protect.risk.backtest import (
     feature_rows,
     fit_for,
     run_backtest,
-    top_drivers,
 )
+from protect.risk.drivers import DriverValue, readable_drivers, statement
 from protect.risk.features import describe
 from protect.risk.models import BEST, MODEL_NAMES
 from protect.risk.scoring import Scores
@@ -51,13 +51,20 @@ class RiskInputError(ValueError):
 
 
 class Driver(BaseModel):
-    """One feature's pull on a country's risk, in log-odds (positive raises the risk)."""
+    """What one measure does to a country's risk against the year's median country."""
 
-    feature: str
+    feature: str = Field(description="driver key: a feature, or a group of features summed")
     label: str
     source: str
-    value: float
-    contribution: float
+    features: list[str] = Field(description="the model features summed into this driver")
+    value: float | None = Field(description="the headline feature as the model sees it")
+    value_text: str = Field(description="the value in its own unit")
+    points: float = Field(
+        description="percentage points of risk due to this driver against the year's median "
+        "country (positive raises the risk)"
+    )
+    log_odds: float = Field(description="the same difference in log-odds")
+    text: str = Field(description="the driver as one plain sentence")
 
 
 class ForecastRow(BaseModel):
@@ -73,6 +80,21 @@ class ForecastRow(BaseModel):
     onset: int | None = Field(description="observed onset in the forecast year, when known")
     model: str
     drivers: list[Driver]
+
+
+def to_driver(d: DriverValue) -> Driver:
+    sources = sorted({describe(f).source for f in d.features})
+    return Driver(
+        feature=d.key,
+        label=d.label,
+        source="; ".join(sources),
+        features=list(d.features),
+        value=d.value,
+        value_text=d.value_text,
+        points=d.points,
+        log_odds=d.log_odds,
+        text=statement(d.label, d.value_text, d.points),
+    )
 
 
 def _check_models(models: Sequence[str]) -> None:
@@ -131,10 +153,7 @@ def _forecast(
     risk = fitted.predict(rows)
     before = feature_rows(panel, year - 1)
     prev = dict(zip(before["entity"], fitted.predict(before), strict=True)) if len(before) else {}
-    contrib = fitted.contributions(rows)
-    tops = (
-        top_drivers(contrib, rows, drivers) if contrib.shape[1] else [[] for _ in range(len(rows))]
-    )
+    tops = readable_drivers(fitted.contributions(rows), rows, risk, drivers)
     observed = rows["target_onset"].to_numpy(dtype=float)
     order = sorted(range(len(rows)), key=lambda i: (-risk[i], str(rows.at[i, "target_country"])))
     out: list[ForecastRow] = []
@@ -151,16 +170,7 @@ def _forecast(
                 change=None if p is None else float(risk[i] - p),
                 onset=None if np.isnan(observed[i]) else int(observed[i]),
                 model=model,
-                drivers=[
-                    Driver(
-                        feature=name,
-                        label=describe(name).label,
-                        source=describe(name).source,
-                        value=value,
-                        contribution=c,
-                    )
-                    for name, value, c in tops[i]
-                ],
+                drivers=[to_driver(d) for d in tops[i]],
             )
         )
     return tuple(out)
