@@ -49,7 +49,9 @@ _EWP_LABELS: dict[str, str] = {
     "battledeaths.log2": "battle deaths (log2, UCDP via EWP)",
     "coup.try.5yr": "coup attempt in the last five years",
     "mk_ongoing_count_log2": "ongoing mass killings (count, log2)",
-    "mean_mk_onset_interaction": "mass-killing onsets in the country up to that year, any before 1960 included (count)",
+    "mean_mk_onset_interaction": (
+        "mass-killing onsets in the country up to that year, any before 1960 included (count)"
+    ),
     "mk_onset_prev_year": "mass-killing onset in the previous year",
     "newcountry": "country independent within the last two years",
     "mk_ever": "mass killing ever recorded in the country",
