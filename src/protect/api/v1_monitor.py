@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from protect.api.deps import DB
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.storage import DatabaseUnavailableError
 
@@ -61,23 +62,18 @@ def _sources_root() -> str:
         raise DataUnavailableError(str(exc).splitlines()[0]) from exc
 
 
-# A forecast fits a model on the source data sets, which takes seconds; the sources do not change
-# while the server runs, so each year's answer is computed once per process and sources folder,
-# and the JSON route and the web page share it.
-@lru_cache(maxsize=64)
-def _forecast(root: str, year: int) -> Any:
-    from protect.risk.api import forecast as risk_forecast
+def forecast(db: Any, year: int) -> Any:
+    """The stored forecast for `year` (protect.service.risk.StoredForecast): read from the store,
+    or, the first time a year is asked for, computed with the frozen model and stored, dated
+    and hashed, for every later request and process. Call it through `call`."""
     from protect.risk.sources import RiskDataError
+    from protect.service.risk import SERVER, issue_forecast
 
+    root = FilePath(_sources_root())
     try:
-        return risk_forecast(year, sources=FilePath(root))
+        return issue_forecast(db, SERVER, year, root)
     except RiskDataError as exc:
         raise DataUnavailableError(str(exc).splitlines()[0]) from exc
-
-
-def forecast(year: int) -> Any:
-    """The ranked forecast for `year` (risk.api rows), cached; call it through `call`."""
-    return _forecast(_sources_root(), year)
 
 
 @lru_cache(maxsize=8)
@@ -141,9 +137,10 @@ def _risk_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["risk"])
 
     @router.get("/risk/forecast")
-    def forecast_route(year: Annotated[int, Query(ge=1900, le=2200)]) -> Any:
-        """Countries ranked by forecast risk of onset in `year`, with their main drivers."""
-        return call(forecast, year)
+    def forecast_route(db: DB, year: Annotated[int, Query(ge=1900, le=2200)]) -> Any:
+        """Countries ranked by forecast risk of onset in `year`, with their main drivers, as
+        stored: when and from which data and model it was computed, with their hashes."""
+        return call(forecast, db, year)
 
     return router
 

@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field
 
 from protect.risk.backtest import (
     FIRST_YEAR,
@@ -23,11 +22,14 @@ from protect.risk.backtest import (
     fit_for,
     run_backtest,
 )
+from protect.risk.catalogue import VARIANT_NAMES
 from protect.risk.drivers import DriverValue, readable_drivers, statement
 from protect.risk.features import describe
 from protect.risk.models import BEST, MODEL_NAMES
+from protect.risk.schemas import Driver, ForecastRow
 from protect.risk.scoring import Scores
 from protect.risk.sources import (
+    ACD,
     COEFFICIENTS,
     PREDICTORS,
     UCDP_CY,
@@ -46,40 +48,12 @@ __all__ = [
 ]
 
 
+# The files a forecast reads (their hash identifies the data a stored forecast was made from).
+FORECAST_FILES = (PREDICTORS, COEFFICIENTS, UCDP_CY, ACD)
+
+
 class RiskInputError(ValueError):
     """A request the risk model cannot serve (year out of range, unknown model)."""
-
-
-class Driver(BaseModel):
-    """What one measure does to a country's risk against the year's median country."""
-
-    feature: str = Field(description="driver key: a feature, or a group of features summed")
-    label: str
-    source: str
-    features: list[str] = Field(description="the model features summed into this driver")
-    value: float | None = Field(description="the headline feature as the model sees it")
-    value_text: str = Field(description="the value in its own unit")
-    points: float = Field(
-        description="percentage points of risk due to this driver against the year's median "
-        "country (positive raises the risk)"
-    )
-    log_odds: float = Field(description="the same difference in log-odds")
-    text: str = Field(description="the driver as one plain sentence")
-
-
-class ForecastRow(BaseModel):
-    rank: int
-    country: str = Field(description="ISO 3166-1 alpha-3 code")
-    name: str
-    year: int = Field(description="forecast year; features are from year - 1")
-    risk: float = Field(description="probability of a mass-killing onset in year or year + 1")
-    previous_risk: float | None = Field(
-        description="the same model's risk from the year before's data"
-    )
-    change: float | None
-    onset: int | None = Field(description="observed onset in the forecast year, when known")
-    model: str
-    drivers: list[Driver]
 
 
 def to_driver(d: DriverValue) -> Driver:
@@ -97,16 +71,17 @@ def to_driver(d: DriverValue) -> Driver:
     )
 
 
-def _check_models(models: Sequence[str]) -> None:
+def _check_models(models: Sequence[str], *, variants: bool = False) -> None:
+    known = [*MODEL_NAMES, *(VARIANT_NAMES if variants else ())]
     for m in models:
-        if m not in MODEL_NAMES:
-            raise RiskInputError(f"unknown model {m!r}; choose from {', '.join(MODEL_NAMES)}")
+        if m not in known:
+            raise RiskInputError(f"unknown model {m!r}; choose from {', '.join(known)}")
 
 
 def _stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
     """Identity of the source files, so a cached forecast is dropped when they change."""
     out = []
-    for rel in (PREDICTORS, COEFFICIENTS, UCDP_CY):
+    for rel in FORECAST_FILES:
         path = root / rel
         st = path.stat() if path.is_file() else None
         out.append((str(path), st.st_mtime_ns if st else 0, st.st_size if st else -1))
@@ -125,7 +100,7 @@ def forecast(
     Results are cached per process (fitting the boosted model takes seconds), keyed by the
     source files' size and modification time.
     """
-    _check_models([model])
+    _check_models([model], variants=True)
     root = (sources if sources is not None else require_sources_dir()).resolve()
     cached = _forecast(root, _stamp(root), year, model, drivers)
     return [row.model_copy(deep=True) for row in cached]
@@ -146,7 +121,13 @@ def _forecast(
             f"choose a year from {first + 11} to {last + 1}"
         )
     try:
-        fitted = fit_for(panel, model, src.predictor_names, year)
+        if model in MODEL_NAMES:
+            fitted = fit_for(panel, model, src.predictor_names, year)
+        else:
+            from protect.risk.frozen import catalogue, fit_variant
+
+            variant = catalogue(src.predictor_names)[model]
+            fitted = fit_variant(panel, variant, src.predictor_names, year)
     except ValueError as exc:
         raise RiskInputError(f"year {year}: {exc}") from None
     rows = feature_rows(panel, year)
@@ -225,3 +206,17 @@ def backtest(
     if report is not None:
         return write_report(results, compared, report, command)
     return score_table(results, compared)
+
+
+def outcomes(sources: Path | None = None) -> dict[int, dict[str, int]]:
+    """Observed onsets by year and ISO3 code, for every year the sources code."""
+    from protect.risk.panel import build_panel
+
+    root = sources if sources is not None else require_sources_dir()
+    panel = build_panel(load_sources(root, with_foos=False))
+    out: dict[int, dict[str, int]] = {}
+    for year, country, onset in zip(
+        panel["year"], panel["country"], panel["mk_onset"], strict=True
+    ):
+        out.setdefault(int(year), {})[str(country)] = int(onset)
+    return out

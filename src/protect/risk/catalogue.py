@@ -21,6 +21,7 @@ from protect.risk.variants import Variant
 SELECTION_METRIC = "auc_pr"
 SELECTION_MIN_ONSETS = 8
 SELECTION_FIRST_YEAR = 1994
+VARIANT_NAMES = ("gbm", "gbm_acd", "enet", "blend")
 
 
 def _gbm_params() -> dict[str, object]:
@@ -58,4 +59,6 @@ def candidates(ewp_predictors: Sequence[str]) -> tuple[Variant, ...]:
         parts=("gbm", "enet"),
         description="mean log-odds of gbm and enet",
     )
-    return (gbm, gbm_acd, enet, blend)
+    out = (gbm, gbm_acd, enet, blend)
+    assert tuple(v.name for v in out) == VARIANT_NAMES
+    return out

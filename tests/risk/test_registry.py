@@ -1,0 +1,128 @@
+"""The store keeps the risk record honest: variants are registered before they are scored, a
+model is frozen only once scored, forecasts are dated, hashed, served from the store and never
+changed, and each is scored once its outcome is known."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
+
+from protect.cli.main import app
+from protect.risk.api import forecast
+from protect.risk.catalogue import candidates
+from protect.risk.sources import ewp_predictor_names
+from protect.service import risk
+from protect.service.errors import InvalidInputError
+from protect.service.roles import local_operator
+from protect.storage import Database
+
+from .conftest import EXTRACT
+
+ME = local_operator()
+
+
+def test_a_forecast_is_stored_once_dated_hashed_and_then_read(store: Database) -> None:
+    first = risk.issue_forecast(store, ME, 2025, EXTRACT)
+    assert not first.frozen and first.model == "gbm" and first.current
+    assert first.rows == forecast(2025, model="gbm", sources=EXTRACT)
+    dumped = [r.model_dump(mode="json") for r in first.rows]
+    assert first.forecast_hash == risk.forecast_hash(
+        first.model_hash, first.data_hash, 2025, dumped
+    )
+    again = risk.issue_forecast(store, ME, 2025, EXTRACT)
+    assert (again.id, again.computed_at, again.forecast_hash) == (
+        first.id,
+        first.computed_at,
+        first.forecast_hash,
+    )
+    assert len(risk.forecasts(store)) == 1
+    for statement in ("UPDATE risk_forecasts SET year = 1999", "DELETE FROM risk_forecasts"):
+        with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.execute(text(statement))
+
+
+def test_changed_sources_give_a_new_forecast(store: Database, tmp_path: Path) -> None:
+    import shutil
+
+    first = risk.issue_forecast(store, ME, 2025, EXTRACT)
+    root = tmp_path / "src"
+    shutil.copytree(EXTRACT, root)
+    path = root / "ucdp-country-year" / "organizedviolencecy_v25_1.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert risk.stored_forecast(store, 2025, root) is None  # not served for other data
+    second = risk.issue_forecast(store, ME, 2025, root)
+    assert second.id != first.id and second.data_hash != first.data_hash
+
+
+def test_each_forecast_is_scored_once_when_its_outcome_is_known(store: Database) -> None:
+    past = risk.issue_forecast(store, ME, 2013, EXTRACT)
+    risk.issue_forecast(store, ME, 2025, EXTRACT)  # 2025 is not coded yet
+    done = risk.score_forecasts(store, ME, EXTRACT)
+    assert [d.forecast_id for d in done] == [past.id]
+    scores = done[0].scores
+    syria = next(r for r in past.rows if r.country == "SYR")
+    assert scores["onsets"] == sum(1 for r in past.rows if r.onset == 1) >= 1
+    assert scores["onset_ranks"].get("SYR") in (None, syria.rank)  # Syria 2013 not an onset
+    assert risk.score_forecasts(store, ME, EXTRACT) == []  # never twice
+    record = risk.forecasts(store)
+    assert [(f.year, s is not None) for f, s in record] == [(2013, True), (2025, False)]
+
+
+def test_scores_need_a_registered_variant_and_freezing_needs_a_score(store: Database) -> None:
+    names = ewp_predictor_names(EXTRACT)
+    variants = candidates(names)
+    with pytest.raises(InvalidInputError, match="not registered"):
+        risk.record_scores(store, ME, "test", "data", {variants[1].spec_hash(): {"auc_pr": 0.1}})
+    registered = risk.register(store, ME, variants)
+    assert [r.new for r in registered] == [True] * len(variants)
+    assert [r.new for r in risk.register(store, ME, variants)] == [False] * len(variants)
+    acd = registered[1]
+    with pytest.raises(InvalidInputError, match="no backtest score"):
+        risk.freeze(store, ME, acd.spec_hash, {})
+    risk.record_scores(store, ME, "test", "data", {acd.spec_hash: {"auc_pr": 0.1}})
+    risk.freeze(store, ME, acd.spec_hash, {"chosen_by": "test"})
+    assert risk.serving_model(store, EXTRACT)[:2] == ("gbm_acd", acd.spec_hash)
+    issued = risk.issue_forecast(store, ME, 2024, EXTRACT)
+    assert issued.frozen and issued.model == "gbm_acd" and issued.model_hash == acd.spec_hash
+
+
+def test_cli_forecast_score_and_record(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["risk", "forecast", "--year", "2013", "--format", "json", "--top", "3"]
+    out = runner.invoke(app, [*args, "--sources", str(EXTRACT)])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert len(data["rows"]) == 3 and data["computed_at"] and data["forecast_hash"]
+    text_out = runner.invoke(
+        app,
+        ["risk", "forecast", "--year", "2013", "--sources", str(EXTRACT)],
+        env={"COLUMNS": "300"},
+    )
+    assert text_out.exit_code == 0 and data["forecast_hash"][:12] in text_out.stdout
+    scored = runner.invoke(app, ["risk", "score", "--sources", str(EXTRACT)])
+    assert scored.exit_code == 0 and "forecast 1 (2013" in scored.stdout
+    record = runner.invoke(app, ["risk", "record", "--format", "json"])
+    assert json.loads(record.stdout)[0]["score"]["scores"]["countries"] > 20
+    bad = runner.invoke(app, ["risk", "forecast", "--year", "2031", "--sources", str(EXTRACT)])
+    assert bad.exit_code == 2 and "year 2031" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_serving_a_stored_forecast_needs_no_model_code(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'fast.sqlite3'}")
+    stored = risk.issue_forecast(db, ME, 2025, EXTRACT)
+    db.dispose()
+    script = (
+        "import sys; from pathlib import Path; from protect.storage import Database;"
+        "from protect.service.risk import stored_forecast;"
+        f"f = stored_forecast(Database({db.url!r}), 2025, Path({str(EXTRACT)!r}));"
+        "print(f.id, 'pandas' in sys.modules, 'lightgbm' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [str(stored.id), "False", "False"]
