@@ -126,3 +126,53 @@ def test_serving_a_stored_forecast_needs_no_model_code(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.split() == [str(stored.id), "False", "False"]
+
+
+def test_evaluate_registers_before_scoring_and_freezes_the_rule_s_pick(
+    store: Database, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from protect.storage.models import RiskFrozenModel, RiskVariant, RiskVariantScore
+
+    out = tmp_path / "docs"
+    result = risk.evaluate(
+        store,
+        ME,
+        EXTRACT,
+        tmp_path / "cache",
+        out,
+        draws=50,
+        years=range(2011, 2014),
+        seed_sets=2,
+    )
+    sets = result["seed_sets"]
+    assert len(sets) == 2 and sets[0]["seeds"] == [0, 1, 2, 3, 4]
+    assert set(sets[0]["metrics"]) == {"gbm", "gbm_acd", "enet", "blend", "nested", "ewp_published"}
+    # enet has no seeds: identical in both sets; the boosted models differ.
+    assert sets[0]["metrics"]["enet"] == sets[1]["metrics"]["enet"]
+    with store.reading() as session:
+        variants = {v.id: v for v in session.scalars(select(RiskVariant))}
+        scores = list(session.scalars(select(RiskVariantScore)))
+        frozen = session.scalars(select(RiskFrozenModel)).one()
+    assert len(variants) == 4 and len(scores) == 4
+    for s in scores:
+        assert risk.audit.aware(variants[s.variant_id].registered_at) <= risk.audit.aware(
+            s.scored_at
+        )
+    assert variants[frozen.variant_id].name == sets[0]["choice_next"] == result["frozen"]["name"]
+    text = (out / "evaluation.md").read_text(encoding="utf-8")
+    assert "## What the evidence supports" in text and "## Prospective record" in text
+    assert json.loads((out / "evaluation.json").read_text())["evaluation"] == result["evaluation"]
+    issued = risk.issue_forecast(store, ME, 2025, EXTRACT)
+    assert issued.frozen and issued.model == result["frozen"]["name"]
+    # A second evaluation under the same code registers nothing new.
+    assert not any(
+        r.new for r in risk.register(store, ME, candidates(ewp_predictor_names(EXTRACT)))
+    )
+    written = risk.export_record(store, tmp_path / "record")
+    saved = json.loads(written[0].read_text(encoding="utf-8"))
+    assert (
+        risk.forecast_hash(saved["model_hash"], saved["data_hash"], 2025, saved["rows"])
+        == (saved["forecast_hash"])
+    )

@@ -189,8 +189,9 @@ def forecast_cmd(
     from rich.console import Console
     from rich.table import Table
 
+    data_year = rows[0].data_year if rows else year - 1
     table = Table(
-        title=f"Mass-killing onset risk for {year} (model {model}, data of {year - 1})",
+        title=f"Mass-killing onset risk for {year} (model {model}, data of {data_year})",
         caption=head,
     )
     drivers_head = "main drivers (points of risk against the year's median country)"
@@ -234,9 +235,20 @@ def score_cmd(
 @risk_app.command("record")
 def record_cmd(
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json"),
+    export: Path | None = typer.Option(
+        None, "--export", help="also write each forecast as JSON, with a README, into this folder"
+    ),
 ) -> None:
     """The prospective record: every stored forecast, when it was made, and its score."""
-    from protect.service.risk import forecasts
+    from protect.service.risk import export_record, forecasts
+
+    if export is not None:
+
+        def exporting(db: Any, _who: Any) -> Any:
+            return export_record(db, export)
+
+        written = _service_call(exporting)
+        sys.stderr.write(f"wrote {len(written)} forecast(s) and README.md into {export}\n")
 
     def listing(db: Any, _who: Any) -> Any:
         return forecasts(db)
@@ -259,6 +271,56 @@ def record_cmd(
             f"{f.id}: {f.year} by {f.model} ({f.model_hash[:12]}), computed "
             f"{f.computed_at:%Y-%m-%d %H:%M} UTC, forecast {f.forecast_hash[:12]}; {result}\n"
         )
+
+
+@risk_app.command("evaluate")
+def evaluate_cmd(
+    out: Path = typer.Option(
+        Path("docs/risk"), "--out", help="folder for evaluation.md and evaluation.json"
+    ),
+    cache: Path | None = typer.Option(
+        None,
+        "--cache",
+        help="folder for the per-seed backtests (default: risk-cache in the data directory)",
+    ),
+    draws: int = typer.Option(1000, "--draws", min=50, help="bootstrap resamples"),
+    years: str = typer.Option("1994-2024", "--years", help="forecast years, YYYY-YYYY"),
+    seed_sets: int = typer.Option(10, "--seed-sets", min=2, help="seed sets of five seeds"),
+    sources: Path | None = typer.Option(
+        None, "--sources", help="sources folder (default: PROTECT_SOURCES or ../shared/data)"
+    ),
+) -> None:
+    """Register the candidate models, score them in the nested backtest over ten seed sets,
+    and freeze the one the pre-registered rule picks (about 20 minutes on one core; cached)."""
+    from protect.config import data_dir
+    from protect.service.risk import evaluate
+
+    command = f"protect risk evaluate --out {out}"
+    if draws != 1000:
+        command += f" --draws {draws}"
+    if years != "1994-2024":
+        command += f" --years {years}"
+    if seed_sets != 10:
+        command += f" --seed-sets {seed_sets}"
+
+    def tick(message: str) -> None:
+        sys.stderr.write(f"{message}\n")
+
+    result = _service_call(
+        evaluate,
+        _sources(sources),
+        cache if cache is not None else data_dir() / "risk-cache",
+        out,
+        draws=draws,
+        years=_years(years),
+        seed_sets=seed_sets,
+        command=command,
+        progress=tick,
+    )
+    frozen = result["frozen"]
+    sys.stdout.write(
+        f"frozen {frozen['name']} ({frozen['model_hash'][:12]}); wrote {out / 'evaluation.md'}\n"
+    )
 
 
 def register(app: typer.Typer) -> None:

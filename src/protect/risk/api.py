@@ -115,24 +115,30 @@ def _forecast(
     src = load_sources(root, with_foos=False)
     panel = build_panel(src)
     first, last = int(panel["year"].min()), int(panel["year"].max())
-    if not first + 10 <= year - 1 <= last:
+    if not first + 10 <= year - 1 <= last + 1:
         raise RiskInputError(
-            f"year {year}: features come from year - 1, and the data cover {first}-{last}; "
-            f"choose a year from {first + 11} to {last + 1}"
+            f"year {year}: features come from year - 1 (or year - 2 for the year after the "
+            f"data), and the data cover {first}-{last}; choose a year from {first + 11} to "
+            f"{last + 2}"
         )
+    # The models learn "onset in the next year or the one after", so the year after next is
+    # still inside what they forecast: its forecast uses the last year of data.
+    origin = min(year, last + 1)
     try:
         if model in MODEL_NAMES:
-            fitted = fit_for(panel, model, src.predictor_names, year)
+            if year > origin and model == "base_rate":
+                raise ValueError("the base rate looks one year ahead only")
+            fitted = fit_for(panel, model, src.predictor_names, origin)
         else:
             from protect.risk.frozen import catalogue, fit_variant
 
             variant = catalogue(src.predictor_names)[model]
-            fitted = fit_variant(panel, variant, src.predictor_names, year)
+            fitted = fit_variant(panel, variant, src.predictor_names, origin)
     except ValueError as exc:
         raise RiskInputError(f"year {year}: {exc}") from None
-    rows = feature_rows(panel, year)
+    rows = feature_rows(panel, origin)
     risk = fitted.predict(rows)
-    before = feature_rows(panel, year - 1)
+    before = feature_rows(panel, origin - 1)
     prev = dict(zip(before["entity"], fitted.predict(before), strict=True)) if len(before) else {}
     tops = readable_drivers(fitted.contributions(rows), rows, risk, drivers)
     observed = rows["target_onset"].to_numpy(dtype=float)
@@ -146,10 +152,11 @@ def _forecast(
                 country=str(rows.at[i, "target_country"]),
                 name=str(rows.at[i, "name"]),
                 year=year,
+                data_year=origin - 1,
                 risk=float(risk[i]),
                 previous_risk=None if p is None else float(p),
                 change=None if p is None else float(risk[i] - p),
-                onset=None if np.isnan(observed[i]) else int(observed[i]),
+                onset=None if year > origin or np.isnan(observed[i]) else int(observed[i]),
                 model=model,
                 drivers=[to_driver(d) for d in tops[i]],
             )

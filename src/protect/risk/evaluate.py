@@ -300,7 +300,6 @@ ProgressFn = Callable[[str], None]
 
 COMPARED = ("nested", "gbm")  # each compared with EWP's published forecasts
 BASELINE = "ewp_published"
-EVAL_SEEDS = SEED_SET_SIZE * SEED_SETS
 
 
 def late_onsets(root: Any, panel: pd.DataFrame, years: Sequence[int]) -> dict[str, list[str]]:
@@ -351,6 +350,7 @@ def run(
     min_onsets: int,
     metric: str,
     draws: int = 1000,
+    seed_sets: int = SEED_SETS,
     progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Seed-set scores, nested selection, intervals, paired tests and vintage sensitivity."""
@@ -369,7 +369,7 @@ def run(
             v,
             src.predictor_names,
             years,
-            range(EVAL_SEEDS),
+            range(SEED_SET_SIZE * seed_sets),
             cache,
             compute_key(v, data),
             say,
@@ -382,7 +382,7 @@ def run(
     names = [v.name for v in variants]
     late = late_onsets(root, panel, years)
     per_set: list[dict[str, Any]] = []
-    for k in range(SEED_SETS):
+    for k in range(seed_sets):
         say(f"seed set {k}")
         preds = seed_set_predictions(tables, variants, k)
         nested, chosen = nested_selection(

@@ -27,10 +27,15 @@ class ForecastRow(BaseModel):
     rank: int
     country: str = Field(description="ISO 3166-1 alpha-3 code")
     name: str
-    year: int = Field(description="forecast year; features are from year - 1")
-    risk: float = Field(description="probability of a mass-killing onset in year or year + 1")
+    year: int = Field(description="forecast year")
+    data_year: int = Field(
+        description="year of the features: year - 1, or year - 2 for the year after the data"
+    )
+    risk: float = Field(
+        description="probability of a mass-killing onset in data_year + 1 or data_year + 2"
+    )
     previous_risk: float | None = Field(
-        description="the same model's risk from the year before's data"
+        description="the same model's risk from the data of data_year - 1"
     )
     change: float | None
     onset: int | None = Field(description="observed onset in the forecast year, when known")

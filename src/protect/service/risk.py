@@ -65,6 +65,7 @@ class ForecastScore(BaseModel):
 class RegisteredVariant(BaseModel):
     id: int
     name: str
+    description: str
     spec_hash: str
     code_hash: str
     registered_at: dt.datetime
@@ -155,6 +156,7 @@ def register(
                 RegisteredVariant(
                     id=row.id,
                     name=row.name,
+                    description=row.description,
                     spec_hash=row.spec_hash,
                     code_hash=row.code_hash,
                     registered_at=_aware(row.registered_at),
@@ -455,3 +457,130 @@ def score_rows(rows: Sequence[ForecastRow], onsets: dict[str, int]) -> dict[str,
         "auc_pr": s.auc_pr,
         "brier": s.brier,
     }
+
+
+# ---- the nested evaluation and the exported record ---------------------------------------------
+
+
+def evaluate(
+    db: Database,
+    principal: Principal | None,
+    sources: Path,
+    cache: Path,
+    out: Path,
+    *,
+    draws: int = 1000,
+    years: Sequence[int] | None = None,
+    seed_sets: int | None = None,
+    command: str = "protect risk evaluate",
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Register the candidates, run the nested backtest over the seed sets, store every
+    candidate's scores, freeze the model the rule picks at the next origin (seed set 0), and
+    write evaluation.md and evaluation.json into `out`."""
+    from collections import Counter
+
+    from protect.risk import catalogue
+    from protect.risk import evaluate as ev
+    from protect.risk.backtest import FIRST_YEAR, LAST_YEAR
+    from protect.risk.report import evaluation_markdown, verdict
+    from protect.risk.sources import ewp_predictor_names
+
+    require(principal, "analyst")
+    variants = catalogue.candidates(ewp_predictor_names(sources))
+    registered = register(db, principal, variants)
+    result = ev.run(
+        sources,
+        variants,
+        cache,
+        years if years is not None else range(FIRST_YEAR, LAST_YEAR + 1),
+        first_year=catalogue.SELECTION_FIRST_YEAR,
+        min_onsets=catalogue.SELECTION_MIN_ONSETS,
+        metric=catalogue.SELECTION_METRIC,
+        draws=draws,
+        seed_sets=seed_sets if seed_sets is not None else ev.SEED_SETS,
+        progress=progress,
+    )
+    sets = result["seed_sets"]
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    evaluation = f"nested-{result['years'][0]}-{result['years'][1]}-{stamp}"
+    by_name = {r.name: r for r in registered}
+    record_scores(
+        db,
+        principal,
+        evaluation,
+        result["data_hash"],
+        {
+            by_name[v.name].spec_hash: {
+                "seed_sets": [s["metrics"][v.name] for s in sets],
+                "country_years": sets[0]["country_years"],
+                "onsets": sets[0]["onsets"],
+            }
+            for v in variants
+        },
+    )
+    chosen = sets[0]["choice_next"]
+    evidence = {
+        "evaluation": evaluation,
+        "rule": result["rule"],
+        "scores_at_next_origin": sets[0]["choice_next_scores"],
+        "picked_over_seed_sets": dict(Counter(s["choice_next"] for s in sets)),
+        "nested_metrics_seed_set_0": sets[0]["metrics"]["nested"],
+        "verdict": verdict(result),
+    }
+    freeze(db, principal, by_name[chosen].spec_hash, evidence)
+    with db.reading() as session:
+        found = _frozen(session)
+        assert found is not None
+        frozen = {
+            "name": found[1].name,
+            "model_hash": found[0].model_hash,
+            "frozen_at": _aware(found[0].frozen_at).isoformat(),
+        }
+    registry = [r.model_dump(mode="json") for r in registered]
+    out.mkdir(parents=True, exist_ok=True)
+    result["evaluation"] = evaluation
+    result["registry"] = registry
+    result["frozen"] = frozen
+    (out / "evaluation.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    text = evaluation_markdown(result, registry, frozen, command)
+    (out / "evaluation.md").write_text(text, encoding="utf-8")
+    return result
+
+
+def export_record(db: Database, out: Path) -> list[Path]:
+    """Write every stored forecast (rows, hashes, time of computation, score) as JSON into
+    `out`, with a README table; the forecast hash can be recomputed from each file."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    lines = [
+        "# Prospective record",
+        "",
+        "Every forecast stored by `protect risk forecast` (tables `risk_forecasts` and",
+        "`risk_forecast_scores`), written by `protect risk record --export`. `forecast_hash`",
+        "is the SHA-256 of the JSON of `model_hash`, `data_hash`, `year` and `rows` (sorted",
+        "keys).",
+        "",
+        "| year | data of | model | computed (UTC) | forecast hash | score |",
+        "|---:|---:|---|---|---|---|",
+    ]
+    for stored, score in forecasts(db):
+        data = stored.model_dump(mode="json")
+        data["score"] = None if score is None else score.model_dump(mode="json")
+        name = f"{stored.year}-{stored.model}-{stored.forecast_hash[:16]}.json"
+        path = out / name
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+        data_year = stored.rows[0].data_year if stored.rows else stored.year - 1
+        text = (
+            "not yet known"
+            if score is None
+            else f"{score.scores['onsets']} onset(s), ranks {score.scores['onset_ranks']}"
+        )
+        lines.append(
+            f"| {stored.year} | {data_year} | `{stored.model}` `{stored.model_hash[:12]}` | "
+            f"{stored.computed_at:%Y-%m-%d %H:%M} | [`{stored.forecast_hash[:16]}`]({name}) | "
+            f"{text} |"
+        )
+    (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return written
