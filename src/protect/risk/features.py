@@ -137,15 +137,18 @@ RECENT_VIOLENCE: tuple[str, ...] = (
 
 
 def features_markdown(ewp_predictors: tuple[str, ...]) -> str:
-    """The feature table of docs/risk/features.md (a test keeps the committed file in step)."""
+    """The feature table of docs/risk/features.md (a test keeps the committed file in step):
+    the backtest's models, then the registered candidate that adds armed-conflict features."""
+    from protect.risk.catalogue import candidates
     from protect.risk.models import MODEL_NAMES, make_model
 
-    models = [make_model(m, ewp_predictors) for m in MODEL_NAMES]
-    names = list(dict.fromkeys(n for m in models for n in m.features))
-    head = "| feature | meaning | source | " + " | ".join(f"`{m.name}`" for m in models) + " |"
-    lines = [head, "|---|---|---|" + "---|" * len(models)]
+    columns = [(m, make_model(m, ewp_predictors).features) for m in MODEL_NAMES]
+    columns += [(v.name, v.features) for v in candidates(ewp_predictors) if v.name == "gbm_acd"]
+    names = list(dict.fromkeys(n for _, features in columns for n in features))
+    head = "| feature | meaning | source | " + " | ".join(f"`{m}`" for m, _ in columns) + " |"
+    lines = [head, "|---|---|---|" + "---|" * len(columns)]
     for n in names:
         f = describe(n)
-        used = " | ".join("x" if n in m.features else "" for m in models)
+        used = " | ".join("x" if n in features else "" for _, features in columns)
         lines.append(f"| `{n}` | {f.label} | {f.source} | {used} |")
     return "\n".join(lines) + "\n"
