@@ -54,8 +54,10 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
-    print(f"$ .venv/bin/python benchmarks/risk_forecast.py --year {args.year} --repeat {args.repeat}")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    script = "benchmarks/risk_forecast.py"
+    print(f"$ .venv/bin/python {script} --year {args.year} --repeat {args.repeat}")
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs"
+    print(f"machine: {machine}, Python {platform.python_version()}")
     print(f"load average before (1, 5, 15 min): {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PROTECT_HOME": tmp}
@@ -98,7 +100,8 @@ def main() -> None:
                     if i:  # the first request of a fresh server process is reported apart
                         times.append(took)
                     else:
-                        results.append((f"GET {path}: first request of the server {took * 1000:.0f} ms", True))
+                        first = f"GET {path}: first request of the server {took * 1000:.0f} ms"
+                        results.append((first, True))
                 results.append(_summary(f"GET {path}", times))
         finally:
             server.terminate()
