@@ -80,7 +80,7 @@ def forecast(db: Any, year: int) -> Any:
 def _latest_year(root: str, stamp: int) -> int:
     import pandas as pd
 
-    from protect.risk.sources import PREDICTORS
+    from protect.risk.files import PREDICTORS
 
     try:
         years = pd.read_csv(f"{root}/{PREDICTORS.as_posix()}", usecols=["year"])["year"]
@@ -93,7 +93,7 @@ def _latest_year(root: str, stamp: int) -> int:
 
 def latest_forecast_year() -> int:
     """The last year the sources allow a forecast for: features come from the year before."""
-    from protect.risk.sources import PREDICTORS
+    from protect.risk.files import PREDICTORS
 
     root = _sources_root()
     path = FilePath(root) / PREDICTORS

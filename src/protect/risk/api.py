@@ -25,14 +25,11 @@ from protect.risk.backtest import (
 from protect.risk.catalogue import VARIANT_NAMES
 from protect.risk.drivers import DriverValue, readable_drivers, statement
 from protect.risk.features import describe
+from protect.risk.files import FORECAST_FILES
 from protect.risk.models import BEST, MODEL_NAMES
 from protect.risk.schemas import Driver, ForecastRow
 from protect.risk.scoring import Scores
 from protect.risk.sources import (
-    ACD,
-    COEFFICIENTS,
-    PREDICTORS,
-    UCDP_CY,
     RiskDataError,
     load_sources,
     require_sources_dir,
@@ -46,10 +43,6 @@ __all__ = [
     "backtest",
     "forecast",
 ]
-
-
-# The files a forecast reads (their hash identifies the data a stored forecast was made from).
-FORECAST_FILES = (PREDICTORS, COEFFICIENTS, UCDP_CY, ACD)
 
 
 class RiskInputError(ValueError):

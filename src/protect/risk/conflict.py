@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from protect.risk.sources import ACD, RiskDataError
+from protect.risk.files import ACD
+from protect.risk.sources import RiskDataError
 
 # Feature name -> label shown to readers (the unit is in the label).
 ACD_FEATURES: dict[str, str] = {

@@ -311,9 +311,9 @@ def late_onsets(root: Any, panel: pd.DataFrame, years: Sequence[int]) -> dict[st
       killings only, `statrisk-2015/mkl.csv`) did not code at all.
     """
     from protect.knowledge.countries import iso3_for_cow
-    from protect.risk.sources import EWP_DIR
+    from protect.risk.files import EVENTS
 
-    events = pd.read_csv(root / EWP_DIR / "EWP mass killing events master list_2025.mk_events.csv")
+    events = pd.read_csv(root / EVENTS)
     nonstate: list[str] = []
     for cow, start, kind in zip(
         events["mk_location_cow"],
@@ -355,14 +355,15 @@ def run(
 ) -> dict[str, Any]:
     """Seed-set scores, nested selection, intervals, paired tests and vintage sensitivity."""
     from protect.risk.backtest import published
+    from protect.risk.files import FORECAST_FILES, files_hash
     from protect.risk.panel import build_panel
-    from protect.risk.sources import ACD, COEFFICIENTS, PREDICTORS, UCDP_CY, load_sources
-    from protect.risk.variants import compute_key, seed_logits, sources_hash
+    from protect.risk.sources import load_sources
+    from protect.risk.variants import compute_key, seed_logits
 
     say = progress or (lambda _m: None)
     src = load_sources(root)
     panel = build_panel(src)
-    data = sources_hash(root, [PREDICTORS, COEFFICIENTS, UCDP_CY, ACD])
+    data = files_hash(root, FORECAST_FILES)
     tables = {
         v.name: seed_logits(
             panel,

@@ -241,6 +241,16 @@ risks of its year.
 ![ROC](roc.png) ![Precision-recall](precision-recall.png)
 ![Calibration](calibration.png) ![Top-k catch](top-k.png)
 {uncertainty}
+## Seed spread, nested selection and the prospective record
+
+The scores above are one seed set of models whose settings were fixed during development, with
+the test years in view. [evaluation.md](evaluation.md) (`protect risk evaluate`) scores the
+registered candidates over ten seed sets, scores a selection made only from earlier years
+(nested), gives paired bootstrap intervals by year and by country and exact tests of onsets
+caught against EWP's published forecasts, and re-scores with the onsets EWP coded late. The
+prospective record, forecasts stored before their outcome is known and scored later, is in
+[record/](record/README.md).
+
 ## Rank of every onset in its year (1 = highest risk)
 
 {chr(10).join(rank_lines)}

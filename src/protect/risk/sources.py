@@ -12,14 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-EWP_DIR = Path("ewp") / "statrisk-2025"
-PREDICTORS = EWP_DIR / "prepared2024predictors-2025-09-03.csv"
-COEFFICIENTS = EWP_DIR / "coefficients_3Sep2025.csv"
-FOOS = EWP_DIR / "FOOSforecasts_3Sep2025.csv"
-UCDP_CY = Path("ucdp-country-year") / "organizedviolencecy_v25_1.csv"
-# UCDP/PRIO Armed Conflict Dataset 25.1 (the repaired comma-separated copy); optional: without
-# it the models that need armed-conflict features cannot be fitted, the others still can.
-ACD = Path("ucdp-country-year") / "UcdpPrioConflict_v25_1.clean.csv"
+from protect.risk.files import ACD, COEFFICIENTS, FOOS, PREDICTORS, UCDP_CY
+
 ACD_COLUMNS = (
     "conflict_id",
     "year",

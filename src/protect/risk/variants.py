@@ -39,16 +39,6 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def sources_hash(root: Path, files: Sequence[Path]) -> str:
-    """SHA-256 over the source files a forecast reads (missing files hash as absent)."""
-    digest = hashlib.sha256()
-    for rel in files:
-        path = root / rel
-        digest.update(str(rel).encode())
-        digest.update(path.read_bytes() if path.is_file() else b"<absent>")
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class Variant:
     """One candidate model, fully specified (what the registry stores before scoring)."""

@@ -75,25 +75,16 @@ class RegisteredVariant(BaseModel):
 # ---- hashes ----------------------------------------------------------------------------------
 
 
-def _hash_files(root: Path, files: Sequence[Path]) -> str:
-    digest = hashlib.sha256()
-    for rel in files:
-        path = root / rel
-        digest.update(str(rel).encode())
-        digest.update(path.read_bytes() if path.is_file() else b"<absent>")
-    return digest.hexdigest()
-
-
 @lru_cache(maxsize=16)
 def _hash_cached(root: str, stamp: tuple[tuple[int, int], ...]) -> str:
-    from protect.risk.api import FORECAST_FILES
+    from protect.risk.files import FORECAST_FILES, files_hash
 
-    return _hash_files(Path(root), FORECAST_FILES)
+    return files_hash(Path(root), FORECAST_FILES)
 
 
 def data_hash(root: Path) -> str:
     """SHA-256 of the files a forecast reads, recomputed only when one changes on disk."""
-    from protect.risk.api import FORECAST_FILES
+    from protect.risk.files import FORECAST_FILES
 
     stamp = []
     for rel in FORECAST_FILES:
@@ -106,10 +97,6 @@ def data_hash(root: Path) -> str:
 def forecast_hash(model_hash: str, data: str, year: int, rows: list[dict[str, Any]]) -> str:
     payload = {"model_hash": model_hash, "data_hash": data, "year": year, "rows": rows}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return audit.aware(value)
 
 
 # ---- registry --------------------------------------------------------------------------------
@@ -159,7 +146,7 @@ def register(
                     description=row.description,
                     spec_hash=row.spec_hash,
                     code_hash=row.code_hash,
-                    registered_at=_aware(row.registered_at),
+                    registered_at=audit.aware(row.registered_at),
                     new=new,
                 )
             )
@@ -185,7 +172,7 @@ def record_scores(
                 raise InvalidInputError(
                     f"variant {spec_hash[:12]} is not registered: register it before scoring it"
                 )
-            if _aware(row.registered_at) > now:
+            if audit.aware(row.registered_at) > now:
                 raise InvalidInputError(f"variant {row.name} is registered after its score")
             session.add(
                 RiskVariantScore(
@@ -273,7 +260,7 @@ def _stored(row: RiskForecast, current: str) -> StoredForecast:
         frozen=row.frozen_id is not None,
         data_hash=row.data_hash,
         forecast_hash=row.forecast_hash,
-        computed_at=_aware(row.computed_at),
+        computed_at=audit.aware(row.computed_at),
         issued_by=row.issued_by,
         current=row.data_hash == current,
         rows=[ForecastRow.model_validate(r) for r in row.rows],
@@ -370,7 +357,7 @@ def forecasts(db: Database) -> list[tuple[StoredForecast, ForecastScore | None]]
                     year=fc.year,
                     model=fc.model,
                     computed_at=stored.computed_at,
-                    scored_at=_aware(sc.scored_at),
+                    scored_at=audit.aware(sc.scored_at),
                     scores=sc.scores,
                 )
             )
@@ -384,10 +371,10 @@ def score_forecasts(
     """Score every stored forecast whose year's outcome the sources now hold, once each."""
     actor = require(principal, "analyst")
     from protect.risk.api import outcomes
-    from protect.risk.sources import PREDICTORS
+    from protect.risk.files import PREDICTORS, files_hash
 
     known = outcomes(sources)
-    outcome_hash = _hash_files(sources, (PREDICTORS,))
+    outcome_hash = files_hash(sources, (PREDICTORS,))
     done: list[ForecastScore] = []
     for stored, score in forecasts(db):
         if score is not None or stored.year not in known:
@@ -535,7 +522,7 @@ def evaluate(
         frozen = {
             "name": found[1].name,
             "model_hash": found[0].model_hash,
-            "frozen_at": _aware(found[0].frozen_at).isoformat(),
+            "frozen_at": audit.aware(found[0].frozen_at).isoformat(),
         }
     registry = [r.model_dump(mode="json") for r in registered]
     out.mkdir(parents=True, exist_ok=True)
