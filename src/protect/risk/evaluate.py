@@ -221,7 +221,7 @@ def bootstrap_difference(
     by: str,
     draws: int = 1000,
     seed: int = 0,
-    metrics: Sequence[str] = ("auc_roc", "auc_pr", "top10", "top30"),
+    metrics: Sequence[str] = METRICS,
 ) -> dict[str, dict[str, float]]:
     """Percentile intervals of a - b when forecast years (or countries) are resampled.
 
@@ -298,8 +298,10 @@ ProgressFn = Callable[[str], None]
 
 # ---- the whole evaluation -----------------------------------------------------------------------
 
-COMPARED = ("nested", "gbm")  # each compared with EWP's published forecasts
 BASELINE = "ewp_published"
+# The differences measured: protect against EWP's published forecasts (the nested choice and
+# the former protect_gbm), and what the armed-conflict features add to the same model.
+PAIRS = (("nested", BASELINE), ("gbm", BASELINE), ("gbm_acd", "gbm"))
 
 
 def late_onsets(root: Any, panel: pd.DataFrame, years: Sequence[int]) -> dict[str, list[str]]:
@@ -308,28 +310,30 @@ def late_onsets(root: Any, panel: pd.DataFrame, years: Sequence[int]) -> dict[st
     - `bfa2022`: Burkina Faso 2022, coded as an onset only in the 2025 edition (the 2024
       edition's list did not have it; see docs/decisions/053).
     - `state_led_only`: every non-state-led onset, a category EWP's 2015 edition (state-led
-      killings only, `statrisk-2015/mkl.csv`) did not code at all.
+      killings only, `statrisk-2015/mkl.csv`) did not code at all; a country-year where a
+      state-led episode also began stays an onset.
     """
     from protect.knowledge.countries import iso3_for_cow
     from protect.risk.files import EVENTS
 
     events = pd.read_csv(root / EVENTS)
-    nonstate: list[str] = []
+    nonstate: set[str] = set()
+    state: set[str] = set()
     for cow, start, kind in zip(
         events["mk_location_cow"],
         events["startyear"],
         events["State-Led or Non-State-Led"],
         strict=True,
     ):
-        if str(kind).strip().lower().startswith("non") and int(start) in set(years):
-            iso = iso3_for_cow(int(cow), int(start))
-            if iso is not None:
-                nonstate.append(f"{iso} {int(start)}")
+        iso = iso3_for_cow(int(cow), int(start))
+        if iso is not None and int(start) in set(years):
+            led_by_state = not str(kind).strip().lower().startswith("non")
+            (state if led_by_state else nonstate).add(f"{iso} {int(start)}")
     onsets = panel[(panel["mk_onset"] == 1) & panel["year"].isin(list(years))]
     observed = {f"{c} {y}" for c, y in zip(onsets["country"], onsets["year"], strict=True)}
     return {
         "bfa2022": [k for k in ("BFA 2022",) if k in observed],
-        "state_led_only": sorted(k for k in nonstate if k in observed),
+        "state_led_only": sorted(k for k in nonstate - state if k in observed),
     }
 
 
@@ -402,13 +406,13 @@ def run(
             "country_years": len(rows[BASELINE]),
             "onsets": int(rows[BASELINE]["onset"].sum()),
             "bootstrap": {
-                f"{a}|{by}": bootstrap_difference(scored[a], scored[BASELINE], by, draws, seed=k)
-                for a in COMPARED
+                f"{a}-{b}|{by}": bootstrap_difference(scored[a], scored[b], by, draws, seed=k)
+                for a, b in PAIRS
                 for by in ("year", "country")
             },
             "paired": {
-                f"{a}|top{kk}": paired_catch(scored[a], scored[BASELINE], kk)
-                for a in COMPARED
+                f"{a}-{b}|top{kk}": paired_catch(scored[a], scored[b], kk)
+                for a, b in PAIRS
                 for kk in (10, 20, 30)
             },
             "onset_ranks": _onset_ranks(rows, [*names, NESTED, BASELINE]),
@@ -419,10 +423,11 @@ def run(
             result["sensitivity"][label] = {
                 "metrics": {n: s.metrics() for n, s in recoded.items()},
                 "bootstrap": {
-                    f"{a}|year": bootstrap_difference(
-                        recoded[a], recoded[BASELINE], "year", draws, seed=k
+                    f"{a}-{b}|year": bootstrap_difference(
+                        recoded[a], recoded[b], "year", draws, seed=k
                     )
-                    for a in COMPARED
+                    for a, b in PAIRS
+                    if b == BASELINE
                 },
             }
         per_set.append(result)

@@ -282,6 +282,8 @@ def _fmt(metric: str, value: float) -> str:
 def _dfmt(metric: str, value: float) -> str:
     if metric.startswith("top"):
         return f"{100 * value:+.1f} pt"
+    if metric == "brier":
+        return f"{value:+.5f}"
     return f"{value:+.3f}"
 
 
@@ -295,14 +297,19 @@ def _spread(metric: str, values: Sequence[float]) -> str:
     )
 
 
+def _pair_order(pair: str) -> int:
+    order = ("nested-ewp_published", "gbm-ewp_published", "gbm_acd-gbm")
+    return order.index(pair) if pair in order else len(order)
+
+
 def verdict(result: dict[str, Any]) -> dict[str, Any]:
     """Whether the nested model beats EWP on AUC-PR with both bootstrap lower bounds above zero,
     in the frozen seed set and in every seed set."""
     sets = result["seed_sets"]
     lows = [
         min(
-            s["bootstrap"]["nested|year"]["auc_pr"]["low"],
-            s["bootstrap"]["nested|country"]["auc_pr"]["low"],
+            s["bootstrap"]["nested-ewp_published|year"]["auc_pr"]["low"],
+            s["bootstrap"]["nested-ewp_published|country"]["auc_pr"]["low"],
         )
         for s in sets
     ]
@@ -383,30 +390,41 @@ def evaluation_markdown(
         "\n`enet` and `ewp_published` have no seeds, so they do not move. Top k: share of onsets "
         "ranked in the k highest risks of their year.\n"
     )
-    add("## Differences from EWP's published forecasts\n")
+    add("## Differences between models\n")
     add(
         "Frozen seed set (0): the observed difference and its 95% intervals when forecast years "
-        "or countries are resampled; then the lowest and highest lower bound over all seed sets.\n"
+        "or countries are resampled (the same draws for both models); then the lowest and "
+        "highest lower bound of the two intervals over all seed sets. `ewp_published` is EWP's "
+        "published forecasts; `gbm_acd - gbm` is what the armed-conflict features add.\n"
     )
     add(
-        "| model - EWP | metric | difference | 95% (years) | 95% (countries) "
+        "| difference | metric | observed | 95% (years) | 95% (countries) "
         "| lower bounds over seed sets |"
     )
     add("|---|---|---:|---:|---:|---:|")
-    for a in ("nested", "gbm"):
-        for m in ("auc_roc", "auc_pr", "top10", "top30"):
-            by_y = first["bootstrap"][f"{a}|year"][m]
-            by_c = first["bootstrap"][f"{a}|country"][m]
+    pairs = sorted({key.split("|")[0] for key in first["bootstrap"]}, key=_pair_order)
+    for pair in pairs:
+        label = pair.replace("-", " - ")
+        for m in _METRIC_NAMES:
+            by_y = first["bootstrap"][f"{pair}|year"][m]
+            by_c = first["bootstrap"][f"{pair}|country"][m]
             lows = [
-                min(s["bootstrap"][f"{a}|year"][m]["low"], s["bootstrap"][f"{a}|country"][m]["low"])
+                min(
+                    s["bootstrap"][f"{pair}|year"][m]["low"],
+                    s["bootstrap"][f"{pair}|country"][m]["low"],
+                )
                 for s in sets
             ]
             add(
-                f"| `{a}` | {_METRIC_NAMES[m]} | {_dfmt(m, by_y['difference'])} | "
+                f"| `{label}` | {_METRIC_NAMES[m]} | {_dfmt(m, by_y['difference'])} | "
                 f"{_dfmt(m, by_y['low'])} to {_dfmt(m, by_y['high'])} | "
                 f"{_dfmt(m, by_c['low'])} to {_dfmt(m, by_c['high'])} | "
                 f"{_dfmt(m, min(lows))} to {_dfmt(m, max(lows))} |"
             )
+    add(
+        "\nFor Brier a negative difference is better (lower error); for every other metric a "
+        "positive one is.\n"
+    )
     add("\n## Onsets caught: paired exact tests\n")
     add(
         "An onset counts as caught when it ranks in the top k of its year. Only the onsets one "
@@ -414,18 +432,16 @@ def evaluation_markdown(
         "two-sided McNemar (binomial) test on them. Frozen seed set; the range of p over all "
         "seed sets in the last column.\n"
     )
-    add(
-        "| model vs EWP | k | caught (model) | caught (EWP) | model only | EWP only | p "
-        "| p over seed sets |"
-    )
+    add("| a vs b | k | caught by a | caught by b | a only | b only | p | p over seed sets |")
     add("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for a in ("nested", "gbm"):
+    for pair in pairs:
         for k in (10, 20, 30):
-            p = first["paired"][f"{a}|top{k}"]
-            ps = [s["paired"][f"{a}|top{k}"]["p_value"] for s in sets]
+            p = first["paired"][f"{pair}|top{k}"]
+            ps = [s["paired"][f"{pair}|top{k}"]["p_value"] for s in sets]
             add(
-                f"| `{a}` | {k} | {p['caught_a']} | {p['caught_b']} | {p['a_only']} | "
-                f"{p['b_only']} | {p['p_value']:.2f} | {min(ps):.2f} to {max(ps):.2f} |"
+                f"| `{pair.replace('-', '` vs `')}` | {k} | {p['caught_a']} | {p['caught_b']} | "
+                f"{p['a_only']} | {p['b_only']} | {p['p_value']:.2f} | "
+                f"{min(ps):.2f} to {max(ps):.2f} |"
             )
     add("\n## What the nested rule chose\n")
     from collections import Counter
@@ -477,7 +493,7 @@ def evaluation_markdown(
     add("|---|---|---:|---:|---:|---:|")
     for label, drop in result["late_onsets"].items():
         sens = [s["sensitivity"][label] for s in sets]
-        b = sens[0]["bootstrap"]["nested|year"]["auc_pr"]
+        b = sens[0]["bootstrap"]["nested-ewp_published|year"]["auc_pr"]
         add(
             f"| {label} | {len(drop)}: {', '.join(drop)} | "
             f"{_spread('auc_pr', [x['metrics']['nested']['auc_pr'] for x in sens])} | "
