@@ -86,11 +86,15 @@ def test_scores_need_a_registered_variant_and_freezing_needs_a_score(store: Data
     acd = registered[1]
     with pytest.raises(InvalidInputError, match="no backtest score"):
         risk.freeze(store, ME, acd.spec_hash, {})
+    before = risk.issue_forecast(store, ME, 2024, EXTRACT)  # by the default model
+    assert not before.frozen
     risk.record_scores(store, ME, "test", "data", {acd.spec_hash: {"auc_pr": 0.1}})
     risk.freeze(store, ME, acd.spec_hash, {"chosen_by": "test"})
+    assert risk.stored_forecast(store, 2024, EXTRACT) is None  # not the frozen model's
     assert risk.serving_model(store, EXTRACT)[:2] == ("gbm_acd", acd.spec_hash)
     issued = risk.issue_forecast(store, ME, 2024, EXTRACT)
     assert issued.frozen and issued.model == "gbm_acd" and issued.model_hash == acd.spec_hash
+    assert len(risk.forecasts(store)) == 2  # the default model's forecast stays in the record
 
 
 def test_cli_forecast_score_and_record(tmp_path: Path) -> None:

@@ -268,14 +268,17 @@ def _stored(row: RiskForecast, current: str) -> StoredForecast:
 
 
 def stored_forecast(db: Database, year: int, sources: Path) -> StoredForecast | None:
-    """The newest stored forecast for `year` computed from the current source files."""
+    """The newest stored forecast for `year` computed from the current source files, by the
+    frozen model once one is frozen (an older model's forecasts stay in the record)."""
     current = data_hash(sources)
     with db.reading() as session:
-        row = session.scalars(
-            select(RiskForecast)
-            .where(RiskForecast.year == year, RiskForecast.data_hash == current)
-            .order_by(RiskForecast.id.desc())
-        ).first()
+        query = select(RiskForecast).where(
+            RiskForecast.year == year, RiskForecast.data_hash == current
+        )
+        frozen = _frozen(session)
+        if frozen is not None:
+            query = query.where(RiskForecast.model_hash == frozen[0].model_hash)
+        row = session.scalars(query.order_by(RiskForecast.id.desc())).first()
         return None if row is None else _stored(row, current)
 
 
