@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from protect.risk.schemas import ForecastRow
 from protect.service import audit
-from protect.service.errors import InvalidInputError
+from protect.service.errors import ConflictError, InvalidInputError
 from protect.service.roles import Principal, require
 from protect.storage import Database
 from protect.storage.models import (
@@ -299,7 +299,7 @@ def issue_forecast(
     name, model_hash, frozen_id = serving_model(db, sources)
     variant = next(v for v in candidates(ewp_predictor_names(sources)) if v.name == name)
     if variant.spec_hash() != model_hash:
-        raise InvalidInputError(
+        raise ConflictError(
             f"the frozen model {name} ({model_hash[:12]}) no longer matches the code "
             f"({variant.spec_hash()[:12]}): run `protect risk evaluate` to register, score and "
             "freeze a model under the current code"
