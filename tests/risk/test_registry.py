@@ -180,3 +180,18 @@ def test_evaluate_registers_before_scoring_and_freezes_the_rule_s_pick(
         risk.forecast_hash(saved["model_hash"], saved["data_hash"], 2025, saved["rows"])
         == (saved["forecast_hash"])
     )
+
+
+def test_a_frozen_model_the_code_no_longer_matches_issues_nothing(store: Database) -> None:
+    import dataclasses
+
+    from protect.service.errors import ConflictError
+
+    gbm = candidates(ewp_predictor_names(EXTRACT))[0]
+    older = dataclasses.replace(gbm, params={**gbm.params, "n_estimators": 10})
+    registered = risk.register(store, ME, [older])[0]
+    risk.record_scores(store, ME, "test", "data", {registered.spec_hash: {"auc_pr": 0.1}})
+    risk.freeze(store, ME, registered.spec_hash, {})
+    with pytest.raises(ConflictError, match="no longer matches the code"):
+        risk.issue_forecast(store, ME, 2025, EXTRACT)
+    assert risk.forecasts(store) == []
