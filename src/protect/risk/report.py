@@ -361,6 +361,18 @@ def evaluation_markdown(
             f"{v['lowest_bound']:+.3f} over the {len(sets)} seed sets: zero, or a loss, is "
             "inside the interval. See the tables below for every metric.\n"
         )
+    settled = []
+    for key in sorted({k.split("|")[0] for k in first["bootstrap"]}, key=_pair_order):
+        for m in _METRIC_NAMES:
+            bounds = [s["bootstrap"][f"{key}|{by}"][m] for s in sets for by in ("year", "country")]
+            if all(b["low"] > 0 for b in bounds) or all(b["high"] < 0 for b in bounds):
+                d = first["bootstrap"][f"{key}|year"][m]["difference"]
+                settled.append(f"`{key.replace('-', ' - ')}` {_METRIC_NAMES[m]} {_dfmt(m, d)}")
+    add(
+        "Differences whose 95% intervals exclude zero for both resamplings in every seed set: "
+        + ("; ".join(settled) if settled else "none")
+        + ". Every other difference below is not established.\n"
+    )
     add("## Registered candidates\n")
     add(
         "Registered in the store (table `risk_variants`, append-only) by `protect risk evaluate` "
@@ -394,14 +406,15 @@ def evaluation_markdown(
     add(
         "Frozen seed set (0): the observed difference and its 95% intervals when forecast years "
         "or countries are resampled (the same draws for both models); then the lowest and "
-        "highest lower bound of the two intervals over all seed sets. `ewp_published` is EWP's "
+        "highest lower bound, and upper bound, of the two intervals over all seed sets. "
+        "`ewp_published` is EWP's "
         "published forecasts; `gbm_acd - gbm` is what the armed-conflict features add.\n"
     )
     add(
         "| difference | metric | observed | 95% (years) | 95% (countries) "
-        "| lower bounds over seed sets |"
+        "| lower bounds over seed sets | upper bounds over seed sets |"
     )
-    add("|---|---|---:|---:|---:|---:|")
+    add("|---|---|---:|---:|---:|---:|---:|")
     pairs = sorted({key.split("|")[0] for key in first["bootstrap"]}, key=_pair_order)
     for pair in pairs:
         label = pair.replace("-", " - ")
@@ -409,17 +422,19 @@ def evaluation_markdown(
             by_y = first["bootstrap"][f"{pair}|year"][m]
             by_c = first["bootstrap"][f"{pair}|country"][m]
             lows = [
-                min(
-                    s["bootstrap"][f"{pair}|year"][m]["low"],
-                    s["bootstrap"][f"{pair}|country"][m]["low"],
-                )
+                min(s["bootstrap"][f"{pair}|{by}"][m]["low"] for by in ("year", "country"))
+                for s in sets
+            ]
+            highs = [
+                max(s["bootstrap"][f"{pair}|{by}"][m]["high"] for by in ("year", "country"))
                 for s in sets
             ]
             add(
                 f"| `{label}` | {_METRIC_NAMES[m]} | {_dfmt(m, by_y['difference'])} | "
                 f"{_dfmt(m, by_y['low'])} to {_dfmt(m, by_y['high'])} | "
                 f"{_dfmt(m, by_c['low'])} to {_dfmt(m, by_c['high'])} | "
-                f"{_dfmt(m, min(lows))} to {_dfmt(m, max(lows))} |"
+                f"{_dfmt(m, min(lows))} to {_dfmt(m, max(lows))} | "
+                f"{_dfmt(m, min(highs))} to {_dfmt(m, max(highs))} |"
             )
     add(
         "\nFor Brier a negative difference is better (lower error); for every other metric a "
