@@ -73,6 +73,34 @@ def main() -> None:
             cli_times.append(time.perf_counter() - start)
             assert '"computed_at"' in out.stdout
         results = [_summary("protect risk forecast (new process each call)", cli_times)]
+        # The floor of any command that reads the store: the interpreter and the three
+        # libraries it cannot do without.
+        floor = [sys.executable, "-c", "import typer, sqlalchemy.orm, pydantic"]
+        floor_times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            subprocess.run(floor, env=env, check=True)
+            floor_times.append(time.perf_counter() - start)
+        text, _met = _summary(
+            "floor: python -c 'import typer, sqlalchemy.orm, pydantic'", floor_times
+        )
+        results.append((text + " (for comparison, not a target)", True))
+        # The read itself, in a process that has already imported everything.
+        from protect.config import sources_dir
+        from protect.service.risk import stored_forecast
+        from protect.storage import Database
+
+        os.environ["PROTECT_HOME"] = tmp
+        db = Database()
+        root = sources_dir()
+        assert root is not None
+        reads = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            assert stored_forecast(db, args.year, root) is not None
+            reads.append(time.perf_counter() - start)
+        db.dispose()
+        results.append(_summary("stored_forecast() in a running process", reads))
         port = _free_port()
         log = (Path(tmp) / "serve.log").open("wb")
         server = subprocess.Popen(

@@ -134,6 +134,8 @@ def _monitor_router() -> APIRouter:
 
 
 def _risk_router() -> APIRouter:
+    # Imported with the app, not on the first request: serving a stored forecast stays fast.
+    import_module("protect.service.risk")
     router = APIRouter(prefix="/api/v1", tags=["risk"])
 
     @router.get("/risk/forecast")

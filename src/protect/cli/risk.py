@@ -108,8 +108,8 @@ def backtest_cmd(
 
 def _service_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Run a risk service call as the local operator; bad data or input exit 2, an unreachable
-    database exits 1, each with one line."""
-    from protect.risk.api import RiskDataError, RiskInputError
+    database exits 1, each with one line. Reading a stored forecast must stay fast, so the risk
+    modules (pandas, models) are imported only if one of their errors has to be named."""
     from protect.service import ServiceError
     from protect.service.roles import local_operator
     from protect.storage import Database, DatabaseUnavailableError
@@ -121,19 +121,29 @@ def _service_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         fail(str(exc), code=1)
     except ServiceError as exc:
         fail(exc.message)
-    except (RiskDataError, RiskInputError) as exc:
-        fail(str(exc))
+    except ValueError as exc:
+        from protect.risk.api import RiskDataError, RiskInputError
+
+        if isinstance(exc, RiskDataError | RiskInputError):
+            fail(str(exc))
+        raise
     finally:
         db.dispose()
 
 
 def _sources(sources: Path | None) -> Path:
-    from protect.risk.sources import RiskDataError, require_sources_dir
+    from protect.config import sources_dir
 
-    try:
-        return (sources if sources is not None else require_sources_dir()).resolve()
-    except RiskDataError as exc:
-        fail(str(exc))
+    found = sources if sources is not None else sources_dir()
+    if found is None:
+        from protect.risk.sources import RiskDataError, require_sources_dir
+
+        try:
+            require_sources_dir()  # says how to point at one
+        except RiskDataError as exc:
+            fail(str(exc))
+    assert found is not None
+    return found.resolve()
 
 
 @risk_app.command("forecast")
@@ -157,8 +167,6 @@ def forecast_cmd(
     The forecast of the frozen model is stored, dated and hashed, the first time it is asked
     for; later calls read it from the store.
     """
-    from protect.risk.api import RiskDataError, RiskInputError, forecast
-
     head = ""
     if model is None:
         from protect.service.risk import issue_forecast
@@ -178,6 +186,8 @@ def forecast_cmd(
         )
         model = stored.model
     else:
+        from protect.risk.api import RiskDataError, RiskInputError, forecast
+
         try:
             rows = forecast(year, model=model, sources=sources)[:top]
         except (RiskDataError, RiskInputError) as exc:
