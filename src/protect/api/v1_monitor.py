@@ -54,6 +54,11 @@ def call(fn: Any, *args: Any) -> Any:
 
 
 def _sources_root() -> str:
+    from protect.config import sources_dir
+
+    found = sources_dir()
+    if found is not None:
+        return str(found.resolve())  # without importing the risk readers (pandas)
     from protect.risk.sources import RiskDataError, require_sources_dir
 
     try:
@@ -66,14 +71,18 @@ def forecast(db: Any, year: int) -> Any:
     """The stored forecast for `year` (protect.service.risk.StoredForecast): read from the store,
     or, the first time a year is asked for, computed with the frozen model and stored, dated
     and hashed, for every later request and process. Call it through `call`."""
-    from protect.risk.sources import RiskDataError
     from protect.service.risk import SERVER, issue_forecast
 
     root = FilePath(_sources_root())
     try:
         return issue_forecast(db, SERVER, year, root)
-    except RiskDataError as exc:
-        raise DataUnavailableError(str(exc).splitlines()[0]) from exc
+    except ValueError as exc:
+        # Named only when raised: importing the risk readers (pandas) costs a second.
+        from protect.risk.sources import RiskDataError
+
+        if isinstance(exc, RiskDataError):
+            raise DataUnavailableError(str(exc).splitlines()[0]) from exc
+        raise
 
 
 @lru_cache(maxsize=8)
