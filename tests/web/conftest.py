@@ -1,6 +1,9 @@
 """Fixtures for the map, country and briefing tests: the service tests' databases, clients and
 server (imported from tests/service, one definition), and a monitor store holding the bundled
-Myanmar GED sample (2016-2018) and the real Central African Republic extract (2013-2014)."""
+Myanmar GED sample (2016-2018) and the real Central African Republic extract (2013-2014).
+
+These pages read the monitor's DuckDB store, not the service database, so the database is
+SQLite only here (the service tests run every route on PostgreSQL too)."""
 
 from __future__ import annotations
 
@@ -9,18 +12,24 @@ from pathlib import Path
 
 import pytest
 
+from protect.storage import Database
 from service.conftest import (  # noqa: F401 - fixtures are registered by being imported here
     Served,
     app,
     cheap_argon2,
     client,
-    database,
     fresh_verification_memory,
-    pg_database,
     private_home,
     served,
     sqlite_database,
 )
+
+
+@pytest.fixture
+def database(sqlite_database: Database) -> Database:  # noqa: F811 - the fixture, by name
+    sqlite_database.migrate()
+    return sqlite_database
+
 
 CAR_GED = Path(__file__).parent.parent / "data" / "monitor" / "ged231_car_2013_2014.csv"
 
