@@ -35,3 +35,13 @@ def test_no_link_from_the_map_or_a_country_page_is_broken(
     assert broken == {}
     countries = [h for h in seen if re.fullmatch(r"/country/[A-Z]{3}", h)]
     assert len(countries) > 170  # every country on the map is linked, with or without data
+
+
+def test_an_unknown_page_is_the_html_404_page_and_the_api_keeps_json(client: TestClient) -> None:
+    page = client.get("/no/such/page")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "There is no page at /no/such/page" in page.text and '<a href="/map">' in page.text
+    api = client.get("/api/v1/no-such-route")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    assert client.get("/static/nothing.js").status_code == 404
+    assert client.post("/map").status_code == 405  # other statuses are unchanged

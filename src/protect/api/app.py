@@ -208,7 +208,12 @@ def create_app(
 
     app.include_router(webapp_router)
     if web:
+        from starlette.exceptions import HTTPException
+
         from protect.web.pages import router as pages
+        from protect.web.webapp_pages import not_found_page
+
+        app.add_exception_handler(HTTPException, not_found_page)
 
         app.include_router(pages)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -9,8 +9,10 @@ map works without JavaScript: the month slider is a form field with a Show butto
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
+from starlette.exceptions import HTTPException
 
 from protect.api.v1_monitor import call
 from protect.service import ServiceError
@@ -20,7 +22,7 @@ from protect.service.country import country_view
 from protect.service.errors import InvalidInputError
 from protect.service.worldmap import legend, month_map, month_number, month_of, world_svg
 from protect.storage import DatabaseUnavailableError
-from protect.web.common import Viewer, render
+from protect.web.common import Viewer, error_page, page_principal, render
 from protect.web.data_pages import _failed
 
 router = APIRouter(include_in_schema=False)
@@ -110,3 +112,20 @@ def briefing_download(request: Request, user: Viewer, code: str) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# Paths whose 404 stays JSON: the API and the files it serves.
+_JSON_PATHS = ("/api/", "/openapi.json", "/docs-assets/", "/static/")
+
+
+async def not_found_page(request: Request, exc: Exception) -> Response:
+    """A page that does not exist answers with this site's 404 page, not JSON; the API and
+    every other status keep FastAPI's answer."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code != 404 or request.url.path.startswith(_JSON_PATHS):
+        return await http_exception_handler(request, exc)
+    try:
+        user = page_principal(request, request.app.state.db)
+    except Exception:  # the database is down: the 404 page needs no user
+        user = None
+    return error_page(request, user, 404, f"there is no page at {request.url.path}")
