@@ -187,6 +187,12 @@ def _path(rings: Sequence[Sequence[tuple[float, float]]]) -> str:
     return "".join(parts)
 
 
+@cache
+def _shape_paths() -> tuple[str, ...]:
+    """Every shape's path data, projected once per process."""
+    return tuple(_path(s.rings) for s in shapes())
+
+
 def _box(iso3: str) -> tuple[float, float, float, float] | None:
     """The country's bounding box in SVG units, widened to show its neighbours."""
     found = [s for s in shapes() if s.iso3 == iso3]
@@ -241,7 +247,7 @@ def world_svg(
         f'<g clip-path="url(#{eid}-clip)">',
     ]
     focused = []
-    for shape in shapes():
+    for shape, d in zip(shapes(), _shape_paths(), strict=True):
         c = countries.get(shape.iso3) if shape.iso3 else None
         if c is None:
             level, fill = "no-data", f"url(#{eid}-hatch)"
@@ -252,7 +258,6 @@ def world_svg(
         else:
             level, fill = "no-alert", NO_ALERT_COLOUR
             tip = f"{c.name} ({c.country}): no alert. {c.reason}"
-        d = _path(shape.rings)
         body = (
             f'<path class="country level-{level}" d="{d}" fill="{fill}" stroke="#666" '
             f'stroke-width="{0.3 * k:.2f}"'

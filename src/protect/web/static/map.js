@@ -12,6 +12,7 @@
   }
   slider.addEventListener("input", function () {
     shown.textContent = label(Number(slider.value));
+    slider.setAttribute("aria-valuetext", shown.textContent);
   });
   slider.addEventListener("change", function () {
     var url = new URL(window.location.href);
