@@ -41,7 +41,7 @@ def test_protect_brief_writes_the_pdf(client: TestClient, tmp_path: Path) -> Non
     text = _text(out.read_bytes(), tmp_path)
     assert "Briefing: Myanmar (MMR), 2017-09" in text
     assert _first_measure(client, "2017-09") in text
-    for heading in ("Measures available, by actor", "Tensions", "Sources", "security-council"):
+    for heading in ("Measures available, by actor", "Tensions", "Sources", "UN Security Council"):
         assert heading in text
     assert "current-crisis" in text and "Consent and sovereignty" in text
 

@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from protect.service.charts import ChartMonth, monthly_deaths_svg
-from protect.service.country import CountryView, country_view
+from protect.service.country import CountryView, actor_titles, country_view
 from protect.service.errors import NotFoundError
 from protect.service.worldmap import legend, month_map, world_svg
 
@@ -26,10 +26,11 @@ def _numbered(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
     a = Assessment.model_validate(doc)
     src = _Sources()
+    actors = actor_titles()
     by_actor: dict[str, list[dict[str, str]]] = defaultdict(list)
     for m in a.measures:
         if m.available:
-            by_actor[m.actor].append(
+            by_actor[actors.get(m.actor, m.actor)].append(
                 {"title": m.title, "reason": m.reason, "refs": src.refs(m.citations)}
             )
     tensions = [
@@ -83,6 +84,7 @@ def _render(iso3: str, month: str | None, db_path: Path | None) -> tuple[str, Co
         inset=Markup(inset),  # both drawn from escaped text
         chart=Markup(chart),
         legend=legend(),
+        actors=actor_titles(),
         measures=parts["measures"],
         tensions=parts["tensions"],
         sources=sources,

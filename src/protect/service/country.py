@@ -65,6 +65,13 @@ class CountryView(BaseModel):
     note: str = Field(description="what the figures are, and what they are not")
 
 
+def actor_titles() -> dict[str, str]:
+    """Actor ids as people read them (`security-council` -> `UN Security Council`)."""
+    from protect.knowledge import kb
+
+    return {a.id: a.title for a in kb().actors.values()}
+
+
 def _alert(record: Any) -> CountryAlert | None:
     if record.alert is None:
         return None

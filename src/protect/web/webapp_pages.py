@@ -18,7 +18,7 @@ from protect.api.v1_monitor import call
 from protect.service import ServiceError
 from protect.service.briefing import briefing_pdf
 from protect.service.charts import ChartMonth, monthly_deaths_svg
-from protect.service.country import country_view
+from protect.service.country import actor_titles, country_view
 from protect.service.errors import InvalidInputError
 from protect.service.worldmap import legend, month_map, month_number, month_of, world_svg
 from protect.storage import DatabaseUnavailableError
@@ -95,6 +95,7 @@ def country_page(request: Request, user: Viewer, code: str) -> HTMLResponse:
         user,
         view=view,
         chart=Markup(chart),  # built from escaped text by monthly_deaths_svg
+        actors=actor_titles(),
         json_url=f"/api/v1/country/{view.country}" + (f"?month={view.month}" if view.month else ""),
     )
 
