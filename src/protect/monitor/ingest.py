@@ -36,6 +36,25 @@ MAX_REPORTED_ERRORS = 200
 _STEPS = 5
 
 
+@dataclass(frozen=True)
+class IngestLimits:
+    """Bounds that keep a hostile or broken file from exhausting memory (decision 025).
+
+    A file is refused, quoting its first malformed lines, once more than `max_malformed_rows`
+    rows cannot be split into the header's cells, or once they are more than
+    `max_malformed_share` of the rows and more than `share_floor` rows; the scan stops at the
+    first row past the count limit. A file whose text (after decompression) is larger than
+    `max_text_bytes` is refused before its rows are read."""
+
+    max_malformed_rows: int = 1000
+    max_malformed_share: float = 0.01
+    share_floor: int = 100
+    max_text_bytes: int = 4 * 1024**3
+
+
+DEFAULT_LIMITS = IngestLimits()
+
+
 class IngestError(Exception):
     """The file cannot be ingested at all; nothing was stored. The message is for the user."""
 
@@ -60,9 +79,33 @@ def _is_hxl_row(row: list[str]) -> bool:
     return len(tagged) >= max(1, len(cells) - 1)
 
 
-def _sniff(path: Path) -> _Layout:
+def _text_size_within(path: Path, gzipped: bool, cap: int) -> None:
+    """Refuse a file whose text is larger than `cap` bytes; a compressed file is unpacked as a
+    stream and the count stops at the cap, so a small archive that unpacks to gigabytes costs
+    no memory and at most `cap` bytes of work."""
+    if not gzipped:
+        size = path.stat().st_size
+        if size > cap:
+            raise IngestError(f"{path}: {size:,} bytes is over the limit of {cap:,} bytes")
+        return
+    total = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                total += len(chunk)
+                if total > cap:
+                    raise IngestError(
+                        f"{path}: unpacks to more than the limit of {cap:,} bytes; "
+                        "nothing was stored"
+                    )
+    except (OSError, EOFError) as exc:
+        raise IngestError(f"{path}: not a readable gzip file ({exc})") from exc
+
+
+def _sniff(path: Path, limits: IngestLimits = DEFAULT_LIMITS) -> _Layout:
     with open(path, "rb") as raw:
         gzipped = raw.read(2) == b"\x1f\x8b"
+    _text_size_within(path, gzipped, limits.max_text_bytes)
     try:
         with _open_text(path, gzipped) as fh:
             reader = csv.reader(fh)
@@ -99,6 +142,7 @@ class _Keeper:
         self._raw_dir = raw_dir
         self._suffix = ".csv.gz" if gzipped else ".csv"
         raw_dir.mkdir(parents=True, exist_ok=True)
+        sweep_stale_copies(raw_dir)
         self._tmp: Path | None = raw_dir / f".{os.getpid()}.{threading.get_ident()}.tmp"
         self._sha = ""
         self._error: OSError | None = None
@@ -139,6 +183,29 @@ class _Keeper:
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
             self._tmp = None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_copies(raw_dir: Path) -> list[Path]:
+    """Remove the temporary copies (`.<pid>.<thread>.tmp`) that killed ingests left in `raw/`:
+    a copy whose process is gone can never be kept, and each is as large as its input file.
+    Copies of running processes are left alone."""
+    removed = []
+    for tmp in raw_dir.glob(".*.tmp"):
+        parts = tmp.name.split(".")
+        if len(parts) == 4 and parts[1].isdigit() and not _alive(int(parts[1])):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
 
 
 def _q(name: str) -> str:
@@ -583,7 +650,14 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
 ReadMode = Literal["strict", "store", "skip"]
 
 
-def read_csv_sql(path: Path, layout: _Layout, *, errors: ReadMode, parallel: bool = True) -> str:
+def read_csv_sql(
+    path: Path,
+    layout: _Layout,
+    *,
+    errors: ReadMode,
+    parallel: bool = True,
+    rejects_limit: int = 0,
+) -> str:
     """DuckDB `read_csv(...)` for an event file: every column as text, the header (and HXL row)
     skipped. A malformed row stops a `strict` read, is recorded in `stg_rejects` by a `store`
     read, and is left out by a `skip` read.
@@ -596,7 +670,8 @@ def read_csv_sql(path: Path, layout: _Layout, *, errors: ReadMode, parallel: boo
     compression = "gzip" if layout.gzipped else "none"
     options = {
         "strict": "ignore_errors=false",
-        "store": "store_rejects=true, rejects_table='stg_rejects', rejects_scan='stg_rejects_scan'",
+        "store": "store_rejects=true, rejects_table='stg_rejects', "
+        f"rejects_scan='stg_rejects_scan', rejects_limit={int(rejects_limit)}",
         "skip": "ignore_errors=true",
     }[errors]
     return (
@@ -606,7 +681,58 @@ def read_csv_sql(path: Path, layout: _Layout, *, errors: ReadMode, parallel: boo
     )
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapping) -> bool:
+def _count_malformed(path: Path, layout: _Layout, limits: IngestLimits) -> None:
+    """Refuse a file with too many rows that do not split into the header's cells, reading no
+    further than the row that passes the limit. DuckDB's reject store keeps one record per
+    missing cell, so an unbounded count of short rows would take gigabytes (decision 025)."""
+    width = len(layout.header)
+    bad: list[tuple[int, str]] = []
+    rows = 0
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(10_000_000)  # the longest line DuckDB is allowed to read
+    try:
+        with _open_text(path, layout.gzipped) as fh:
+            reader = csv.reader(fh)
+            for _ in range(layout.skip):
+                next(reader, None)
+            start = reader.line_num + 1
+            for row in reader:
+                rows += 1
+                if len(row) != width:
+                    bad.append((start, ",".join(row)[:80]))
+                    if len(bad) > limits.max_malformed_rows:
+                        break
+                start = reader.line_num + 1
+    except csv.Error as exc:
+        raise IngestError(
+            f"{path}: line {start}: cannot be split into cells ({exc}); nothing was stored"
+        ) from exc
+    except (UnicodeDecodeError, OSError) as exc:
+        raise IngestError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    finally:
+        csv.field_size_limit(old_limit)
+    over_count = len(bad) > limits.max_malformed_rows
+    over_share = len(bad) > limits.share_floor and len(bad) > limits.max_malformed_share * rows
+    if over_count or over_share:
+        quoted = "; ".join(f"line {ln}: {text!r}" for ln, text in bad[:3])
+        what = (
+            f"more than {limits.max_malformed_rows:,} rows"
+            if over_count
+            else f"{len(bad):,} of {rows:,} rows (over {limits.max_malformed_share:.0%})"
+        )
+        raise IngestError(
+            f"{path}: {what} do not have the header's {width} cells ({quoted}); "
+            "the file is refused and nothing was stored"
+        )
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    layout: _Layout,
+    m: _Mapping,
+    limits: IngestLimits = DEFAULT_LIMITS,
+) -> bool:
     """Read the file and map it onto the common raw fields in one pass (temp table `norm`,
     whose row order is the file's: record number = rowid + 1). Only the columns the mapping
     uses are materialised; the file itself is kept (decision 010). A well-formed file is read
@@ -618,8 +744,16 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapp
         return False
     except Exception:  # duckdb raises several error types for malformed input
         pass
+    _count_malformed(path, layout, limits)
     try:
-        _normalise(con, m, read_csv_sql(path, layout, errors="store", parallel=False))
+        reads = read_csv_sql(
+            path,
+            layout,
+            errors="store",
+            parallel=False,
+            rejects_limit=(limits.max_malformed_rows + 1) * (len(layout.header) + 2),
+        )
+        _normalise(con, m, reads)
     except Exception as exc:  # duckdb raises several error types for unreadable input
         raise IngestError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
     return True
@@ -775,6 +909,40 @@ _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+_REPEATED = len(_ROW_CHECKS)
+"""The `failed` index of a row whose event id an earlier accepted row of the file has."""
+
+
+def _mark_repeated_ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Skip every row whose event id an earlier good row already has: the same event listed
+    twice would otherwise count twice (decision 025). Returns, for each repeated id, the record
+    number of the row that is kept. The check is one grouping of the ids; the rows are marked
+    only when a repeat exists."""
+    repeats = con.execute(
+        "SELECT count(*) FROM (SELECT event_id FROM norm WHERE failed IS NULL "
+        "AND event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1)"
+    ).fetchone()
+    if not repeats or not repeats[0]:
+        return {}
+    con.execute(
+        f"""
+        UPDATE norm SET failed = {_REPEATED}, failed_value = norm.event_id
+        FROM (
+            SELECT rowid AS rid FROM (
+                SELECT rowid, row_number() OVER (PARTITION BY event_id ORDER BY rowid) AS k
+                FROM norm WHERE failed IS NULL AND event_id IS NOT NULL
+            ) WHERE k > 1
+        ) later
+        WHERE norm.rowid = later.rid
+        """
+    )
+    rows = con.execute(
+        f"SELECT event_id, min(rowid) + 1 FROM norm WHERE failed IS NULL AND event_id IN "
+        f"(SELECT failed_value FROM norm WHERE failed = {_REPEATED}) GROUP BY event_id"
+    ).fetchall()
+    return {str(k): int(v) for k, v in rows}
+
+
 def _first_failure_sql() -> str:
     """The index of the first `_ROW_CHECKS` entry a row fails, or NULL."""
     whens = " ".join(f"WHEN {test} THEN {i}" for i, (_, test, _) in enumerate(_ROW_CHECKS))
@@ -788,6 +956,7 @@ def ingest(
     db_path: Path | None = None,
     progress: Progress | None = None,
     release: str | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> IngestReport:
     """Load one event file; atomic and idempotent. Raises IngestError for unusable input."""
     from protect.config import events_db_path
@@ -803,11 +972,11 @@ def ingest(
         raise IngestError(f"{path}: no such file")
     db = db_path or events_db_path()
     step("reading header", 0)
-    layout = _sniff(path)
+    layout = _sniff(path, limits)
     mapping = _MAPPERS[kind](layout, path)
     keeper = _Keeper(path, db.parent / "raw", layout.gzipped)
     try:
-        return _ingest(kind, path, db, layout, mapping, keeper, step, release)
+        return _ingest(kind, path, db, layout, mapping, keeper, step, release, limits)
     finally:
         keeper.discard()
 
@@ -821,6 +990,7 @@ def _ingest(
     keeper: _Keeper,
     step: Callable[[str, int], None],
     release: str | None,
+    limits: IngestLimits,
 ) -> IngestReport:
     from protect.monitor.panel import rebuild_panel
 
@@ -846,7 +1016,7 @@ def _ingest(
         unreadable: IngestError | None = None
         malformed = False
         try:
-            malformed = _stage(con, path, layout, mapping)
+            malformed = _stage(con, path, layout, mapping, limits)
         except IngestError as exc:
             unreadable = exc
         sha = keeper.sha256()
@@ -870,6 +1040,7 @@ def _ingest(
             return _record_lines(path, layout, set(reject_lines.values()), upto)
 
         _refuse_unknown(con, mapping, lines)
+        first_of = _mark_repeated_ids(con)
         errors: list[tuple[int | None, str, str]] = [
             (reject_lines.get(pos), col or "(row)", f"{etype.lower()}: {msg}")
             for pos, col, etype, msg in rejects
@@ -885,7 +1056,14 @@ def _ingest(
         ).fetchall()
         if failed:
             where = lines(failed[-1][0])
+            if first_of:
+                where = lines(max(failed[-1][0], *first_of.values()))
             for record_no, idx, value in failed:
+                if idx == _REPEATED:
+                    line = where.get(first_of[value], "?")
+                    text = f"event id {value!r} was already read on line {line}; counted once"
+                    errors.append((where.get(record_no), "event_id", text))
+                    continue
                 field, _, what = _ROW_CHECKS[idx]
                 label: str = labels.get(field) or field
                 text = f"{label} {value!r} {what}" if value is not None else f"{label} {what}"
@@ -901,6 +1079,16 @@ def _ingest(
         rows_loaded = int(summary[1])
         last_day = summary[2]
         outside = int(summary[3])
+        if rows_loaded == 0:
+            errors.sort(key=lambda e: (e[0] is None, e[0] or 0, e[1]))
+            first = "; ".join(
+                f"line {ln if ln is not None else '?'}: {msg}" for ln, _, msg in errors[:3]
+            )
+            raise IngestError(
+                f"{path}: none of its {rows_read} rows could be loaded"
+                + (f" ({first})" if first else "")
+                + "; nothing was stored"
+            )
         label, major, minor = _release_version(kind, path, release, last_day)
         step("storing events", 3)
         raw_file = keeper.keep()
