@@ -28,15 +28,15 @@ def test_duckdb_and_spark_panels_are_identical(db: Path, data: Path) -> None:
         ingest("ucdp", data / name, db_path=db)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        events = con.execute("SELECT * FROM current_events").fetchdf()
+        events = con.execute("SELECT * FROM events").fetchdf()
         cal = con.execute("SELECT * FROM calendar").fetchdf()
         off = con.execute("SELECT * FROM offsets12").fetchdf()
         cols = ", ".join(PANEL_COLUMNS)
-        on_duck = con.execute(f"SELECT {cols} FROM panel ORDER BY source, iso3, m").fetchall()
+        on_duck = con.execute(f"SELECT {cols} FROM panel ORDER BY release_id, iso3, m").fetchall()
     finally:
         con.close()
     spark = panel_on_spark(events, cal, off)
-    spark = spark.sort_values(["source", "iso3", "m"])[list(PANEL_COLUMNS)]
+    spark = spark.sort_values(["release_id", "iso3", "m"])[list(PANEL_COLUMNS)]
     on_spark = [
         tuple(None if (isinstance(v, float) and v != v) else v for v in row)
         for row in spark.itertuples(index=False, name=None)

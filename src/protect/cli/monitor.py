@@ -19,6 +19,20 @@ if TYPE_CHECKING:
     from protect.monitor.models import IngestReport, MonthRecord
 
 
+class CoverageName(StrEnum):
+    auto = "auto"
+    complete = "complete"
+    partial = "partial"
+
+
+def _coverage_option() -> Any:
+    return typer.Option(
+        CoverageName.auto,
+        "--coverage",
+        help="complete, partial (a sample: never hides a complete source), or auto-detect.",
+    )
+
+
 class BackendName(StrEnum):
     duckdb = "duckdb"
     spark = "spark"
@@ -34,7 +48,7 @@ def _guard(call: Any) -> Any:
 
     try:
         return call()
-    except (IngestError, MonitorInputError, StoreError) as exc:
+    except (IngestError, MonitorInputError, StoreError, LookupError) as exc:
         fail(str(exc))
 
 
@@ -48,6 +62,8 @@ def _run_ingest(
     release: str | None,
     fmt: TextOrJson,
     sample: bool = False,
+    candidate: bool = False,
+    coverage: CoverageName = CoverageName.auto,
 ) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -80,6 +96,8 @@ def _run_ingest(
                 db_path=db,
                 progress=progress,
                 release=release,
+                candidate=candidate,
+                coverage=coverage.value,
             )
         except (api.IngestError, api.StoreError) as exc:
             failure = str(exc)
@@ -115,7 +133,10 @@ def _print_ingest(r: IngestReport) -> None:
         f"Countries: {', '.join(r.countries) or '-'}; months {r.first_month} to {r.last_month}."
     )
     if r.superseded:
-        con.print(f"A newer release already supplies: {', '.join(r.superseded)} (kept).")
+        con.print(
+            f"Other releases supply every month of: {', '.join(r.superseded)} "
+            "(this one is kept; see `protect releases show`)."
+        )
     if r.best_outside_range:
         con.print(
             f"{r.best_outside_range} rows had best outside low..high; the range was widened "
@@ -127,31 +148,37 @@ def ingest_ucdp(
     path: Path | None = typer.Argument(None, help="GED CSV (plain or .gz), full or per-country."),
     sample: bool = typer.Option(False, "--sample", help="Ingest the bundled Myanmar extract."),
     release: str | None = typer.Option(None, "--release", help="Release version, e.g. 23.1."),
+    candidate: bool = typer.Option(
+        False, "--candidate", help="The file is UCDP Candidate events (provisional)."
+    ),
+    coverage: CoverageName = _coverage_option(),
     db: Path | None = _db_option(),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
 ) -> None:
     """Ingest UCDP GED events (with or without an HXL row; candidate events flagged)."""
-    _run_ingest("ucdp", path, db, release, fmt, sample)
+    _run_ingest("ucdp", path, db, release, fmt, sample, candidate, coverage)
 
 
 def ingest_acled(
     path: Path = typer.Argument(..., help="ACLED export CSV."),
     release: str | None = typer.Option(None, "--release"),
+    coverage: CoverageName = _coverage_option(),
     db: Path | None = _db_option(),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
 ) -> None:
     """Ingest an ACLED export (event types mapped to UCDP categories; decision 016)."""
-    _run_ingest("acled", path, db, release, fmt)
+    _run_ingest("acled", path, db, release, fmt, coverage=coverage)
 
 
 def ingest_hxl(
     path: Path = typer.Argument(..., help="Any event CSV with an HXL hashtag row."),
     release: str | None = typer.Option(None, "--release"),
+    coverage: CoverageName = _coverage_option(),
     db: Path | None = _db_option(),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
 ) -> None:
     """Ingest any HXL-tagged event CSV, mapped by its hashtags (decision 017)."""
-    _run_ingest("hxl", path, db, release, fmt)
+    _run_ingest("hxl", path, db, release, fmt, coverage=coverage)
 
 
 # --- monitor / alerts / situation --------------------------------------------------------------
@@ -322,6 +349,101 @@ def situation_cmd(
     sys.stdout.write("\n".join(head) + "\n\n" + render(assessment))
 
 
+# --- releases ------------------------------------------------------------------------------
+
+
+def releases_list(
+    db: Path | None = _db_option(),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
+) -> None:
+    """Every ingested release: what it covers and how many months it supplies."""
+    from protect.monitor import releases
+
+    found = _guard(lambda: releases.list_releases(db_path=db))
+    if fmt is TextOrJson.json:
+        emit_json([r.model_dump(mode="json") for r in found])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    if not found:
+        Console().print("No releases ingested.")
+        return
+    table = Table(title="Releases")
+    for col in ("id", "source", "release", "countries", "months", "events", "shown", "file"):
+        table.add_column(col, overflow="fold")
+    for r in found:
+        table.add_row(
+            str(r.release_id),
+            r.source + (" (candidate)" if r.candidate else ""),
+            r.release or "-",
+            str(r.countries),
+            f"{r.first_month} to {r.last_month}",
+            str(r.events),
+            str(r.months_shown),
+            Path(r.path).name,
+        )
+    Console().print(table)
+
+
+def releases_show(
+    release_id: int = typer.Argument(..., help="Release id (see `protect releases list`)."),
+    db: Path | None = _db_option(),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
+) -> None:
+    """One release, country by country: months covered, events, provisional years, months shown."""
+    from protect.monitor import releases
+
+    found = _guard(lambda: releases.show_release(release_id, db_path=db))
+    if fmt is TextOrJson.json:
+        emit_json(found.model_dump(mode="json"))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    con.print(
+        f"[bold]Release {found.release_id}[/]: {found.source} {found.release} from {found.path}\n"
+        f"sha256 {found.sha256}; {found.rows_loaded} of {found.rows_read} rows loaded; "
+        f"ingested {found.ingested_at:%Y-%m-%d %H:%M}",
+        highlight=False,
+    )
+    table = Table()
+    for col in ("country", "months", "events", "provisional years", "months shown"):
+        table.add_column(col)
+    for c in found.coverage:
+        table.add_row(
+            c.country,
+            f"{c.first_month} to {c.last_month}",
+            str(c.events),
+            ", ".join(str(y) for y in c.provisional_years) or "-",
+            str(c.months_shown),
+        )
+    con.print(table)
+
+
+def releases_drop(
+    release_id: int = typer.Argument(..., help="Release id (see `protect releases list`)."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    db: Path | None = _db_option(),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
+) -> None:
+    """Retire a release: its events and months go; each month falls back to the next best
+    release. The same file can be ingested again afterwards."""
+    from protect.monitor import releases
+
+    if not yes and not typer.confirm(f"Drop release {release_id}?"):
+        fail("not dropped")
+    dropped = _guard(lambda: releases.drop_release(release_id, db_path=db))
+    if fmt is TextOrJson.json:
+        emit_json(dropped.model_dump(mode="json"))
+        return
+    sys.stdout.write(
+        f"Dropped release {dropped.release_id} ({dropped.source} {dropped.release}, "
+        f"{dropped.events} events).\n"
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
     ingest_app = typer.Typer(
@@ -334,3 +456,10 @@ def register(app: typer.Typer) -> None:
     app.command("monitor")(monitor_cmd)
     app.command("alerts")(alerts_cmd)
     app.command("situation")(situation_cmd)
+    releases_app = typer.Typer(
+        help="See and retire ingested releases (decision 026).", no_args_is_help=True
+    )
+    releases_app.command("list")(releases_list)
+    releases_app.command("show")(releases_show)
+    releases_app.command("drop")(releases_drop)
+    app.add_typer(releases_app, name="releases")

@@ -118,13 +118,16 @@ def _defaults(cls: type[Any]) -> Any:
 
 
 def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Derived]:
-    """Every panel row (optionally filtered by a SQL condition) with its situation and alert."""
+    """Every country-month the monitor shows (optionally filtered by a SQL condition on the
+    panel `p`) with its situation and alert."""
     from protect.engine.model import Peacekeeping, SecurityCouncil, Situation, made
     from protect.knowledge.countries import is_known
 
     rules = thresholds().alerts
+    from protect.monitor.coverage import shown_sql
+
     rows = con.execute(
-        f"SELECT {derive_sql()} FROM panel WHERE {where} ORDER BY source, iso3, m"
+        f"SELECT {derive_sql()} FROM ({shown_sql(where)}) ORDER BY source, iso3, m"
     ).fetchall()
     peacekeeping, council = _defaults(Peacekeeping), _defaults(SecurityCouncil)
     known: set[str] = set()

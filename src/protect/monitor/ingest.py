@@ -247,6 +247,10 @@ class _Mapping:
     side_b: str
     perpetrator_is_gov: str
     candidate: str
+    admin1: str = "NULL"
+    admin2: str = "NULL"
+    latitude: str = "NULL"
+    longitude: str = "NULL"
 
 
 def _col(cols: dict[str, str], *names: str) -> str | None:
@@ -325,6 +329,10 @@ def _map_ucdp(layout: _Layout, path: Path) -> _Mapping:
         side_b=side_b_e,
         perpetrator_is_gov=f"coalesce({side_a_e} LIKE {_GOV}, false)",
         candidate=" OR ".join(candidate_parts) if candidate_parts else "false",
+        admin1=_nz(_col(cols, "adm_1")),
+        admin2=_nz(_col(cols, "adm_2")),
+        latitude=_num_or_null(_col(cols, "latitude")),
+        longitude=_num_or_null(_col(cols, "longitude")),
     )
 
 
@@ -380,6 +388,10 @@ def _map_acled(layout: _Layout, path: Path) -> _Mapping:
         side_b=_nz(a2 if a2 != "NULL" else None),
         perpetrator_is_gov=f"trim(coalesce({i1}, '')) IN ('1', '1.0')",
         candidate="false",
+        admin1=_nz(_col(cols, "admin1")),
+        admin2=_nz(_col(cols, "admin2")),
+        latitude=_num_or_null(_col(cols, "latitude")),
+        longitude=_num_or_null(_col(cols, "longitude")),
     )
 
 
@@ -468,6 +480,10 @@ def _map_hxl(layout: _Layout, path: Path) -> _Mapping:
         side_b=side_b,
         perpetrator_is_gov=f"coalesce({side_a} LIKE {_GOV}, false)",
         candidate="false",
+        admin1=_nz(tag("#adm1+name", "#adm1")),
+        admin2=_nz(tag("#adm2+name", "#adm2")),
+        latitude=_num_or_null(tag("#geo+lat")),
+        longitude=_num_or_null(tag("#geo+lon")),
     )
 
 
@@ -518,6 +534,11 @@ def _num(expr: str) -> str:
     return f"try_cast({_bare(expr)} AS DOUBLE)"
 
 
+def _num_or_null(column: str | None) -> str:
+    """A coordinate: a number, or NULL when absent or unreadable (a place is optional)."""
+    return f"try_cast({column} AS DOUBLE)" if column else "NULL"
+
+
 # ---------------------------------------------------------------------------------------------
 # Release labels
 # ---------------------------------------------------------------------------------------------
@@ -528,15 +549,62 @@ _VERSION_PATTERNS = (
 )
 
 
+Coverage = Literal["auto", "complete", "partial"]
+SAMPLE_MIN_COUNTRIES = 10
+SAMPLE_MAX_EVENTS_PER_COUNTRY_YEAR = 2.0
+
+
+def _looks_sampled(years: Sequence[tuple[Any, ...]]) -> bool:
+    """A file spanning many countries with almost no events in each country-year is a sample
+    (UCDP's own releases hold dozens of events per active country-year): taken as partial, so
+    it never hides a complete source for the months it spans (decision 026)."""
+    countries = {y[0] for y in years}
+    if len(countries) < SAMPLE_MIN_COUNTRIES:
+        return False
+    spans: dict[str, list[int]] = {}
+    for iso3, year, *_ in years:
+        spans.setdefault(str(iso3), []).append(int(year))
+    country_years = sum(max(v) - min(v) + 1 for v in spans.values())
+    events = sum(int(y[2]) for y in years)
+    return events / country_years < SAMPLE_MAX_EVENTS_PER_COUNTRY_YEAR
+
+
+_CANDIDATE_NAME = re.compile(r"candidate|v\d{2}_0_\d+", re.IGNORECASE)
+"""UCDP names its monthly Candidate files `..._v25_0_1...`; extracts often say "candidate"."""
+
+
 def _release_version(
-    kind: SourceKind, path: Path, given: str | None, last_day: date | None
+    kind: SourceKind,
+    path: Path,
+    given: str | None,
+    last_day: date | None,
+    *,
+    candidate: bool = False,
+    provisional_years: Sequence[int] = (),
 ) -> tuple[str, int, int]:
-    """(label, major, minor): a newer release of the same source and country wins (decision 013)."""
+    """(label, major, minor): the version breaks ties between releases of one tier
+    (decisions 013, 026). A Candidate file is labelled as such, never as a yearly release; a
+    file that mixes final and candidate years is versioned by its last final event."""
     if given:
         m = re.fullmatch(r"(\d+)(?:\.(\d+))?", given.strip())
         if not m:
             raise IngestError(f"--release {given!r} is not a version such as 23.1")
         return given.strip(), int(m.group(1)), int(m.group(2) or 0)
+    if kind == "ucdp" and candidate and last_day is not None:
+        return (
+            f"GED Candidate (events to {last_day.isoformat()})",
+            (last_day.year + 1) % 100,
+            0,
+        )
+    if kind == "ucdp" and provisional_years and last_day is not None:
+        years = ", ".join(str(y) for y in provisional_years)
+        major = (last_day.year + 1) % 100
+        return (
+            f"GED {major}.1 (inferred: final events to {last_day.isoformat()}; "
+            f"candidate events in {years})",
+            major,
+            1,
+        )
     if kind == "ucdp":
         for pattern in _VERSION_PATTERNS:
             m = pattern.search(path.name)
@@ -776,6 +844,7 @@ def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None
         CREATE OR REPLACE TEMP TABLE norm AS
         SELECT event_id, type_code, ds, de, date_prec, where_prec, iso3, gw,
             best, low, high, civilians, side_a, side_b, perpetrator_is_gov, candidate,
+            admin1, admin2, latitude, longitude,
             failed, CASE failed {failed_value} END AS failed_value,
             refused, CASE refused {refused_value} END AS refused_value
         FROM (
@@ -806,7 +875,9 @@ def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None
                             {_num(m.civilians)} AS civilians,
                             {m.side_a} AS side_a, {m.side_b} AS side_b,
                             {m.perpetrator_is_gov} AS perpetrator_is_gov,
-                            {m.candidate} AS candidate
+                            {m.candidate} AS candidate,
+                            {m.admin1} AS admin1, {m.admin2} AS admin2,
+                            {m.latitude} AS latitude, {m.longitude} AS longitude
                         FROM {source}
                     )
                 )
@@ -957,8 +1028,14 @@ def ingest(
     progress: Progress | None = None,
     release: str | None = None,
     limits: IngestLimits = DEFAULT_LIMITS,
+    candidate: bool = False,
+    coverage: Coverage = "auto",
 ) -> IngestReport:
-    """Load one event file; atomic and idempotent. Raises IngestError for unusable input."""
+    """Load one event file; atomic and idempotent. Raises IngestError for unusable input.
+    `candidate` marks a UCDP file as Candidate events (provisional) when its name and rows do
+    not say so; `coverage` says whether the file is complete for the countries and months it
+    spans or a partial one such as a sample ("auto": a sample when it spans many countries
+    with very few events each; decision 026)."""
     from protect.config import events_db_path
 
     def step(name: str, done: int) -> None:
@@ -976,7 +1053,9 @@ def ingest(
     mapping = _MAPPERS[kind](layout, path)
     keeper = _Keeper(path, db.parent / "raw", layout.gzipped)
     try:
-        return _ingest(kind, path, db, layout, mapping, keeper, step, release, limits)
+        return _ingest(
+            kind, path, db, layout, mapping, keeper, step, release, limits, candidate, coverage
+        )
     finally:
         keeper.discard()
 
@@ -991,7 +1070,10 @@ def _ingest(
     step: Callable[[str, int], None],
     release: str | None,
     limits: IngestLimits,
+    candidate: bool,
+    coverage: Coverage,
 ) -> IngestReport:
+    from protect.monitor.coverage import shown_sql
     from protect.monitor.panel import rebuild_panel
 
     with open_db(db) as con:
@@ -1089,7 +1171,26 @@ def _ingest(
                 + (f" ({first})" if first else "")
                 + "; nothing was stored"
             )
-        label, major, minor = _release_version(kind, path, release, last_day)
+        years = con.execute(
+            f"SELECT iso3, year(ds), count(*) FILTER (WHERE type_code > 0), "
+            f"bool_or(coalesce(candidate, false)), bool_and(coalesce(candidate, false)), max(de) "
+            f"FROM norm WHERE {good} GROUP BY ALL"
+        ).fetchall()
+        is_candidate = kind == "ucdp" and (
+            candidate
+            or bool(_CANDIDATE_NAME.search(path.name))
+            or all(bool(y[4]) for y in years)
+        )
+        final_days = [y[5] for y in years if not (is_candidate or y[3])]
+        is_partial = coverage == "partial" or (coverage == "auto" and _looks_sampled(years))
+        label, major, minor = _release_version(
+            kind,
+            path,
+            release,
+            max(final_days) if final_days else last_day,
+            candidate=is_candidate,
+            provisional_years=sorted({int(y[1]) for y in years if y[3] and not is_candidate}),
+        )
         step("storing events", 3)
         raw_file = keeper.keep()
         con.execute("BEGIN TRANSACTION")
@@ -1116,13 +1217,16 @@ def _ingest(
                     type_code = 3 AND coalesce(perpetrator_is_gov, false),
                     type_code = 1 AND coalesce(side_a LIKE {_GOV}, false)
                         AND coalesce(side_b LIKE {_GOV}, false),
-                    coalesce(candidate, false)
+                    coalesce(candidate, false),
+                    admin1, admin2,
+                    CASE WHEN latitude BETWEEN -90 AND 90 THEN latitude END,
+                    CASE WHEN longitude BETWEEN -180 AND 180 THEN longitude END
                 FROM norm WHERE {good} AND type_code > 0
                 """
             )
             con.execute("RESET preserve_insertion_order")
             con.execute(
-                "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     release_id,
                     kind,
@@ -1136,6 +1240,15 @@ def _ingest(
                     rows_loaded,
                     rows_read - rows_loaded,
                     str(raw_file),
+                    is_candidate,
+                    is_partial,
+                ],
+            )
+            con.executemany(
+                "INSERT INTO release_years VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    [release_id, kind, iso3, int(year), int(n), is_candidate or bool(any_cand)]
+                    for iso3, year, n, any_cand, _all, _last in years
                 ],
             )
             con.execute(
@@ -1163,7 +1276,12 @@ def _ingest(
         current = {
             r[0]
             for r in con.execute(
-                "SELECT iso3 FROM current_releases WHERE release_id = ?", [release_id]
+                "SELECT DISTINCT iso3 FROM ("
+                + shown_sql(
+                    "p.iso3 IN (SELECT iso3 FROM release_countries "
+                    f"WHERE release_id = {int(release_id)})"
+                )
+                + f") WHERE release_id = {int(release_id)}"
             ).fetchall()
         }
         span = con.execute(
@@ -1189,6 +1307,8 @@ def _ingest(
         replaced=sorted(c for c in countries_in if c in current),
         superseded=sorted(c for c in countries_in if c not in current),
         best_outside_range=outside,
+        candidate=is_candidate,
+        partial=is_partial,
         first_month=month_label(span[0]) if span and span[0] is not None else None,
         last_month=month_label(span[1]) if span and span[1] is not None else None,
     )

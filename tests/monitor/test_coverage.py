@@ -1,0 +1,170 @@
+"""Coverage-aware releases (decision 026): the real files of shared/data ingested in the orders
+that used to change the answer give the same panel; each month says where it came from."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from protect.config import sources_dir
+from protect.monitor import api, releases
+from protect.monitor.coverage import shown_sql
+from protect.monitor.ingest import ingest
+
+from .helpers import query
+
+SHARED = sources_dir()
+needs_shared = pytest.mark.skipif(
+    SHARED is None or not (SHARED / "ucdp-ged").is_dir(), reason="shared/data is not at hand"
+)
+
+
+def _files() -> list[tuple[str, Path]]:
+    assert SHARED is not None
+    ged = SHARED / "ucdp-ged"
+    return [
+        ("ucdp", ged / "ucdpged.csv"),  # a 1,000-event global sample
+        ("ucdp", ged / "conflict_data_irq.csv"),  # Iraq, GED 19.1
+        ("ucdp", ged / "GEDEvent_v23_1_car.csv"),  # CAR, GED 23.1
+        ("ucdp", ged / "ucdp.csv"),  # Sudan: final GED to 2023 + candidate events of 2024
+        ("ucdp", ged / "ucdp_sudan.csv"),  # Sudan: candidate events 2023-2024
+        ("ucdp", ged / "conflict_data_nga.csv"),  # Nigeria, GED 20.1
+        ("acled", SHARED / "acled" / "acled_old_deletion_dummy.csv"),  # global, 2022 H1
+    ]
+
+
+# Every file first and last at least once; the sample and the candidate file on both sides of
+# the files they overlap.
+ORDERS = [
+    [0, 1, 2, 3, 4, 5, 6],
+    [6, 5, 4, 3, 2, 1, 0],
+    [3, 0, 6, 4, 1, 5, 2],
+    [4, 2, 5, 1, 6, 0, 3],
+]
+
+# Release ids follow the order of ingest; the file's hash names the release instead.
+_SHOWN = "SELECT * EXCLUDE (release_id) FROM ({}) ORDER BY iso3, m"
+
+
+def _shown(db: Path) -> list[tuple[Any, ...]]:
+    return query(db, _SHOWN.format(shown_sql()))
+
+
+@pytest.fixture(scope="module")
+def panels(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    if SHARED is None or not (SHARED / "ucdp-ged").is_dir():
+        pytest.skip("shared/data is not at hand")
+    files = _files()
+    out = []
+    for n, order in enumerate(ORDERS):
+        db = tmp_path_factory.mktemp(f"order{n}") / "events.duckdb"
+        for i in order:
+            kind, path = files[i]
+            ingest(kind, path, db_path=db)  # type: ignore[arg-type]
+        out.append(db)
+    return out
+
+
+@needs_shared
+def test_the_order_of_ingest_never_changes_the_panel(panels: list[Path]) -> None:
+    first = _shown(panels[0])
+    assert len(first) > 5000
+    for db in panels[1:]:
+        assert _shown(db) == first
+
+
+@needs_shared
+def test_a_sample_never_hides_a_full_series(panels: list[Path]) -> None:
+    # Issue 11: after the 1,000-event sample, Iraq 2014-08 and CAR 2014-01 read "peace".
+    db = panels[0]  # the sample first
+    for iso3, month, name in (
+        ("IRQ", "2014-08", "conflict_data_irq.csv"),
+        ("CAF", "2014-01", "GEDEvent_v23_1_car.csv"),
+    ):
+        (rec,) = api.monitor(iso3, month, month, db_path=db)
+        assert rec.alert is not None and rec.alert.level == "current-crisis"
+        info = releases.show_release(rec.release_id or 0, db_path=db)
+        assert Path(info.path).name == name
+    sample = next(r for r in releases.list_releases(db_path=db) if r.path.endswith("ucdpged.csv"))
+    assert sample.candidate is False
+
+
+@needs_shared
+def test_final_before_candidate_and_candidate_months_are_provisional(panels: list[Path]) -> None:
+    db = panels[1]  # the candidate file before the final one
+    months = api.monitor("SDN", "2018-01", "2024-12", db_path=db)
+    by_month = {r.month: r for r in months}
+    for month in ("2018-06", "2020-01", "2022-12", "2023-06"):
+        assert by_month[month].provisional is False, month
+        assert by_month[month].release is not None and "candidate events in 2024" in (
+            by_month[month].release or ""
+        )
+    assert by_month["2024-03"].provisional is True
+    alerts = {a.country: a for a in api.alerts("2024-03", db_path=db)}
+    assert alerts["SDN"].provisional is True and alerts["SDN"].source == "ucdp"
+    sit = api.situation("SDN", "2024-03", db_path=db)
+    assert sit.provenance.provisional is True
+    candidate = next(r for r in releases.list_releases(db_path=db) if r.candidate)
+    assert Path(candidate.path).name == "ucdp_sudan.csv"
+    assert candidate.release is not None and candidate.release.startswith("GED Candidate")
+
+
+@needs_shared
+def test_acled_supplies_the_months_after_the_last_ged_release(panels: list[Path]) -> None:
+    months = api.monitor("NGA", "2019-11", "2022-06", db_path=panels[2])
+    assert [r.source for r in months if r.month <= "2019-12"] == ["ucdp", "ucdp"]
+    acled = [r for r in months if r.month >= "2022-01"]
+    assert [r.month for r in acled] == [f"2022-0{k}" for k in range(1, 7)]
+    assert {r.source for r in acled} == {"acled"}
+
+
+def test_drop_a_release_and_ingest_it_again(db: Path, data: Path) -> None:
+    old = ingest("ucdp", data / "ged191_mmr_2016_2018.csv", db_path=db)
+    from .conftest import SAMPLE
+
+    new = ingest("ucdp", SAMPLE, db_path=db, release="24.1")
+    before = query(db, _SHOWN.format(shown_sql()))
+    assert {r.release_id for r in api.monitor("MMR", "2017-01", "2017-12", db_path=db)} == {
+        new.release_id
+    }
+    dropped = releases.drop_release(new.release_id or 0, db_path=db)
+    assert dropped.events == 216
+    assert {r.release_id for r in api.monitor("MMR", "2017-01", "2017-12", db_path=db)} == {
+        old.release_id
+    }
+    assert query(db, "SELECT count(*) FROM events WHERE release_id = ?", [new.release_id]) == [(0,)]
+    with pytest.raises(LookupError):
+        releases.show_release(new.release_id or 0, db_path=db)
+    again = ingest("ucdp", SAMPLE, db_path=db, release="24.1")
+    assert again.status == "loaded"
+    assert query(db, _SHOWN.format(shown_sql())) == before
+
+
+def test_releases_commands(tmp_path: Path) -> None:
+    env = {**os.environ, "PROTECT_HOME": str(tmp_path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "protect.cli.main", *args],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+
+    assert run("ingest", "ucdp", "--sample").returncode == 0
+    listed = run("releases", "list", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    (rel,) = json.loads(listed.stdout)
+    assert rel["countries"] == 1 and rel["events"] == 216 and rel["months_shown"] == 36
+    shown = run("releases", "show", "1", "--format", "json")
+    assert json.loads(shown.stdout)["coverage"][0]["country"] == "MMR"
+    missing = run("releases", "show", "7")
+    assert missing.returncode == 2 and "no release 7" in missing.stderr
+    dropped = run("releases", "drop", "1", "--yes")
+    assert dropped.returncode == 0 and "Dropped release 1" in dropped.stdout
+    assert json.loads(run("releases", "list", "--format", "json").stdout) == []
+    assert run("ingest", "ucdp", "--sample").returncode == 0
