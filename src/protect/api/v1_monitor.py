@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from protect.api.deps import DB, Caller
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.storage import DatabaseUnavailableError
 
@@ -133,6 +134,25 @@ def _monitor_router() -> APIRouter:
     @router.get("/timeline/{country}")
     def timeline(country: Country) -> Any:
         return call(api.timeline, country.upper())
+
+    releases: Any = import_module("protect.monitor.releases")
+
+    @router.get("/releases", tags=["releases"])
+    def list_releases() -> Any:
+        """Every ingested release: what it covers and how many months it supplies."""
+        return call(releases.list_releases)
+
+    @router.get("/releases/{release_id}", tags=["releases"])
+    def show_release(release_id: Annotated[int, Path(ge=1)]) -> Any:
+        """One release, country by country (decision 026)."""
+        return call(releases.show_release, release_id)
+
+    @router.delete("/releases/{release_id}", tags=["releases"])
+    def drop_release(release_id: Annotated[int, Path(ge=1)], db: DB, caller: Caller) -> Any:
+        """Retire a release (admin; audited). Its months fall back to the next best release."""
+        from protect.service.releases import drop_release as drop
+
+        return call(drop, db, caller, release_id)
 
     return router
 
