@@ -259,7 +259,7 @@ def reach(iso3: str, on: dt.date) -> Reach:
     return Reach(tuple(now), tuple(until))
 
 
-def _change_days(code: str) -> list[dt.date]:
+def change_days(code: str) -> list[dt.date]:
     """Every day on which `reach` for the state can differ from the day before."""
     days: set[dt.date] = set()
     party = _party_period(code)
@@ -280,7 +280,7 @@ _NOWHERE = Reach((), ())
 @cache
 def _timeline(iso3: str) -> tuple[tuple[dt.date, ...], tuple[Reach, ...]]:
     code = iso3.strip().upper()
-    days = _change_days(code)
+    days = change_days(code)
     return tuple(days), (_NOWHERE, *(reach(code, day) for day in days))
 
 
