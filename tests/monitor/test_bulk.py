@@ -79,6 +79,10 @@ def test_bulk_matches_per_row_at_every_threshold_boundary() -> None:
         ("top_perpetrator_12m", t.state_role.perpetrator_12m.value),
         ("os_best_3m", t.atrocities.imminent_3m.value),
         ("os_best_12m", t.atrocities.one_sided_12m.value),
+        ("civilians_12m", t.atrocities.civilians_in_conflict_12m.value),
+        ("civilians_3m", t.atrocities.civilians_in_conflict_3m.value),
+        ("civilians_12m", t.civilian_harm.attacks_sporadic_12m.value),
+        ("civilians_12m", t.civilian_harm.attacks_widespread_12m.value),
     ):
         cuts.setdefault(f, set()).add(v)
     values = {

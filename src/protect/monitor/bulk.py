@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from protect.monitor.situations import Thresholds, thresholds
+from protect.monitor.situations import SEVERITY, Thresholds, thresholds
 
 if TYPE_CHECKING:
     import duckdb
@@ -65,6 +65,25 @@ def derive_sql(t: Thresholds | None = None) -> str:
         f"WHEN {_fig('os_best_12m')} >= {_at(at.one_sided_12m.value)} THEN 'risk' "
         "ELSE 'none' END"
     )
+    by_civilians = (
+        f"CASE WHEN {_fig('civilians_3m')} >= {_at(at.civilians_in_conflict_3m.value)} "
+        "THEN 'imminent' "
+        f"WHEN {_fig('civilians_12m')} >= {_at(at.civilians_in_conflict_12m.value)} "
+        "THEN 'risk' ELSE 'none' END"
+    )
+    severity = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(SEVERITY))
+    war_crimes = (
+        f"CASE WHEN ({conflict}) = 'none' THEN 'none' "
+        f"WHEN (CASE ({by_civilians}) {severity} END) > (CASE ({cah}) {severity} END) "
+        f"THEN ({by_civilians}) ELSE ({cah}) END"
+    )
+    ch = t.civilian_harm
+    attacks = (
+        f"CASE WHEN {_fig('civilians_12m')} >= {_at(ch.attacks_widespread_12m.value)} "
+        "THEN 'widespread' "
+        f"WHEN {_fig('civilians_12m')} >= {_at(ch.attacks_sporadic_12m.value)} "
+        "THEN 'sporadic' ELSE 'none' END"
+    )
     role = (
         "CASE WHEN coalesce(top_perpetrator_is_gov, false) AND "
         f"{_fig('top_perpetrator_12m')} >= {_at(sr.perpetrator_12m.value)} THEN 'perpetrator' "
@@ -82,6 +101,7 @@ def derive_sql(t: Thresholds | None = None) -> str:
     )
     return (
         f"source, iso3, m::BIGINT AS m, ({conflict}) AS armed_conflict, ({cah}) AS cah, "
+        f"({war_crimes}) AS war_crimes, ({attacks}) AS attacks, "
         f"({role}) AS state_role, ({alert}) AS alert, "
         "last_day(make_date((m // 12)::BIGINT, (m % 12 + 1)::BIGINT, 1)) AS month_end"
     )
@@ -109,7 +129,16 @@ def _checked(name: str, value: str) -> Any:
     return getattr(probe, name)
 
 
-_SET = frozenset({"name", "country", "date", "armed_conflict", "atrocities", "state_role"})
+_SET = frozenset(
+    {"name", "country", "date", "armed_conflict", "atrocities", "state_role", "civilian_harm"}
+)
+
+
+@cache
+def _harm(attacks: str) -> Any:
+    from protect.engine.model import CivilianHarm
+
+    return CivilianHarm.model_validate({"attacks-on-civilians": attacks})
 
 
 @cache
@@ -121,7 +150,6 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
     """Every country-month the monitor shows (optionally filtered by a SQL condition on the
     panel `p`) with its situation and alert."""
     from protect.engine.model import (
-        CivilianHarm,
         Peacekeeping,
         Perpetrator,
         SecurityCouncil,
@@ -137,12 +165,11 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
         f"SELECT {derive_sql()} FROM ({shown_sql(where)}) ORDER BY source, iso3, m"
     ).fetchall()
     peacekeeping, council = _defaults(Peacekeeping), _defaults(SecurityCouncil)
-    harm = _defaults(CivilianHarm)
     by_state = (Perpetrator(kind="state"),)  # the contract's default when the state perpetrates
     known: set[str] = set()
     out = []
     with paused_gc():
-        for source, iso3, m, conflict, cah, role, alert, day in rows:
+        for source, iso3, m, conflict, cah, war_crimes, attacks, role, alert, day in rows:
             if iso3 not in known:
                 # The panel holds only codes the crosswalk produced; checked once per country.
                 if not (is_known(iso3) and iso3 == iso3.upper() and len(iso3) == 3):
@@ -154,7 +181,7 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
                 country=iso3,
                 date=day,
                 armed_conflict=_checked("armed_conflict", conflict),
-                atrocities=_atrocities(cah, cah if conflict != "none" else "none"),
+                atrocities=_atrocities(cah, war_crimes),
                 state_role=_checked("state_role", role),
                 post_conflict=False,
                 peacekeeping=peacekeeping,
@@ -162,7 +189,7 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
                 icc_state_party=None,
                 perpetrators=by_state if role == "perpetrator" else (),
                 conduct_also_in=(),
-                civilian_harm=harm,
+                civilian_harm=_harm(attacks),
                 in_place=(),
             )
             # As `model_validate` of the derived document records it: the rest are defaults.
