@@ -42,12 +42,19 @@ def _db_option() -> Any:
     return typer.Option(None, "--db", help="DuckDB file (default: events.duckdb in PROTECT_HOME).")
 
 
+NO_DATA = 3
+"""Exit status when the request is well formed but the data ingested do not cover it."""
+
+
 def _guard(call: Any) -> Any:
-    """Run a service call, turning expected failures into one line and exit 2."""
-    from protect.monitor.api import IngestError, MonitorInputError, StoreError
+    """Run a service call, turning expected failures into one line: exit 3 when the data do not
+    cover the request, 2 for anything else."""
+    from protect.monitor.api import IngestError, MonitorInputError, NoDataError, StoreError
 
     try:
         return call()
+    except NoDataError as exc:
+        fail(str(exc), code=NO_DATA)
     except (IngestError, MonitorInputError, StoreError, LookupError) as exc:
         fail(str(exc))
 
@@ -203,6 +210,10 @@ def monitor_cmd(
     from protect.monitor import api
 
     records = _guard(lambda: api.monitor(country, start, end, db_path=db, backend=backend.value))
+    if not records:
+        span = _guard(lambda: api.coverage(country, db_path=db))
+        covered = f"the data cover {span[0]} to {span[1]}" if span else "the data do not cover it"
+        fail(f"no data for {country.upper()} from {start} to {end}: {covered}", code=NO_DATA)
     if fmt is TextOrJson.json:
         emit_json([r.model_dump(mode="json") for r in records])
         return
@@ -210,13 +221,15 @@ def monitor_cmd(
     from rich.table import Table
 
     con = Console()
-    if not records:
-        con.print(f"No panel months for {country.upper()} between {start} and {end}.")
-        return
-    table = Table(title=f"{records[0].country} {start} to {end} (source {records[0].source})")
-    for col in ("month", "SB", "NS", "OS", "civ", "ev", "top12m", "alert", "AC/CAH/state"):
+    table = Table(
+        title=f"{records[0].country} {start} to {end}",
+        caption="source: release id; * = provisional (UCDP Candidate events)",
+    )
+    for col in (
+        "month", "source", "SB", "NS", "OS", "civ", "ev", "top12m", "alert", "AC/CAH/state",
+    ):  # fmt: skip
         table.add_column(
-            col, justify="left" if col in ("month", "alert") else "right", no_wrap=True
+            col, justify="left" if col in ("month", "source", "alert") else "right", no_wrap=True
         )
     short = {
         "non-international": "NIAC",
@@ -242,6 +255,7 @@ def monitor_cmd(
         )
         table.add_row(
             r.month,
+            f"{r.source}:{r.release_id}{'*' if r.provisional else ''}",
             f"{b.state_based:.0f}",
             f"{b.non_state:.0f}",
             f"{b.one_sided:.0f}",
@@ -301,14 +315,15 @@ def alerts_cmd(
 
     con = Console()
     if not found:
-        con.print(f"No alerts in {month} for the countries ingested.")
+        con.print(f"No alerts in {month} for the countries ingested (data cover the month).")
         return
     table = Table(title=f"Alerts, {month}")
-    for col in ("#", "country", "level", "rule", "figures"):
+    for col in ("#", "country", "level", "rule", "figures", "source"):
         table.add_column(col, overflow="fold")
     for a in found:
         figs = ", ".join(f"{k}={v}" for k, v in a.figures.items() if not k.startswith("threshold_"))
-        table.add_row(str(a.rank), a.country, a.level, a.rule, figs)
+        origin = f"{a.release or a.source}" + (" (provisional)" if a.provisional else "")
+        table.add_row(str(a.rank), a.country, a.level, a.rule, figs, origin)
     con.print(table)
 
 
@@ -336,6 +351,11 @@ def situation_cmd(
         else f"MONITOR: {found.country} {found.month}"
     ]
     alert = found.alert
+    origin = found.provenance
+    head.append(
+        f"Source: {origin.source}, release {origin.release_id} ({origin.release})"
+        + (", provisional (UCDP Candidate events)" if origin.provisional else "")
+    )
     head.append(
         f"Alert: {alert.level} ({alert.rule}: {alert.description})" if alert else "Alert: none"
     )

@@ -228,6 +228,16 @@ def alerts(month: str, *, db_path: Path | None = None) -> list[AlertRecord]:
     m = _month(month, "--month")
     with open_db(_db(db_path), read_only=True) as con:
         rows = _rows(con, "p.m = ?", [m])
+        if not rows:
+            span = _shown(con, "min(p.m), max(p.m)", "true", []).fetchone()
+    if not rows:
+        covered = (
+            f"the events ingested cover {month_label(int(span[0]))} to "
+            f"{month_label(int(span[1]))}"
+            if span and span[0] is not None
+            else "no events are ingested"
+        )
+        raise NoDataError(f"no data for {month}: {covered}")
     found = []
     for row in rows:
         rec = _record(row)

@@ -247,6 +247,7 @@ class _Mapping:
     side_b: str
     perpetrator_is_gov: str
     candidate: str
+    country_name: str = "NULL"
     admin1: str = "NULL"
     admin2: str = "NULL"
     latitude: str = "NULL"
@@ -377,6 +378,7 @@ def _map_acled(layout: _Layout, path: Path) -> _Mapping:
         date_prec_allowed=(1, 2, 3),
         where_prec=_nz(_col(cols, "geo_precision")),
         country=_nz(_need(cols, path, "iso")),
+        country_name=_nz(_col(cols, "country")),
         country_kind="isonum",
         country_field="iso",
         best=_nz(fatalities),
@@ -395,28 +397,66 @@ def _map_acled(layout: _Layout, path: Path) -> _Mapping:
     )
 
 
-def _hxl_index(layout: _Layout) -> dict[str, str]:
-    """Normalised hashtag (`#tag+attr1+attr2`, attributes sorted) -> column name."""
+_HXL_PATTERNS = (
+    "#date+start", "#date+occurred", "#date", "#date+end", "#affected+killed",
+    "#affected+killed+civilians", "#country+code", "#group+first+name", "#group+name",
+    "#group+name+second", "#event+type", "#event+id", "#adm1+name", "#adm1", "#adm2+name",
+    "#adm2", "#geo+lat", "#geo+lon", "#date+year",
+)  # fmt: skip
+"""Every tag pattern the HXL mapping looks up (decision 017); `#date+year` is listed so that a
+year column is never taken for a `#date`."""
+
+
+def _split_tag(tag: str) -> tuple[str, frozenset[str]]:
+    parts = [p.strip().lower() for p in tag.replace(" ", "").split("+") if p.strip()]
+    return (parts[0], frozenset(parts[1:])) if parts else ("", frozenset())
+
+
+def _hxl_columns(layout: _Layout) -> list[tuple[str, str, frozenset[str]]]:
+    """(column name, hashtag, attributes) of every tagged column, in file order."""
     assert layout.hxl is not None
-    out: dict[str, str] = {}
+    out = []
     for name, tag in zip(layout.header, layout.hxl, strict=False):
-        parts = [p.strip().lower() for p in tag.replace(" ", "").split("+") if p.strip()]
-        if not parts or not parts[0].startswith("#"):
-            continue
-        key = "+".join([parts[0], *sorted(parts[1:])])
-        out.setdefault(key, name)
+        hashtag, attrs = _split_tag(tag)
+        if hashtag.startswith("#"):
+            out.append((name, hashtag, attrs))
     return out
+
+
+def _hxl_match(columns: list[tuple[str, str, frozenset[str]]], pattern: str) -> str | None:
+    """The column a tag pattern selects, as HXL tag patterns do: the column's hashtag is the
+    pattern's and it has every attribute of the pattern (more are allowed, e.g.
+    `#affected+killed+num`). Of several, the one with the fewest extra attributes, then the
+    first; a column whose extra attributes another pattern of the mapping asks for
+    (`#affected+killed+civilians` for `#affected+killed`) is not taken for this one."""
+    hashtag, attrs = _split_tag(pattern)
+    claimed: set[str] = set()
+    for other in _HXL_PATTERNS:
+        h, a = _split_tag(other)
+        if h == hashtag and a > attrs:
+            claimed |= a - attrs
+    best: tuple[int, str] | None = None
+    for name, h, a in columns:
+        if h != hashtag or not attrs <= a or (a - attrs) & claimed:
+            continue
+        extra = len(a - attrs)
+        if best is None or extra < best[0]:
+            best = (extra, name)
+    return best[1] if best else None
 
 
 def _map_hxl(layout: _Layout, path: Path) -> _Mapping:
     if layout.hxl is None:
         raise IngestError(f"{path}: no HXL hashtag row under the header (line 2)")
-    tags = _hxl_index(layout)
+    columns = _hxl_columns(layout)
+    cols = {c.strip().lower(): c for c in layout.header if c.strip()}
 
-    def tag(*keys: str) -> str | None:
-        for key in keys:
-            if key in tags:
-                return _q(tags[key])
+    def tag(*patterns: str) -> str | None:
+        for pattern in patterns:
+            assert pattern in _HXL_PATTERNS, pattern
+            found = _hxl_match(columns, pattern)
+            if found is not None:
+                return _q(found)
         return None
 
     start = tag("#date+start", "#date+occurred", "#date")
@@ -455,7 +495,9 @@ def _map_hxl(layout: _Layout, path: Path) -> _Mapping:
     else:
         code = inferred
         type_raw = "'(inferred from #group tags)'"
-    civ = tag("#affected+civilians+killed")
+    # Civilian deaths: the tag, else (HDX's GED exports leave it untagged) GED's own column;
+    # only without either are the victims of one-sided events the only civilians counted.
+    civ = tag("#affected+killed+civilians") or _col(cols, "deaths_civilians")
     civilians = _nz(civ) if civ else f"CASE WHEN ({code}) = 3 THEN {_nz(killed)} ELSE '0' END"
     return _Mapping(
         event_id=_nz(tag("#event+id")),
@@ -694,7 +736,9 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
         known = ", ".join(f"{_lit(c.iso3)}: {_lit(c.iso3)}" for c in countries.all_countries())
         return f"MAP {{{known}}}[upper(country_raw)]", "NULL::INTEGER"
     if kind == "isonum":
-        return by_number(countries.numeric_codes()), "NULL::INTEGER"
+        # Kosovo has no ISO 3166-1 numeric code; ACLED writes 0 and names it (decision 016).
+        kosovo = "CASE WHEN c_num = 0 AND country_name = 'Kosovo' THEN 'XKX' END"
+        return f"coalesce({by_number(countries.numeric_codes())}, {kosovo})", "NULL::INTEGER"
     spans: dict[int, list[tuple[date | None, date | None, str]]] = {}
     for gw, first, last, iso3 in countries.gw_spans():
         spans.setdefault(gw, []).append((first, last, iso3))
@@ -868,6 +912,7 @@ def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None
                             {_bare(m.where_prec)} AS where_prec_raw,
                             try_cast({_num(m.where_prec)} AS INTEGER) AS where_prec,
                             {m.country} AS country_raw,
+                            {m.country_name} AS country_name,
                             {_bare(m.best)} AS best_raw, {_num(m.best)} AS best,
                             {_bare(m.low)} AS low_raw, {_num(m.low)} AS low,
                             {_bare(m.high)} AS high_raw, {_num(m.high)} AS high,
