@@ -97,3 +97,18 @@ def test_releases_routes_list_show_and_an_admin_drops(
     entries = audit["items"] if isinstance(audit, dict) else audit
     assert any(e["action"] == "monitor.release.drop" and e["actor"] == "ada" for e in entries)
     assert api.ingest("ucdp", GED_SAMPLE, release="24.1").status == "loaded"
+
+
+def test_admin1_and_geojson_routes_mirror_the_monitor_api(plain: TestClient) -> None:
+    from protect.monitor import api
+
+    api.ingest("ucdp", GED_SAMPLE)
+    window = {"from": "2017-08", "to": "2017-09"}
+    provinces = plain.get("/api/v1/monitor/MMR/admin1", params=window)
+    assert provinces.status_code == 200
+    assert provinces.json() == _json(api.monitor_admin1("MMR", "2017-08", "2017-09"))
+    assert any(r["admin1"].startswith("Rakhine") for r in provinces.json())
+    geo = plain.get("/api/v1/events/MMR/2017-08")
+    assert geo.status_code == 200 and geo.json()["type"] == "FeatureCollection"
+    assert geo.json() == _json(api.events_geojson("MMR", "2017-08"))
+    assert plain.get("/api/v1/events/MMR/2030-01").status_code == 404

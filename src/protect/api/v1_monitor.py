@@ -121,6 +121,20 @@ def _monitor_router() -> APIRouter:
         """The country-month panel of one country between two months."""
         return call(api.monitor, country.upper(), start, end)
 
+    @router.get("/monitor/{country}/admin1")
+    def monitor_admin1(
+        country: Country,
+        start: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}$")],
+        end: Annotated[str, Query(alias="to", pattern=r"^\d{4}-\d{2}$")],
+    ) -> Any:
+        """The admin-1 (province) panel of one country between two months (decision 029)."""
+        return call(api.monitor_admin1, country.upper(), start, end)
+
+    @router.get("/events/{country}/{month}")
+    def events(country: Country, month: Month) -> Any:
+        """A country-month's events as a GeoJSON FeatureCollection, for mapping."""
+        return call(api.events_geojson, country.upper(), month)
+
     @router.get("/alerts")
     def alerts(month: MonthQuery) -> Any:
         """The countries with an alert in one month, most severe first."""

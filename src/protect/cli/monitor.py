@@ -33,6 +33,11 @@ def _coverage_option() -> Any:
     )
 
 
+class ByName(StrEnum):
+    country = "country"
+    admin1 = "admin1"
+
+
 class BackendName(StrEnum):
     duckdb = "duckdb"
     spark = "spark"
@@ -205,10 +210,14 @@ def monitor_cmd(
     db: Path | None = _db_option(),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
     chart: bool = typer.Option(True, "--chart/--no-chart", help="Draw a terminal chart."),
+    by: ByName = typer.Option(ByName.country, "--by", help="country, or admin1 (provinces)."),
 ) -> None:
     """A country's months: deaths by type, civilians, events, alert, derived situation."""
     from protect.monitor import api
 
+    if by is ByName.admin1:
+        _admin1(country, start, end, db, fmt)
+        return
     records = _guard(lambda: api.monitor(country, start, end, db_path=db, backend=backend.value))
     if not records:
         span = _guard(lambda: api.coverage(country, db_path=db))
@@ -268,6 +277,61 @@ def monitor_cmd(
     con.print(table)
     if chart and len(records) > 1:
         _chart(records, min(con.width, 110))
+
+
+def _admin1(country: str, start: str, end: str, db: Path | None, fmt: TextOrJson) -> None:
+    """`protect monitor CC --by admin1`: the provinces of each month (decision 029)."""
+    from protect.monitor import api
+
+    rows = _guard(lambda: api.monitor_admin1(country, start, end, db_path=db))
+    if not rows:
+        fail(f"no data for {country.upper()} from {start} to {end}", code=NO_DATA)
+    if fmt is TextOrJson.json:
+        emit_json([r.model_dump(mode="json") for r in rows])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=f"{rows[0].country} by admin-1, {start} to {end}",
+        caption="provinces with no event in the month are left out; * = provisional",
+    )
+    for col in ("month", "admin-1", "source", "SB", "NS", "OS", "civ", "ev", "civ 12m"):
+        table.add_column(col, justify="left" if col in ("month", "admin-1", "source") else "right")
+    for r in rows:
+        if not r.events and not r.deaths_best.total():
+            continue
+        b = r.deaths_best
+        table.add_row(
+            r.month,
+            r.admin1,
+            f"{r.source}:{r.release_id}{'*' if r.provisional else ''}",
+            f"{b.state_based:.0f}",
+            f"{b.non_state:.0f}",
+            f"{b.one_sided:.0f}",
+            f"{r.deaths_civilians:.0f}",
+            str(r.events),
+            f"{r.deaths_civilians_12m:.0f}",
+        )
+    Console().print(table)
+
+
+def events_cmd(
+    country: str = typer.Argument(..., help="ISO3 code."),
+    month: str = typer.Argument(..., help="YYYY-MM."),
+    out: Path | None = typer.Option(None, "--out", help="Write the GeoJSON to this file."),
+    db: Path | None = _db_option(),
+) -> None:
+    """A country-month's events as GeoJSON (points with their figures), for mapping."""
+    from protect.monitor import api
+    from protect.monitor.subnational import write
+
+    doc = _guard(lambda: api.events_geojson(country, month, db_path=db))
+    if out is None:
+        sys.stdout.write(doc.model_dump_json(indent=2) + "\n")
+        return
+    write(doc, out)
+    sys.stdout.write(f"{len(doc.features)} events written to {out}\n")
 
 
 def _chart(records: list[MonthRecord], width: int) -> None:
@@ -476,6 +540,7 @@ def register(app: typer.Typer) -> None:
     app.command("monitor")(monitor_cmd)
     app.command("alerts")(alerts_cmd)
     app.command("situation")(situation_cmd)
+    app.command("events")(events_cmd)
     releases_app = typer.Typer(
         help="See and retire ingested releases (decision 026).", no_args_is_help=True
     )

@@ -26,6 +26,8 @@ from protect.monitor.store import StoreError, month_index, month_label, open_db
 if TYPE_CHECKING:
     import duckdb
 
+    from protect.monitor.subnational import Admin1Month, GeoJson
+
 Backend = Literal["duckdb", "spark"]
 
 _LEVEL_RANK = {"current-crisis": 0, "imminent-risk": 1, "serious-concern": 2}
@@ -268,6 +270,36 @@ def alerts(month: str, *, db_path: Path | None = None) -> list[AlertRecord]:
         for i, (rec, _row) in enumerate(found)
         if rec.alert is not None
     ]
+
+
+def monitor_admin1(
+    country: str, start: str, end: str, *, db_path: Path | None = None
+) -> list[Admin1Month]:
+    """The admin-1 panel of `country` from `start` to `end`: the national expression with one
+    more key, on the releases the national panel shows for those months (decision 029)."""
+    from protect.monitor.subnational import admin1_rows, to_record
+
+    iso3 = _country(country)
+    lo, hi = _month(start, "--from"), _month(end, "--to")
+    if lo > hi:
+        raise MonitorInputError(f"--from {start} is after --to {end}")
+    with open_db(_db(db_path), read_only=True) as con:
+        shown = _rows(con, "p.iso3 = ? AND p.m BETWEEN ? AND ?", [iso3, lo, hi])
+        rows = admin1_rows(con, iso3, shown)
+    return [to_record(r) for r in rows]
+
+
+def events_geojson(country: str, month: str, *, db_path: Path | None = None) -> GeoJson:
+    """A country-month's events as a GeoJSON FeatureCollection, for mapping (decision 029)."""
+    from protect.monitor.subnational import geojson
+
+    iso3 = _country(country)
+    m = _month(month, "month")
+    with open_db(_db(db_path), read_only=True) as con:
+        rows = _rows(con, "p.iso3 = ? AND p.m = ?", [iso3, m])
+        if not rows:
+            raise NoDataError(f"no data for {iso3} in {month}: ingest events covering it")
+        return geojson(con, rows[0])
 
 
 def situation(country: str, month: str, *, db_path: Path | None = None) -> CountrySituation:
