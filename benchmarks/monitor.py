@@ -397,13 +397,13 @@ def main() -> None:
         f"floor, best of {args.repeat} (the steps no implementation of this design can skip, "
         f"each timed alone; see `floor`): {least['total']:.2f} s = "
         f"{least['total'] / scan_s:.1f}x the raw scan",
-        f"admin-1 panel of every country (on demand, not in the pipeline), best of "
-        f"{args.repeat}: {min(admin1)[0]:.2f} s for {min(admin1)[1]} province-months "
-        f"(national panel step of the same runs: see 'rebuilding the panel' above)",
         f"  read the cells the events need, typed, while the file is hashed and copied "
         f"{least['read_and_keep']:.2f} s; write the events {least['store']:.2f} s; "
         f"panel {least['panel']:.2f} s; situations + alerts {least['situations']:.2f} s; "
         f"assessments {least['assessments']:.2f} s",
+        f"admin-1 panel of every country (on demand, not in the pipeline), best of "
+        f"{args.repeat}: {min(admin1)[0]:.2f} s for {min(admin1)[1]} province-months "
+        f"(national panel step of the same runs: see 'rebuilding the panel' above)",
     ]
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
