@@ -168,3 +168,26 @@ def test_releases_commands(tmp_path: Path) -> None:
     assert dropped.returncode == 0 and "Dropped release 1" in dropped.stdout
     assert json.loads(run("releases", "list", "--format", "json").stdout) == []
     assert run("ingest", "ucdp", "--sample").returncode == 0
+
+
+def test_a_database_from_before_decision_026_is_brought_up_to_date(db: Path, data: Path) -> None:
+    import duckdb
+
+    from protect.monitor.store import open_db
+
+    ingest("ucdp", data / "ged231_car_2013_2014.csv", db_path=db)
+    want = [r.model_dump(mode="json") for r in api.timeline("CAF", db_path=db)]
+    # The layout before: no coverage table, no candidate/partial flags, a panel per source.
+    con = duckdb.connect(str(db))
+    con.execute("DROP VIEW current_events")
+    con.execute("DROP TABLE release_years")
+    for column in ("candidate", "partial"):
+        con.execute(f"ALTER TABLE releases DROP COLUMN {column}")
+    con.execute("CREATE TABLE old_panel AS SELECT * EXCLUDE (release_id) FROM panel")
+    con.execute("DROP TABLE panel")
+    con.execute("ALTER TABLE old_panel RENAME TO panel")
+    con.close()
+    with open_db(db):
+        pass  # any write open upgrades
+    assert query(db, "SELECT count(*) FROM release_years") == [(2,)]  # CAF 2013 and 2014
+    assert [r.model_dump(mode="json") for r in api.timeline("CAF", db_path=db)] == want

@@ -1216,11 +1216,14 @@ def _ingest(
                 + (f" ({first})" if first else "")
                 + "; nothing was stored"
             )
-        years = con.execute(
-            f"SELECT iso3, year(ds), count(*) FILTER (WHERE type_code > 0), "
-            f"bool_or(coalesce(candidate, false)), bool_and(coalesce(candidate, false)), max(de) "
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE stg_years AS "
+            "SELECT iso3, year(ds) AS year, count(*) FILTER (WHERE type_code > 0) AS events, "
+            "bool_or(coalesce(candidate, false)) AS any_candidate, "
+            "bool_and(coalesce(candidate, false)) AS all_candidate, max(de) AS last_day "
             f"FROM norm WHERE {good} GROUP BY ALL"
-        ).fetchall()
+        )
+        years = con.execute("SELECT * FROM stg_years").fetchall()
         is_candidate = kind == "ucdp" and (
             candidate
             or bool(_CANDIDATE_NAME.search(path.name))
@@ -1289,12 +1292,9 @@ def _ingest(
                     is_partial,
                 ],
             )
-            con.executemany(
-                "INSERT INTO release_years VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    [release_id, kind, iso3, int(year), int(n), is_candidate or bool(any_cand)]
-                    for iso3, year, n, any_cand, _all, _last in years
-                ],
+            con.execute(
+                f"INSERT INTO release_years SELECT {release_id}, {_lit(kind)}, iso3, year, "
+                f"events, {'true' if is_candidate else 'false'} OR any_candidate FROM stg_years"
             )
             con.execute(
                 f"""
