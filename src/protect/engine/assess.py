@@ -9,6 +9,10 @@ from typing import NamedTuple
 
 from protect.engine import rules
 from protect.engine.conditions import Facts
+from protect.engine.icc import IccFacts
+from protect.engine.icc import facts as icc_facts
+from protect.engine.icc import jurisdiction as icc_jurisdiction
+from protect.engine.law import Law, law_on
 from protect.engine.measures import measures_for
 from protect.engine.model import (
     POC,
@@ -23,10 +27,6 @@ from protect.engine.model import (
     TraceEntry,
     made,
 )
-from protect.engine.icc import IccFacts
-from protect.engine.icc import facts as icc_facts
-from protect.engine.icc import jurisdiction as icc_jurisdiction
-from protect.engine.law import Law, law_on
 from protect.engine.rulebook import Rulebook, rulebook
 from protect.engine.summary import Digest, digest, summarize
 from protect.knowledge.ratification import Reach, reach_on
@@ -146,13 +146,19 @@ def _mark_in_place(measures: list[MeasureFinding], ids: frozenset[str]) -> list[
 
 def _live(s: Situation) -> tuple[tuple[str, str], ...]:
     """Crimes not `none`, and every crime with a `committed` period as `past` as well."""
+    a = s.atrocities
+    if not (
+        a.genocide.committed
+        or a.crimes_against_humanity.committed
+        or a.war_crimes.committed
+        or a.ethnic_cleansing.committed
+    ):
+        return tuple((k, v) for k, v in a.by_id().items() if v != "none")
     out = []
     for crime, report in s.atrocities.reports().items():
         if report.status != "none":
             out.append((crime, report.status))
-        if report.committed and report.status not in ("past", "none"):
-            out.append((crime, "past"))
-        elif report.committed and report.status == "none":
+        if report.committed and report.status != "past":
             out.append((crime, "past"))
     return tuple(sorted(out, key=lambda p: (p[0], p[1] == "past")))
 
@@ -206,7 +212,7 @@ def _body(
         treaty=_treaty_facts(rb, bound),
         binding=binding,
     )
-    measures, t_measures = measures_for(rb, facts)
+    measures, t_measures, outcome = measures_for(rb, facts)
     ongoing = "ongoing" in statuses
     operation = rules.Operation(pk.present, pk.poc_mandate, pk.chapter_vii, pk.host_consent)
     tensions, t_ten = rules.tensions(operation, s.state_role, ongoing, threshold, era["tensions"])
@@ -247,7 +253,16 @@ def _body(
         tensions=tensions,
         trace_before_r2p=(t_stage,),
         trace_after_r2p=(t_fail, t_thr, t_pil, t_ihl, t_per, t_tie, t_cri, *t_measures, t_ten),
-        digest=digest(stage, r2p, poc, bound, jurisdiction, measures, tensions),
+        digest=digest(
+            stage,
+            r2p,
+            poc,
+            bound,
+            jurisdiction,
+            measures,
+            tensions,
+            (outcome, s.armed_conflict, era["ihl"]),
+        ),
     )
 
 

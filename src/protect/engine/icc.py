@@ -12,7 +12,7 @@ force) or a `state` referral (Art. 14: a basis other than a Council referral).
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from protect.engine.model import IccJurisdiction, Situation, made
@@ -29,6 +29,10 @@ class Window(NamedTuple):
     start: dt.date
     end: dt.date | None
     detail: str
+    # Whether it covers the situation's date: a crime under way then falls within it. Every
+    # window has begun by the date, so this is all an ongoing crime needs, and it keeps the
+    # date itself out of the cache keys.
+    at_date: bool = True
 
 
 class Span(NamedTuple):
@@ -77,15 +81,27 @@ def _period_words(p: Period) -> str:
         )
     until = f"to {_day(p.end)}" if p.end is not None else "with no end date"
     lodged = _day(p.lodged) if p.lodged else "?"
-    return f"from {_day(p.start) if p.start else '?'} {until}, under the Art. 12(3) declaration lodged {lodged}"
+    start = _day(p.start) if p.start else "?"
+    return f"from {start} {until}, under the Art. 12(3) declaration lodged {lodged}"
 
 
-def _from_periods(basis: dict[str, str], periods: tuple[Period, ...], who: str) -> list[Window]:
+def _from_periods(
+    basis: dict[str, str], periods: tuple[Period, ...], who: str, date: dt.date
+) -> list[Window]:
     floor = statute_in_force()
     return [
-        Window(basis[p.basis], max(p.start or floor, floor), p.end, f"{who} {_period_words(p)}")
+        Window(
+            basis[p.basis],
+            max(p.start or floor, floor),
+            p.end,
+            f"{who} {_period_words(p)}",
+            p.end is None or p.end >= date,
+        )
         for p in periods
     ]
+
+
+_TERRITORY_WINDOWS: dict[int, tuple[Reach, tuple[Window, ...]]] = {}
 
 
 _TERRITORY = {"party": "territory-party", "declaration": "art-12-3-declaration"}
@@ -93,11 +109,32 @@ _NATIONALITY = {"party": "nationality-party", "declaration": "nationality-party"
 _CONDUCT = {"party": "conduct-in-party-territory", "declaration": "conduct-in-party-territory"}
 
 
+@cache
+def _referred() -> frozenset[str]:
+    return frozenset(r.country for r in kb().council.referrals)
+
+
 def windows(s: Situation, territory: Reach) -> tuple[Window, ...]:
     """Every basis on which the Court reaches crimes of this situation, known on its date."""
     date = s.date
-    out = _from_periods(_TERRITORY, territory.until, "its territory")
+    # The territorial windows depend on the reach alone (its periods end before the date or
+    # not at all, or cover it); reaches come from a lasting timeline, so they key by identity.
+    held = _TERRITORY_WINDOWS.get(id(territory))
+    if held is not None and held[0] is territory:
+        out = list(held[1])
+    else:
+        out = _from_periods(_TERRITORY, territory.until, "its territory", date)
+        if len(_TERRITORY_WINDOWS) > 65536:
+            _TERRITORY_WINDOWS.clear()
+        _TERRITORY_WINDOWS[id(territory)] = (territory, tuple(out))
     referral = s.security_council.icc_referral
+    if (
+        referral is None
+        and s.country not in _referred()
+        and not s.conduct_also_in
+        and not any(p.nationality for p in s.perpetrator_list)
+    ):
+        return tuple(out)
     if referral is not None:
         if referral <= date:
             out.append(
@@ -112,7 +149,7 @@ def windows(s: Situation, territory: Reach) -> tuple[Window, ...]:
     else:
         for r in kb().council.referrals:
             if r.country == s.country and r.adopted <= date:
-                symbol = kb().instruments[r.resolution].symbol or r.resolution
+                symbol = kb().instruments[r.instrument].symbol or r.instrument
                 out.append(
                     Window(
                         "security-council-referral",
@@ -125,10 +162,12 @@ def windows(s: Situation, territory: Reach) -> tuple[Window, ...]:
     for p in s.perpetrator_list:
         if p.nationality is not None and p.nationality != s.country:
             periods = reach_on(p.nationality, date).until
-            out += _from_periods(_NATIONALITY, periods, f"nationals of {p.nationality}")
+            out += _from_periods(_NATIONALITY, periods, f"nationals of {p.nationality}", date)
     for other in s.conduct_also_in:
         periods = reach_on(other, date).until
-        out += _from_periods(_CONDUCT, periods, f"conduct partly on the territory of {other}")
+        out += _from_periods(
+            _CONDUCT, periods, f"conduct partly on the territory of {other}", date
+        )
     return tuple(out)
 
 
@@ -142,13 +181,15 @@ def spans(s: Situation) -> tuple[tuple[Span, ...], tuple[str, ...]]:
             out.append(Span(crime, p.from_, p.to or s.date))
         if not report.committed:
             if report.status == "ongoing":
-                out.append(Span(crime, s.date, s.date, ongoing=True))
+                out.append(Span(crime, dt.date.min, dt.date.min, ongoing=True))
             elif report.status == "past":
                 unknown.append(crime)
     return tuple(out), tuple(unknown)
 
 
 def _overlaps(w: Window, sp: Span) -> bool:
+    if sp.ongoing:
+        return w.at_date
     return sp.end >= w.start and (w.end is None or sp.start <= w.end)
 
 
@@ -179,13 +220,19 @@ def _fit(
             f"{', '.join(unknown)} was committed is not given, and only crimes from that day "
             "can come before it (Art. 11)"
         )
-    if sps:
-        first = min(sp.start for sp in sps)
-        last = max(sp.end for sp in sps)
+    dated = [sp for sp in sps if not sp.ongoing]
+    if dated:
+        first = min(sp.start for sp in dated)
+        last = max(sp.end for sp in dated)
         return False, (
             f"the crimes given ({_day(first)} to {_day(last)}) fall outside the Court's reach, "
             f"which runs from {_day(earliest)} ({ws[0].detail}) (Art. 11); ad hoc tribunals, "
             "hybrid courts and national courts remain"
+        )
+    if sps:
+        return False, (
+            f"the crimes under way fall outside the Court's reach, whose periods here ended "
+            f"before the date ({ws[0].detail})"
         )
     return False, "no crime is given whose days the Court could reach"
 

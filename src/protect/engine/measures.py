@@ -9,6 +9,7 @@ from protect.engine.conditions import Facts, Verdict, explain
 from protect.engine.model import MeasureFinding, TraceEntry, made
 from protect.engine.rulebook import CompiledMeasure, Rulebook, rulebook
 from protect.engine.rules import trace
+from protect.knowledge import kb
 from protect.knowledge.base import Cited
 from protect.knowledge.schema import Citation
 
@@ -16,36 +17,45 @@ NOT_YET_OPEN = -1  # before the measure's own `available_from` date
 NO_BASIS_YET = -2  # before any of its legal bases took effect
 
 
-def _citations(cm: CompiledMeasure, bucket: int, binds: tuple[bool, ...]) -> list[Citation]:
-    """The legal basis in effect at the date that binds this state (contract v2)."""
+Binds = tuple[tuple[bool, bool], ...]  # per conditional citation: (binds, fits the conflict)
+
+
+def _citations(cm: CompiledMeasure, bucket: int, binds: Binds) -> list[Citation]:
+    """The legal basis in effect at the date that binds this state (contract v2). When no
+    treaty of the basis binds it, the treaties are shown as the standard, with a note."""
     if bucket == NOT_YET_OPEN and cm.opens_cite is not None:
         return [cm.opens_cite.citation]  # the instrument whose entry into force opens it
     if bucket < 0:
         return [min(cm.basis, key=lambda c: c.effective).citation]
     reached = cm.basis_dates[bucket - 1]
-    applying = _applying(cm, binds)
-    return [c.citation for c in applying if c.effective <= reached]
+    binding = [c for c, ok in _marked(cm, binds) if ok[0] and c.effective <= reached]
+    if binding:
+        return [c.citation for c in binding]
+    return [c.citation for c, ok in _marked(cm, binds) if ok[1] and c.effective <= reached]
 
 
-def _applying(cm: CompiledMeasure, binds: tuple[bool, ...]) -> list[Cited]:
-    if not binds:
-        return list(cm.basis)
+def _marked(cm: CompiledMeasure, binds: Binds) -> list[tuple[Cited, tuple[bool, bool]]]:
     flags = iter(binds)
-    return [c for c in cm.basis if not c.conditional or next(flags)]
+    return [(c, next(flags) if c.conditional else (True, True)) for c in cm.basis]
 
 
-def _otherwise(cm: CompiledMeasure, bucket: int, binds: tuple[bool, ...]) -> str:
+def _otherwise(cm: CompiledMeasure, bucket: int, binds: Binds) -> str:
     """What applies instead of the citations that do not bind here, in the reason's words."""
     if not binds or bucket < 0:
         return ""
     reached = cm.basis_dates[bucket - 1]
-    flags = iter(binds)
-    notes = [
-        c.otherwise
-        for c in cm.basis
-        if c.conditional and not next(flags) and c.otherwise and c.effective <= reached
-    ]
-    return "".join(f" Note: {n}." for n in notes)
+    marked = [(c, ok) for c, ok in _marked(cm, binds) if c.effective <= reached]
+    notes = [f" Note: {c.otherwise}." for c, ok in marked if not ok[0] and c.otherwise]
+    if not any(ok[0] for _, ok in marked):
+        names = sorted({c.citation.instrument for c, ok in marked if ok[1] and c.party})
+        if names:
+            notes.append(
+                " Note: the state is not a party to "
+                + ", ".join(kb().instruments[n].short for n in names)
+                + " at this date; they are cited as the standard, and bind it only as far as "
+                "they reflect customary law."
+            )
+    return "".join(notes)
 
 
 def _reason(cm: CompiledMeasure, bucket: int, verdict: Verdict | None) -> str:
@@ -73,8 +83,9 @@ def _verdicts(cm: CompiledMeasure, facts: Facts, bodies: int) -> tuple[object, .
     """What decides a measure's outcome: the date gate, the verdict and its words' facts, which
     citations bind the state, and which bodies exist."""
     date = facts.date
+    b = facts.binding
     binds = (
-        tuple(c.binds(facts.binding) for c in cm.basis if c.conditional)
+        tuple((c.binds(b), c.fits_conflict(b)) for c in cm.basis if c.conditional)
         if cm.conditional
         else ()
     )
@@ -96,7 +107,7 @@ def _build(
     bucket: int,
     verdict: Verdict | None,
     actor_verdicts: tuple[tuple[str, Verdict], ...],
-    binds: tuple[bool, ...],
+    binds: Binds,
     bodies: int,
 ) -> Outcome:
     """Make the findings for one distinct outcome (called once per outcome per process)."""
@@ -156,7 +167,9 @@ def measure_findings(cm: CompiledMeasure, facts: Facts) -> Outcome:
     return hit
 
 
-def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list[TraceEntry]]:
+def measures_for(
+    rb: Rulebook, facts: Facts
+) -> tuple[list[MeasureFinding], list[TraceEntry], tuple[int, ...]]:
     """Every measure of the catalogue for these facts, in id order, with its trace entries.
 
     Measures whose conditions read the same facts are looked up as a group, keyed by where the
@@ -164,15 +177,30 @@ def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list
     bisect and one look-up per group, and the reassembly in id order runs in C.
     """
     date = facts.date
-    found: tuple[list[MeasureFinding], ...] = ()
-    traces: tuple[TraceEntry, ...] = ()
+    found: list[list[MeasureFinding]] = []
+    traces: list[TraceEntry] = []
+    outcome: list[int] = []
     for g in rb.groups:
         key = (bisect_right(g.dates, date), g.reads(facts))
         hit = g.cache.get(key)
         if hit is None:
             outcomes = [measure_findings(cm, facts) for cm in g.measures]
             hit = g.cache[key] = (tuple(f for f, _ in outcomes), tuple(t for _, t in outcomes))
-        found += hit[0]
-        traces += hit[1]
-    ordered = rb.in_id_order(found)
-    return list(chain.from_iterable(ordered)), list(rb.in_id_order(traces))  # type: ignore[arg-type]
+        found.extend(hit[0])
+        traces.extend(hit[1])
+        outcome.append(id(hit))
+    # The group outcomes are kept for the process, so their identities name this list of
+    # findings for as long as it lives: the summary's ranking keys on them, and the assembled
+    # lists are kept under them (each assessment gets its own copy of the measures list).
+    named = tuple(outcome)
+    assembled = rb.assembled.get(named)
+    if assembled is None:
+        ordered = rb.in_id_order(tuple(found))
+        assembled = (
+            tuple(chain.from_iterable(ordered)),  # type: ignore[arg-type]
+            tuple(rb.in_id_order(tuple(traces))),  # type: ignore[arg-type]
+        )
+        if len(rb.assembled) > 65536:
+            rb.assembled.clear()
+        rb.assembled[named] = assembled
+    return list(assembled[0]), list(assembled[1]), named

@@ -184,6 +184,9 @@ class CivilianHarm(_Input):
 
     def present(self) -> tuple[tuple[str, str], ...]:
         """(kind, level) for every kind of harm that is not `none`, in key order."""
+        d = self.__dict__
+        if "sporadic" not in d.values() and "widespread" not in d.values():
+            return ()
         return tuple(
             (field.alias or name, level)
             for name, field in CivilianHarm.model_fields.items()

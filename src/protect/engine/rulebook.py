@@ -93,12 +93,16 @@ class Rulebook:
     # between them, the body acting for each gated actor (None where none existed).
     body_dates: tuple[dt.date, ...]
     bodies_at: tuple[dict[str, BodyState], ...]
+    # Measure lists already assembled, keyed by the identities of their group outcomes.
+    assembled: dict[tuple[int, ...], tuple[tuple[MeasureFinding, ...], tuple[TraceEntry, ...]]]
 
     def bodies(self, date: dt.date) -> int:
         """The index of `date`'s interval in `bodies_at`."""
         return bisect_right(self.body_dates, date)
 
-    def binding(self, armed_conflict: str, parties: frozenset[str], members: frozenset[str]) -> Binding:
+    def binding(
+        self, armed_conflict: str, parties: frozenset[str], members: frozenset[str]
+    ) -> Binding:
         return _binding(
             armed_conflict, parties & self.binding_parties, members & self.binding_members
         )
@@ -351,6 +355,7 @@ def _rulebook() -> Rulebook:
     r2p_in_force_cites, r2p_underlying = cs(r2p.in_force), cs(r2p.underlying)
     periods = {*era_dates, r2p_adopted, *r2p_in_force_cites.dates, *r2p_underlying.dates}
     periods.update(d for g in groups for d in g.dates)
+    periods.update(r.adopted for r in base.council.referrals)
     refs = [
         r
         for r in (
@@ -406,4 +411,5 @@ def _rulebook() -> Rulebook:
         ),
         body_dates=body_dates,
         bodies_at=bodies_at,
+        assembled={},
     )

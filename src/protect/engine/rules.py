@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
+from protect.engine.icc import IccFacts, statute_in_force
 from protect.engine.model import (
     CrimeFinding,
     Situation,
@@ -23,7 +24,6 @@ from protect.engine.model import (
     Warning,
     made,
 )
-from protect.engine.icc import IccFacts, statute_in_force
 from protect.engine.rulebook import rulebook
 from protect.knowledge.base import Binding
 from protect.knowledge.countries import country

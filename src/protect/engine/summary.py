@@ -10,6 +10,7 @@ docs/assessment.md and each measure's `priority` lives in the knowledge base.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import NamedTuple
 
 from protect.engine.law import Law
@@ -37,7 +38,12 @@ PHASE_RANK = {
     "post-conflict": ("rebuild", "respond", "prevent"),
 }
 # The tension that weighs most when several hold: coercion against the state's will first.
-TENSION_RANK = ("consent-sovereignty", "humanitarian-space", "impartiality-neutrality", "mandate-gap")
+TENSION_RANK = (
+    "consent-sovereignty",
+    "humanitarian-space",
+    "impartiality-neutrality",
+    "mandate-gap",
+)
 
 
 class Digest(NamedTuple):
@@ -45,7 +51,7 @@ class Digest(NamedTuple):
 
     stage: str
     binds: tuple[str, ...]
-    ranked: tuple[OpenMeasure, ...]  # every available measure, one per id, in priority order
+    ranked: tuple[MeasureFinding, ...]  # every available measure, one per id, in priority order
     main_tension: str | None
 
 
@@ -81,6 +87,66 @@ def _binds(r2p: R2P, poc: POC, law: Law, icc: IccJurisdiction) -> tuple[str, ...
     return tuple(out)
 
 
+_OPEN: dict[int, OpenMeasure] = {}
+# Digests already made, keyed by what decides them; laws live in a lasting timeline, and the
+# measure outcomes in the rulebook's caches, so their identities are never reused.
+_DIGESTS: dict[tuple[object, ...], Digest] = {}
+KEEP = 20  # ranked measures a digest keeps: enough to fill the summary after `in_place`
+
+
+@cache
+def _order(stage: str) -> tuple[tuple[int, str, str], ...]:
+    """Every (position, measure id, actor) of the assessment's measure list, in priority order
+    for the stage. The list always holds the whole catalogue in id order, one entry per actor
+    (contract section 2), so positions are fixed and the order is computed once per stage."""
+    phases = PHASE_RANK[stage]
+    catalogue = kb().measures
+    slots = [(m.id, a) for m in sorted(catalogue.values(), key=lambda m: m.id)
+             for a in sorted(m.actors)]  # fmt: skip
+    ranked = sorted(
+        range(len(slots)),
+        key=lambda i: (
+            phases.index(catalogue[slots[i][0]].phase),
+            catalogue[slots[i][0]].priority,
+            slots[i][0],
+            ACTOR_RANK.get(slots[i][1], 9),
+        ),
+    )
+    return tuple((i, *slots[i]) for i in ranked)
+
+
+def _ranked(stage: str, measures: Sequence[MeasureFinding]) -> tuple[MeasureFinding, ...]:
+    """The available measures, one per id (its best actor), the territorial state's and the
+    Council's first measures leading."""
+    order = _order(stage)
+    leads: dict[str, MeasureFinding] = {}
+    rest: list[MeasureFinding] = []
+    taken: set[str] = set()
+    for i, mid, actor in order:
+        m = measures[i]
+        if not m.available:
+            continue
+        if actor in ACTOR_RANK and actor not in leads and mid not in taken:
+            leads[actor] = m
+            taken.add(mid)
+        elif mid not in taken:
+            rest.append(m)
+            taken.add(mid)
+            if len(rest) >= KEEP and len(leads) == len(ACTOR_RANK):
+                break
+    first = [leads[a] for a in sorted(leads, key=ACTOR_RANK.__getitem__)]
+    return (*first, *rest)[:KEEP]
+
+
+def _open(m: MeasureFinding) -> OpenMeasure:
+    hit = _OPEN.get(id(m))
+    if hit is None:
+        hit = _OPEN[id(m)] = made(
+            OpenMeasure, id=m.id, actor=m.actor, title=m.title, reason=m.reason
+        )
+    return hit
+
+
 def digest(
     stage: str,
     r2p: R2P,
@@ -89,36 +155,28 @@ def digest(
     icc: IccJurisdiction,
     measures: Sequence[MeasureFinding],
     tensions: Sequence[TensionFinding],
+    key: tuple[tuple[int, ...], str, object],
 ) -> Digest:
-    phases = PHASE_RANK[stage]
-    catalogue = kb().measures
-    best: dict[str, MeasureFinding] = {}
-    for m in measures:
-        if not m.available:
-            continue
-        held = best.get(m.id)
-        if held is None or ACTOR_RANK.get(m.actor, 9) < ACTOR_RANK.get(held.actor, 9):
-            best[m.id] = m
-    ranked = sorted(
-        best.values(),
-        key=lambda m: (
-            ACTOR_RANK.get(m.actor, 9),
-            phases.index(m.phase),
-            catalogue[m.id].priority,
-            m.id,
-        ),
-    )
+    """`key` names what decides the digest besides the law: the identities of the measure
+    outcomes (lasting, see `measures_for`), the conflict type and the era of the IHL rule."""
+    outcome, conflict, era = key
+    full = (stage, outcome, conflict, era, id(law), r2p.in_force, len(r2p.pillars),
+            icc.period_from, *icc.bases, 0, *(t.id for t in tensions))  # fmt: skip
+    hit = _DIGESTS.get(full)
+    if hit is not None:
+        return hit
     held_tensions = {t.id for t in tensions}
     main = next((t for t in TENSION_RANK if t in held_tensions), None)
-    return Digest(
+    made_ = Digest(
         stage=stage,
         binds=_binds(r2p, poc, law, icc),
-        ranked=tuple(
-            made(OpenMeasure, id=m.id, actor=m.actor, title=m.title, reason=m.reason)
-            for m in ranked
-        ),
+        ranked=_ranked(stage, measures),
         main_tension=main,
     )
+    if len(_DIGESTS) > 65536:
+        _DIGESTS.clear()
+    _DIGESTS[full] = made_
+    return made_
 
 
 def summarize(
@@ -129,7 +187,7 @@ def summarize(
 ) -> Summary:
     """The summary of one assessment: the body's digest, less what is already in place."""
     placed = set(in_place)
-    open_ = [m for m in d.ranked if m.id not in placed][:MOST]
+    open_ = [_open(m) for m in [m for m in d.ranked if m.id not in placed][:MOST]]
     return made(
         Summary,
         stage=d.stage,

@@ -17,9 +17,9 @@ from protect.knowledge.loader import KnowledgeError, load_list, load_model
 from protect.knowledge.schema import (
     Actor,
     Body,
-    CouncilRecord,
     Citation,
     CitationRef,
+    CouncilRecord,
     Crime,
     Instrument,
     Measure,
@@ -56,9 +56,16 @@ class Cited:
     def conditional(self) -> bool:
         return self.conflict is not None or self.party is not None or self.member is not None
 
+    def fits_conflict(self, b: Binding) -> bool:
+        """A provision of one type of armed conflict; with no armed conflict every provision is
+        shown, as the law that would apply."""
+        return self.conflict is None or b.armed_conflict in self.conflict or (
+            b.armed_conflict == "none" and "none" not in self.conflict
+        )
+
     def binds(self, b: Binding) -> bool:
         return (
-            (self.conflict is None or b.armed_conflict in self.conflict)
+            self.fits_conflict(b)
             and (self.party is None or self.party in b.parties)
             and (self.member is None or self.member in b.members)
         )
@@ -159,8 +166,9 @@ def _all_refs(kb: KnowledgeBase) -> Iterable[tuple[str, CitationRef]]:
     for m in kb.measures.values():
         if m.precedent is not None:
             yield f"measures.yaml:{m.id}.precedent", m.precedent
-    for r in kb.council.referrals:
-        yield f"council.yaml:{r.country}", CitationRef(instrument=r.resolution, pinpoint=r.pinpoint)
+    for referral in kb.council.referrals:
+        ref = CitationRef(instrument=referral.instrument, pinpoint=referral.pinpoint)
+        yield f"council.yaml:{referral.country}", ref
 
 
 @cache

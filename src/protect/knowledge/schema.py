@@ -418,7 +418,7 @@ class Referral(Strict):
     """A Security Council referral of a situation to the ICC (Rome Statute Art. 13(b))."""
 
     country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    resolution: Slug = Field(description="instrument id of the resolution")
+    instrument: Slug = Field(description="instrument id of the resolution")
     pinpoint: str
     adopted: dt.date
     covers_from: dt.date = Field(description="the first day of the situation referred")
