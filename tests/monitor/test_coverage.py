@@ -191,3 +191,18 @@ def test_a_database_from_before_decision_026_is_brought_up_to_date(db: Path, dat
         pass  # any write open upgrades
     assert query(db, "SELECT count(*) FROM release_years") == [(2,)]  # CAF 2013 and 2014
     assert [r.model_dump(mode="json") for r in api.timeline("CAF", db_path=db)] == want
+
+
+def test_the_source_order_is_configurable(
+    db: Path, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same HDX export ingested as UCDP GED and as a plain HXL file: two sources, one month.
+    path = data / "hdx201_nga_2014h1.csv"
+    ingest("ucdp", path, db_path=db)
+    ingest("hxl", path, db_path=db)
+    assert {r.source for r in api.monitor("NGA", "2014-01", "2014-06", db_path=db)} == {"ucdp"}
+    monkeypatch.setenv("PROTECT_SOURCE_ORDER", "hxl,acled,ucdp-final,ucdp-candidate")
+    assert {r.source for r in api.monitor("NGA", "2014-01", "2014-06", db_path=db)} == {"hxl"}
+    monkeypatch.setenv("PROTECT_SOURCE_ORDER", "hxl,acled")
+    with pytest.raises(ValueError, match="PROTECT_SOURCE_ORDER: source order must list each"):
+        api.monitor("NGA", "2014-01", "2014-06", db_path=db)

@@ -60,8 +60,8 @@ def _guard(call: Any) -> Any:
         return call()
     except NoDataError as exc:
         fail(str(exc), code=NO_DATA)
-    except (IngestError, MonitorInputError, StoreError, LookupError) as exc:
-        fail(str(exc))
+    except (IngestError, MonitorInputError, StoreError, LookupError, ValueError) as exc:
+        fail(str(exc))  # ValueError: a misconfigured PROTECT_SOURCE_ORDER
 
 
 # --- ingest ----------------------------------------------------------------------------------

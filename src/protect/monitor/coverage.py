@@ -43,11 +43,28 @@ class Precedence(BaseModel):
         return value
 
 
+ENV_ORDER = "PROTECT_SOURCE_ORDER"
+"""A comma-separated order of the four tiers that replaces the bundled one, e.g.
+`acled,ucdp-final,ucdp-candidate,hxl` to prefer ACLED everywhere."""
+
+
 @cache
-def precedence() -> tuple[Tier, ...]:
-    """The bundled order of tiers, validated."""
+def _bundled() -> tuple[Tier, ...]:
     text = resources.files("protect.monitor").joinpath("sources.yaml").read_text("utf-8")
     return tuple(e.tier for e in Precedence.model_validate(yaml.safe_load(text)).precedence)
+
+
+def precedence() -> tuple[Tier, ...]:
+    """The order of tiers: `PROTECT_SOURCE_ORDER` when set (checked), else `sources.yaml`."""
+    import os
+
+    given = os.environ.get(ENV_ORDER, "").strip()
+    if not given:
+        return _bundled()
+    try:
+        return check_order(tuple(t.strip() for t in given.split(",")))
+    except ValueError as exc:
+        raise ValueError(f"{ENV_ORDER}: {exc}") from exc
 
 
 def check_order(order: tuple[str, ...]) -> tuple[Tier, ...]:
