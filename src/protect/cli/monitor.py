@@ -144,6 +144,13 @@ def _print_ingest(r: IngestReport) -> None:
     con.print(
         f"Countries: {', '.join(r.countries) or '-'}; months {r.first_month} to {r.last_month}."
     )
+    if r.candidate:
+        con.print("UCDP Candidate events: its months are shown as provisional.")
+    if r.partial:
+        con.print(
+            "Taken as a partial file (a sample): it supplies only months no complete release "
+            "covers (`--coverage complete` to say otherwise)."
+        )
     if r.superseded:
         con.print(
             f"Other releases supply every month of: {', '.join(r.superseded)} "
