@@ -37,11 +37,12 @@ class IngestReport(BaseModel):
     errors_truncated: int = 0
     countries: list[str]
     replaced: list[str] = Field(
-        default_factory=list, description="countries whose events this release now supplies"
+        default_factory=list,
+        description="countries for which this release now supplies at least one month",
     )
     superseded: list[str] = Field(
         default_factory=list,
-        description="countries for which a newer release already stored keeps precedence",
+        description="countries of which other releases supply every month (decision 026)",
     )
     best_outside_range: int = Field(0, description="rows whose best was outside low..high")
     candidate: bool = Field(False, description="UCDP Candidate events: provisional")
