@@ -188,7 +188,9 @@ def _body(
     threshold, t_thr = rules.response_threshold_met(failure, statuses, era["r2p-139"])
     pillars, t_pil = rules.pillars(in_force, statuses, s.state_role, era["pillars"])
     ihl, t_ihl = rules.ihl_applies(s.armed_conflict, era["ihl"], binding)
-    perspectives, t_per = rules.perspectives(ihl, stage, pk.present, seized, era["perspectives"])
+    perspectives, t_per = rules.perspectives(
+        ihl, stage, pk.present, seized, era["perspectives"], binding
+    )
     tiers, t_tie = rules.tiers(stage, statuses, pk.present, pk.poc_mandate, era["tiers"])
     crimes, t_cri = rules.crimes(crimes_live, era["crimes"], binding)
     harm = s.civilian_harm.present()
@@ -208,6 +210,8 @@ def _body(
         security_council_seized=seized,
         manifest_failure=failure,
         response_threshold_met=threshold,
+        poc_route=s.armed_conflict != "none",
+        security_council_veto_blocked=s.security_council.veto_blocked,
         civilian_harm=harm,
         treaty=_treaty_facts(rb, bound),
         binding=binding,
@@ -215,7 +219,9 @@ def _body(
     measures, t_measures, outcome = measures_for(rb, facts)
     ongoing = "ongoing" in statuses
     operation = rules.Operation(pk.present, pk.poc_mandate, pk.chapter_vii, pk.host_consent)
-    tensions, t_ten = rules.tensions(operation, s.state_role, ongoing, threshold, era["tensions"])
+    tensions, t_ten = rules.tensions(
+        operation, s.state_role, ongoing, threshold, era["tensions"], binding
+    )
 
     r2p = made(
         R2P,
@@ -254,7 +260,10 @@ def _body(
         trace_before_r2p=(t_stage,),
         trace_after_r2p=(t_fail, t_thr, t_pil, t_ihl, t_per, t_tie, t_cri, *t_measures, t_ten),
         digest=digest(
+            # Harm to civilians calls for a response even where no conflict or crime is
+            # entered: rank the measures as for an armed conflict (docs/assessment.md).
             stage,
+            "armed-conflict" if harm and stage in ("peace", "tension") else stage,
             r2p,
             poc,
             bound,

@@ -37,6 +37,8 @@ class Facts:
     security_council_seized: bool
     manifest_failure: bool
     response_threshold_met: bool
+    poc_route: bool  # an armed conflict, in which the Council may act to protect civilians
+    security_council_veto_blocked: bool
     civilian_harm: tuple[tuple[str, str], ...]  # (kind, level) for harm reported, key order
     # Treaty participation and reservations the conditions ask about, as (instrument, status)
     # with status `party`, `reserved:ARTICLE` or absent: see `Rulebook.party_of`.
@@ -108,6 +110,15 @@ _FLAGS: dict[str, tuple[str, str]] = {
     "manifest_failure": (
         "the national authorities are manifestly failing to protect",
         "the national authorities are not manifestly failing to protect",
+    ),
+    "poc_route": (
+        "the POC route applies: the Council may protect civilians in an armed conflict it "
+        "finds a threat to international peace (Art. 39)",
+        "there is no armed conflict for the POC route",
+    ),
+    "security_council_veto_blocked": (
+        "a veto has blocked the Security Council on the situation",
+        "no veto has blocked the Security Council on the situation",
     ),
     "response_threshold_met": (
         "the R2P route applies: the response threshold of para. 139 is met",

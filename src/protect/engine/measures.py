@@ -118,6 +118,14 @@ def _build(
     note = _otherwise(cm, bucket, binds)
     extra = dict(actor_verdicts)
     body_at = rb.bodies_at[bodies]
+    needed = body_at.get(m.requires_body) if m.requires_body else None
+    if needed is not None and (not needed.acting or needed.words):
+        current = rb.kb.bodies[m.requires_body].periods[-1]  # type: ignore[index]
+        available = False
+        reason = (
+            f"Not available: it needs the {current.body}, which exists from "
+            f"{current.start.isoformat()}."
+        )
     out = []
     per_actor: dict[str, bool] = {}
     for actor in sorted(m.actors):

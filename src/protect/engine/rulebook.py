@@ -142,6 +142,8 @@ _READS = {
     "security_council_seized": "security_council_seized",
     "manifest_failure": "manifest_failure",
     "response_threshold_met": "response_threshold_met",
+    "poc_route": "poc_route",
+    "security_council_veto_blocked": "security_council_veto_blocked",
     "civilian_harm": "civilian_harm",
     "party_to": "treaty",
 }
@@ -231,7 +233,7 @@ def _compile_measure(base: KnowledgeBase, m: Measure) -> CompiledMeasure:
     basis = base.cites(m.legal_basis)
     opens_cite = base.cite(m.available_from) if m.available_from else None
     opens_title = base.instruments[m.available_from.instrument].title if m.available_from else None
-    gated = frozenset(a for a in m.actors if a in base.bodies)
+    gated = frozenset(a for a in (*m.actors, m.requires_body) if a in base.bodies)
     body_days = {
         d
         for a in gated

@@ -207,7 +207,12 @@ def ihl_applies(armed_conflict: str, era: dt.date, binding: Binding) -> Ruled:
 
 @memo
 def perspectives(
-    ihl: bool, stage_: str, peacekeeping_present: bool, council_seized: bool, era: dt.date
+    ihl: bool,
+    stage_: str,
+    peacekeeping_present: bool,
+    council_seized: bool,
+    era: dt.date,
+    binding: Binding,
 ) -> Ruled:
     """The POC perspectives engaged (PG2012 vocabulary), sorted by id."""
     result = []
@@ -220,7 +225,7 @@ def perspectives(
     if council_seized:
         result.append("security-council")
     result.sort()
-    cites = [c for p in result for c in rulebook().perspective_cites[p].on(era)]
+    cites = [c for p in result for c in rulebook().perspective_cites[p].binding(era, binding)]
     inputs = {
         "ihl_applies": ihl,
         "stage": stage_,
@@ -314,7 +319,12 @@ def tension_triggers(
 
 @memo
 def tensions(
-    pk: Operation, state_role: str, crime_ongoing: bool, threshold_met: bool, era: dt.date
+    pk: Operation,
+    state_role: str,
+    crime_ongoing: bool,
+    threshold_met: bool,
+    era: dt.date,
+    binding: Binding,
 ) -> Ruled:
     """The tensions of the spec that hold, explained with the facts that raise them."""
     rb = rulebook()
@@ -328,7 +338,7 @@ def tensions(
                 id=tid,
                 title=t.title,
                 explanation=f"{t.explanation} {triggers[tid]}",
-                citations=rb.tension_cites[tid].on(era),
+                citations=rb.tension_cites[tid].binding(era, binding),
             )
         )
     inputs = {

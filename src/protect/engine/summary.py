@@ -62,15 +62,20 @@ def _short(instrument: str) -> str:
 def _binds(r2p: R2P, poc: POC, law: Law, icc: IccJurisdiction) -> tuple[str, ...]:
     out = []
     if r2p.in_force:
-        out.append(f"R2P (World Summit Outcome, paras. 138-139), pillars {r2p.pillars}")
+        pillars = ", ".join(map(str, r2p.pillars))
+        out.append(f"R2P (World Summit Outcome, paras. 138-139), pillars {pillars}")
     else:
-        out.append("R2P not yet adopted: the crimes' own law binds (Genocide Convention, IHL)")
+        out.append("R2P not yet adopted (2005): the crimes' own law binds")
     law_names = list(dict.fromkeys(_short(c.instrument) for c in poc.applicable_law))
     if poc.ihl_applies:
         out.append(f"IHL of {poc.conflict_type} armed conflict: {', '.join(law_names)}")
     party = [t for t in law.treaties if t.party]
     if party:
         names = []
+        geneva = ("gc-i", "gc-ii", "gc-iii", "gc-iv")
+        if all(any(t.instrument == g for t in party) for g in geneva):
+            names.append("Geneva Conventions I-IV")
+            party = [t for t in party if t.instrument not in geneva]
         for t in party:
             name = _short(t.instrument)
             if t.reservations:
@@ -149,6 +154,7 @@ def _open(m: MeasureFinding) -> OpenMeasure:
 
 def digest(
     stage: str,
+    rank_as: str,
     r2p: R2P,
     poc: POC,
     law: Law,
@@ -160,7 +166,7 @@ def digest(
     """`key` names what decides the digest besides the law: the identities of the measure
     outcomes (lasting, see `measures_for`), the conflict type and the era of the IHL rule."""
     outcome, conflict, era = key
-    full = (stage, outcome, conflict, era, id(law), r2p.in_force, len(r2p.pillars),
+    full = (stage, rank_as, outcome, conflict, era, id(law), r2p.in_force, len(r2p.pillars),
             icc.period_from, *icc.bases, 0, *(t.id for t in tensions))  # fmt: skip
     hit = _DIGESTS.get(full)
     if hit is not None:
@@ -170,7 +176,7 @@ def digest(
     made_ = Digest(
         stage=stage,
         binds=_binds(r2p, poc, law, icc),
-        ranked=_ranked(stage, measures),
+        ranked=_ranked(rank_as, measures),
         main_tension=main,
     )
     if len(_DIGESTS) > 65536:

@@ -212,6 +212,12 @@ class Condition(Strict):
     response_threshold_met: bool | None = Field(
         default=None, description="the R2P response threshold of para. 139 is met (R2P route)"
     )
+    poc_route: bool | None = Field(
+        default=None, description="an armed conflict: the Council may protect civilians in it"
+    )
+    security_council_veto_blocked: bool | None = Field(
+        default=None, description="a veto has blocked a draft resolution on the situation"
+    )
     civilian_harm: list[HarmKind] | None = Field(
         default=None, description="some of these kinds of harm to civilians is reported"
     )
@@ -272,6 +278,10 @@ class Measure(Strict):
     precedent: CitationRef | None = Field(
         default=None,
         description="a famous first use, shown for context; never a condition (contract v2)",
+    )
+    requires_body: ActorId | None = Field(
+        default=None,
+        description="the measure needs this actor's present body itself, not a predecessor",
     )
     priority: int = Field(
         default=50,
