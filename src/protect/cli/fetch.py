@@ -60,6 +60,25 @@ def _run(kind: str, call: Any, fmt: TextOrJson) -> None:
     )
 
 
+def _since(since: str | None, iso3: str | None, db: Path | None) -> str | None:
+    """`--since auto` needs a country given as an ISO3 code."""
+    if since != "auto":
+        return since
+    from protect.monitor.fetch import missing_since
+
+    if iso3 is None:
+        fail("--since auto needs --country as an ISO3 code (the months missing for it)")
+    return missing_since(iso3, db_path=db)
+
+
+def _iso3(country: str | None) -> str | None:
+    from protect.knowledge.countries import is_known
+
+    if country is None or not is_known(country.strip().upper()):
+        return None
+    return country.strip().upper()
+
+
 def _gw(country: str | None) -> int | None:
     if country is None:
         return None
@@ -77,7 +96,9 @@ def _gw(country: str | None) -> int | None:
 def fetch_ucdp(
     version: str = typer.Option(..., "--version", help="GED release (25.1) or Candidate (25.0.7)."),
     country: str | None = typer.Option(None, "--country", help="ISO3 code or GW number."),
-    since: str | None = typer.Option(None, "--since", help="First month wanted, YYYY-MM."),
+    since: str | None = typer.Option(
+        None, "--since", help="First month wanted, YYYY-MM, or auto: the months missing."
+    ),
     base_url: str = typer.Option("https://ucdpapi.pcr.uu.se", "--base-url", hidden=True),
     no_ingest: bool = typer.Option(False, "--no-ingest", help="Download only."),
     db: Path | None = typer.Option(None, "--db", help="DuckDB file (default in PROTECT_HOME)."),
@@ -92,7 +113,7 @@ def fetch_ucdp(
         lambda progress: fetch.fetch_ucdp(
             version,
             country=gw,
-            since=since,
+            since=_since(since, _iso3(country), db),
             base_url=base_url,
             progress=progress,
             db_path=db,
@@ -103,8 +124,12 @@ def fetch_ucdp(
 
 
 def fetch_acled(
-    country: str | None = typer.Option(None, "--country", help="ACLED country name."),
-    since: str | None = typer.Option(None, "--since", help="First month wanted, YYYY-MM."),
+    country: str | None = typer.Option(
+        None, "--country", help="ISO3 code, or ACLED's country name."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="First month wanted, YYYY-MM, or auto: the months missing."
+    ),
     until: str | None = typer.Option(None, "--until", help="Last day wanted, YYYY-MM-DD."),
     base_url: str = typer.Option("https://acleddata.com", "--base-url", hidden=True),
     no_ingest: bool = typer.Option(False, "--no-ingest", help="Download only."),
@@ -114,11 +139,13 @@ def fetch_acled(
     """ACLED events through ACLED's API (ACLED_EMAIL and ACLED_PASSWORD, or ACLED_KEY)."""
     from protect.monitor import fetch
 
+    iso3 = _iso3(country)
     _run(
         "acled",
         lambda progress: fetch.fetch_acled(
-            country=country,
-            since=since,
+            country=None if iso3 else country,
+            iso=_numeric(iso3),
+            since=_since(since, iso3, db),
             until=until,
             base_url=base_url,
             progress=progress,
@@ -127,6 +154,20 @@ def fetch_acled(
         ),
         fmt,
     )
+
+
+def _numeric(iso3: str | None) -> int | None:
+    """ACLED filters by ISO 3166-1 numeric code (`iso`); Kosovo, which has none, is ACLED's 0."""
+    if iso3 is None:
+        return None
+    from protect.knowledge.countries import numeric_codes
+
+    found = [n for n, code in numeric_codes() if code == iso3]
+    if iso3 == "XKX":
+        return 0
+    if not found:
+        fail(f"--country {iso3}: no ISO numeric code to ask ACLED for; give the country name")
+    return found[0]
 
 
 def register(app: typer.Typer) -> None:

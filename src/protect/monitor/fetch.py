@@ -12,7 +12,8 @@ the rows are written to one CSV in the layout the ingest reads, and ingested (de
 - ACLED: a Bearer token from `POST {base}/oauth/token` (`ACLED_EMAIL`, `ACLED_PASSWORD`,
   client `acled`), then `GET {base}/api/acled/read?_format=json&limit=&page=` (pages from 1)
   with `event_date=A|B&event_date_where=BETWEEN` and `country`; each page is
-  `{status, success, count, data: [...]}`; a page shorter than the limit is the last. Accounts
+  `{status, success, count, data: [...]}`; a page shorter than the limit is the last (`iso`,
+  the ISO 3166-1 numeric code, filters by country as well as `country`). Accounts
   that still have an access key use `key` and `email` parameters instead (`ACLED_KEY`).
 """
 
@@ -113,6 +114,18 @@ def _month_start(month: str | None, what: str) -> str | None:
     return dt.date(m // 12, m % 12 + 1, 1).isoformat()
 
 
+def missing_since(iso3: str, *, db_path: Path | None = None) -> str:
+    """`--since auto`: the month after the last one the monitor shows for the country (any
+    source), so a fetch asks only for the months missing."""
+    from protect.monitor.api import coverage
+    from protect.monitor.store import month_index, month_label
+
+    span = coverage(iso3, db_path=db_path)
+    if span is None:
+        raise FetchError(f"--since auto: no data for {iso3} yet; give --since YYYY-MM")
+    return month_label(month_index(span[1]) + 1)
+
+
 def _write_csv(rows: Callable[[], Iterator[dict[str, Any]]], path: Path) -> int:
     """The rows of every page as one CSV, columns in the order first seen. The pages are read
     twice (columns, then rows), one at a time, so a full release never sits in memory."""
@@ -196,6 +209,7 @@ def fetch_ucdp(
     name = f"GEDEvent_v{version.replace('.', '_')}_api.csv"
     if candidate:
         name = f"GEDEvent_candidate_v{version.replace('.', '_')}_api.csv"
+
     def rows() -> Iterator[dict[str, Any]]:
         for k in range(pages or 0):
             yield from _load(_page_path(folder, k))["Result"]
@@ -257,6 +271,7 @@ def _acled_auth(client: Any, base: str) -> dict[str, str]:
 def fetch_acled(
     *,
     country: str | None = None,
+    iso: int | None = None,
     since: str | None = None,
     until: str | None = None,
     root: Path | None = None,
@@ -271,7 +286,12 @@ def fetch_acled(
 
     start = _month_start(since, "--since") or "1997-01-01"
     end = until or dt.date.today().isoformat()
-    query = {"country": country or "", "since": start, "until": end}
+    query = {
+        "country": country or "",
+        "iso": str(iso) if iso is not None else "",
+        "since": start,
+        "until": end,
+    }
     folder = _folder(root or _downloads(), "acled", query)
     base = base_url.rstrip("/")
     params: dict[str, Any] = {
@@ -282,6 +302,8 @@ def fetch_acled(
     }
     if country:
         params["country"] = country
+    if iso is not None:
+        params["iso"] = iso
     pages = 0
     with httpx.Client(timeout=TIMEOUT_S, headers={"Accept": "application/json"}) as client:
         auth: dict[str, str] | None = None
@@ -301,11 +323,12 @@ def fetch_acled(
             if len(doc["data"]) < page_size:
                 break
             n += 1
+
     def rows() -> Iterator[dict[str, Any]]:
         for k in range(1, pages + 1):
             yield from _load(_page_path(folder, k))["data"]
 
-    name = f"acled_{country or 'all'}_{start}_{end}_api.csv".replace(" ", "_")
+    name = f"acled_{country or iso or 'all'}_{start}_{end}_api.csv".replace(" ", "_")
     return _finish(folder, name, rows, pages, "acled", False, db_path, ingest)
 
 
