@@ -74,7 +74,7 @@ def panels(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @needs_shared
 def test_the_order_of_ingest_never_changes_the_panel(panels: list[Path]) -> None:
     first = _shown(panels[0])
-    assert len(first) > 5000
+    assert len(first) > 1000
     for db in panels[1:]:
         assert _shown(db) == first
 
@@ -93,6 +93,7 @@ def test_a_sample_never_hides_a_full_series(panels: list[Path]) -> None:
         assert Path(info.path).name == name
     sample = next(r for r in releases.list_releases(db_path=db) if r.path.endswith("ucdpged.csv"))
     assert sample.candidate is False
+    assert sample.partial is True and sample.months_shown == 0  # stored, supplies no month
 
 
 @needs_shared
@@ -119,6 +120,8 @@ def test_final_before_candidate_and_candidate_months_are_provisional(panels: lis
 def test_acled_supplies_the_months_after_the_last_ged_release(panels: list[Path]) -> None:
     months = api.monitor("NGA", "2019-11", "2022-06", db_path=panels[2])
     assert [r.source for r in months if r.month <= "2019-12"] == ["ucdp", "ucdp"]
+    # The sample drew a few Nigerian events in 2020-2021; it does not make those months "peace".
+    assert not [r.month for r in months if "2020-01" <= r.month <= "2021-12"]
     acled = [r for r in months if r.month >= "2022-01"]
     assert [r.month for r in acled] == [f"2022-0{k}" for k in range(1, 7)]
     assert {r.source for r in acled} == {"acled"}

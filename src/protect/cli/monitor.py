@@ -148,8 +148,8 @@ def _print_ingest(r: IngestReport) -> None:
         con.print("UCDP Candidate events: its months are shown as provisional.")
     if r.partial:
         con.print(
-            "Taken as a partial file (a sample): it supplies only months no complete release "
-            "covers (`--coverage complete` to say otherwise)."
+            "Taken as a partial file (a sample): it is stored but supplies no month, as its "
+            "empty months would read as peace (`--coverage complete` to say otherwise)."
         )
     if r.superseded:
         con.print(
@@ -466,7 +466,9 @@ def releases_list(
     for r in found:
         table.add_row(
             str(r.release_id),
-            r.source + (" (candidate)" if r.candidate else ""),
+            r.source
+            + (" (candidate)" if r.candidate else "")
+            + (" (partial)" if r.partial else ""),
             r.release or "-",
             str(r.countries),
             f"{r.first_month} to {r.last_month}",

@@ -1,12 +1,12 @@
 """Which release supplies each country-month (decision 026).
 
 Every release keeps its own panel rows; the monitor shows, for each country and month, the
-panel row of the best release that covers it: a complete release before a partial one (a
-sample: `--coverage partial`, or detected as such at ingest), then the first tier of
-`sources.yaml` (final GED, GED candidate, ACLED, other HXL by default), then the release with the
-most events in that country and year (an extract never hides a fuller file of the same tier),
-then the higher version, then the file's hash. Nothing in the choice depends on the order of
-ingest.
+panel row of the best release that covers it: the first tier of `sources.yaml` (final GED, GED
+candidate, ACLED, other HXL by default), then the release with the most events in that country
+and year (an extract never hides a fuller file of the same tier), then the higher version, then
+the file's hash. A partial release (a sample: `--coverage partial`, or detected as such at
+ingest) supplies no month: its empty months would read as peace. Nothing in the choice depends
+on the order of ingest.
 """
 
 from __future__ import annotations
@@ -96,19 +96,19 @@ def shown_sql(where: str = "true", order: tuple[Tier, ...] | None = None) -> str
     SELECT * EXCLUDE (rn, year_events, version_major, version_minor) FROM (
         SELECT *, row_number() OVER (
             PARTITION BY iso3, m
-            ORDER BY partial, {_rank(order)}, year_events DESC,
+            ORDER BY {_rank(order)}, year_events DESC,
                      version_major DESC, version_minor DESC, release_sha256
         ) AS rn
         FROM (
             SELECT p.*, r.release, r.sha256 AS release_sha256, r.version_major,
-                   r.version_minor, r.partial,
+                   r.version_minor,
                    coalesce(y.provisional, r.candidate) AS provisional,
                    coalesce(y.events, 0) AS year_events,
                    {tier_sql("p.source", "coalesce(y.provisional, r.candidate)")} AS tier
             FROM panel p JOIN releases r ON r.release_id = p.release_id
             LEFT JOIN release_years y ON y.release_id = p.release_id AND y.iso3 = p.iso3
                 AND y.year = p.m // 12
-            WHERE {where}
+            WHERE NOT r.partial AND ({where})
         )
     ) WHERE rn = 1
     """

@@ -47,7 +47,7 @@ class IngestReport(BaseModel):
     best_outside_range: int = Field(0, description="rows whose best was outside low..high")
     candidate: bool = Field(False, description="UCDP Candidate events: provisional")
     partial: bool = Field(
-        False, description="a sample or partial file: shown only where nothing complete is"
+        False, description="a sample or partial file: stored, but it supplies no month"
     )
     first_month: str | None = None
     last_month: str | None = None

@@ -43,6 +43,7 @@ class ReleaseInfo(BaseModel):
     rows_loaded: int
     rows_skipped: int
     candidate: bool = Field(description="the file is UCDP Candidate events (provisional)")
+    partial: bool = Field(description="a sample: stored, supplies no month (decision 026)")
     countries: int
     events: int
     first_month: str | None
@@ -77,7 +78,7 @@ def _shown_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], int]:
 
 _INFO = """
 SELECT r.release_id, r.source, r.release, r.path, r.sha256, r.ingested_at, r.rows_read,
-       r.rows_loaded, r.rows_skipped, r.candidate,
+       r.rows_loaded, r.rows_skipped, r.candidate, r.partial,
        (SELECT count(*) FROM release_countries c WHERE c.release_id = r.release_id),
        (SELECT coalesce(sum(events), 0) FROM release_years y WHERE y.release_id = r.release_id),
        (SELECT min(first_month) FROM release_countries c WHERE c.release_id = r.release_id),
@@ -99,10 +100,11 @@ def _info(row: tuple[object, ...], shown: dict[tuple[int, str], int]) -> Release
         rows_loaded=int(str(row[7])),
         rows_skipped=int(str(row[8])),
         candidate=bool(row[9]),
-        countries=int(str(row[10])),
-        events=int(str(row[11])),
-        first_month=None if row[12] is None else month_label(int(str(row[12]))),
-        last_month=None if row[13] is None else month_label(int(str(row[13]))),
+        partial=bool(row[10]),
+        countries=int(str(row[11])),
+        events=int(str(row[12])),
+        first_month=None if row[13] is None else month_label(int(str(row[13]))),
+        last_month=None if row[14] is None else month_label(int(str(row[14]))),
         months_shown=sum(n for (r, _), n in shown.items() if r == rid),
     )
 
