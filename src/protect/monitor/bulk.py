@@ -45,9 +45,12 @@ def _at(value: float) -> str:
     return f"CAST({float(value)!r} AS DOUBLE)"
 
 
-def derive_sql(t: Thresholds | None = None) -> str:
-    """SELECT list over `panel` with the same three classifications and alert choice as
-    `derive`/`alert_for`, in the same order of tests (first match wins)."""
+def derive_sql(source: str, t: Thresholds | None = None) -> str:
+    """A query over the panel rows of `source` with the same classifications and alert choice
+    as `derive`/`alert_for`, in the same order of tests (first match wins). The figures' own
+    classifications are computed once, in an inner query, and the fields that combine them
+    (war crimes, the state's role) read those columns: DuckDB computes an expression written
+    twice twice."""
     t = t or thresholds()
     ac, at, sr = t.armed_conflict, t.atrocities, t.state_role
     conflict = (
@@ -71,12 +74,6 @@ def derive_sql(t: Thresholds | None = None) -> str:
         f"WHEN {_fig('civilians_12m')} >= {_at(at.civilians_in_conflict_12m.value)} "
         "THEN 'risk' ELSE 'none' END"
     )
-    severity = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(SEVERITY))
-    war_crimes = (
-        f"CASE WHEN ({conflict}) = 'none' THEN 'none' "
-        f"WHEN (CASE ({by_civilians}) {severity} END) > (CASE ({cah}) {severity} END) "
-        f"THEN ({by_civilians}) ELSE ({cah}) END"
-    )
     ch = t.civilian_harm
     attacks = (
         f"CASE WHEN {_fig('civilians_12m')} >= {_at(ch.attacks_widespread_12m.value)} "
@@ -84,11 +81,9 @@ def derive_sql(t: Thresholds | None = None) -> str:
         f"WHEN {_fig('civilians_12m')} >= {_at(ch.attacks_sporadic_12m.value)} "
         "THEN 'sporadic' ELSE 'none' END"
     )
-    role = (
-        "CASE WHEN coalesce(top_perpetrator_is_gov, false) AND "
-        f"{_fig('top_perpetrator_12m')} >= {_at(sr.perpetrator_12m.value)} THEN 'perpetrator' "
-        f"WHEN ({conflict}) <> 'none' OR ({cah}) <> 'none' THEN 'unable' "
-        "ELSE 'protecting' END"
+    perpetrator = (
+        "coalesce(top_perpetrator_is_gov, false) AND "
+        f"{_fig('top_perpetrator_12m')} >= {_at(sr.perpetrator_12m.value)}"
     )
     alert = (
         "CASE "
@@ -99,12 +94,25 @@ def derive_sql(t: Thresholds | None = None) -> str:
         )
         + " END"
     )
-    return (
-        f"source, iso3, m::BIGINT AS m, ({conflict}) AS armed_conflict, ({cah}) AS cah, "
-        f"({war_crimes}) AS war_crimes, ({attacks}) AS attacks, "
-        f"({role}) AS state_role, ({alert}) AS alert, "
-        "last_day(make_date((m // 12)::BIGINT, (m % 12 + 1)::BIGINT, 1)) AS month_end"
+    severity = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(SEVERITY))
+    return f"""
+    SELECT source, iso3, m, armed_conflict, cah,
+        CASE WHEN armed_conflict = 'none' THEN 'none'
+             WHEN (CASE by_civilians {severity} END) > (CASE cah {severity} END)
+             THEN by_civilians ELSE cah END AS war_crimes,
+        attacks,
+        CASE WHEN perpetrator THEN 'perpetrator'
+             WHEN armed_conflict <> 'none' OR cah <> 'none' THEN 'unable'
+             ELSE 'protecting' END AS state_role,
+        alert, month_end
+    FROM (
+        SELECT source, iso3, m::BIGINT AS m, ({conflict}) AS armed_conflict, ({cah}) AS cah,
+            ({by_civilians}) AS by_civilians, ({attacks}) AS attacks,
+            ({perpetrator}) AS perpetrator, ({alert}) AS alert,
+            last_day(make_date((m // 12)::BIGINT, (m % 12 + 1)::BIGINT, 1)) AS month_end
+        FROM ({source})
     )
+    """
 
 
 @cache
@@ -162,7 +170,7 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
     from protect.monitor.coverage import shown_sql
 
     rows = con.execute(
-        f"SELECT {derive_sql()} FROM ({shown_sql(where)}) ORDER BY source, iso3, m"
+        f"{derive_sql(shown_sql(where))} ORDER BY source, iso3, m"
     ).fetchall()
     peacekeeping, council = _defaults(Peacekeeping), _defaults(SecurityCouncil)
     by_state = (Perpetrator(kind="state"),)  # the contract's default when the state perpetrates
