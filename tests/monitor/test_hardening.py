@@ -190,3 +190,25 @@ def test_a_killed_ingests_temporary_copy_is_removed_by_the_next_run(
     assert left, "the killed ingest should have left its temporary copy"
     ingest("ucdp", data / "ged191_mmr_2016_2018.csv", db_path=db)
     assert list(raw.glob(".*.tmp")) == []
+
+
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("packed", [False, True])
+def test_line_numbers_of_byte_positions_are_read_in_blocks(
+    tmp_path: Path, data: Path, bom: bool, packed: bool
+) -> None:
+    """The block-wise count gives the lines a whole read gives, across block boundaries."""
+    import random
+
+    from protect.monitor.ingest import _BOM, _line_of_byte, _sniff
+
+    body = (data / "ged231_car_2013_2014.csv").read_bytes() * 4  # over two 1 MB blocks
+    raw = (_BOM if bom else b"") + body
+    path = tmp_path / ("x.csv.gz" if packed else "x.csv")
+    path.write_bytes(gzip.compress(raw) if packed else raw)
+    rng = random.Random(7)
+    positions = [0, 1, len(body) - 1, len(body), 1 << 20, (1 << 20) + 1, *(
+        rng.randrange(len(body)) for _ in range(200)
+    )]  # fmt: skip
+    want = {p: body.count(b"\n", 0, p) + 1 for p in positions}
+    assert _line_of_byte(path, _sniff(path), positions) == want

@@ -700,12 +700,28 @@ _BOM = b"\xef\xbb\xbf"
 
 def _line_of_byte(path: Path, layout: _Layout, positions: list[int]) -> dict[int, int]:
     """Line numbers of DuckDB's byte positions (counted after any byte-order mark), from the
-    bytes themselves: decoding a large file only to count its line breaks took seconds."""
+    bytes themselves: decoding a large file only to count its line breaks took seconds. The
+    file is read in blocks and only as far as the last position, so a large file with a few
+    malformed rows is never held in memory whole (decision 025)."""
+    wanted = sorted(set(positions))
+    found: dict[int, int] = {}
     opener = gzip.open if layout.gzipped else open
     with opener(path, "rb") as fh:
-        data = fh.read()
-    start = len(_BOM) if data.startswith(_BOM) else 0
-    return {p: data.count(b"\n", start, start + p) + 1 for p in positions}
+        head = fh.read(len(_BOM))
+        block = b"" if head == _BOM else head  # DuckDB counts from after the mark
+        lines = seen = k = 0  # line breaks in the `seen` bytes before `block`
+        while k < len(wanted):
+            if not block:
+                block = fh.read(1 << 20)
+                if not block:
+                    break
+            end = seen + len(block)
+            while k < len(wanted) and wanted[k] <= end:
+                found[wanted[k]] = lines + block.count(b"\n", 0, wanted[k] - seen) + 1
+                k += 1
+            lines += block.count(b"\n")
+            seen, block = end, b""
+    return {p: found.get(p, lines + 1) for p in positions}
 
 
 # ---------------------------------------------------------------------------------------------
