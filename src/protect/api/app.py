@@ -191,6 +191,9 @@ def create_app(
     app.include_router(router)
     for extra in optional_routers():
         app.include_router(extra)
+    from protect.api.v1_foa import router as foa_router
+
+    app.include_router(foa_router)
     if web:
         from protect.web.pages import router as pages
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from protect.cli import core, fetch, monitor, risk, service
+from protect.cli import core, fetch, foa, monitor, risk, service
 
 app = typer.Typer(
     name="protect",
@@ -22,6 +22,7 @@ monitor.register(app)
 fetch.register(app)
 service.register(app)
 risk.register(app)
+foa.register(app)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from protect.service.errors import TooManyAttemptsError
 from protect.web.common import SESSION_COOKIE, Viewer, error_page, page_principal
 from protect.web.common import render as _render
 from protect.web.data_pages import router as data_router
+from protect.web.foa_pages import router as foa_router
 
 __all__ = ["SESSION_COOKIE", "page_principal", "router"]
 
@@ -151,3 +152,4 @@ def kb_entry(request: Request, user: Viewer, kind: str, entry_id: str) -> Respon
 
 
 router.include_router(data_router)
+router.include_router(foa_router)
