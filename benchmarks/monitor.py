@@ -31,6 +31,7 @@ import itertools
 import os
 import platform
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -374,6 +375,7 @@ def main() -> None:
     least = min(floors, key=lambda r: r["total"])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratio = result["total"] / scan_s
+    per_run = [float(r["total"]) / s for s, r in zip(scans, runs, strict=True)]
     each = ", ".join(
         f"{s:.2f}/{r['total']:.2f}/{f['total']:.2f}"
         for s, r, f in zip(scans, runs, floors, strict=True)
@@ -399,6 +401,8 @@ def main() -> None:
         f"{result['assessments']:.2f} s ({result['atrocity_stage']} at stage atrocity-crimes)",
         f"ratio of the bests, pipeline / raw scan: {ratio:.1f}x (target <= 3x: "
         f"{'met' if ratio <= 3 else 'NOT met'})",
+        f"median of the per-run ratios (each pipeline against the scan of its own stretch; "
+        f"steadier on a loaded machine): {statistics.median(per_run):.1f}x",
         f"peak resident memory: {peak_mb:.0f} MB (target < 2048 MB: "
         f"{'met' if peak_mb < 2048 else 'NOT met'})",
         f"floor, best of {args.repeat} (the steps no implementation of this design can skip, "
