@@ -240,37 +240,58 @@ def _body(
         operation, s.state_role, ongoing, threshold, era["tensions"], binding
     )
 
-    r2p = made(
-        R2P,
-        in_force=in_force,
-        pillars=pillars,
-        manifest_failure=failure,
-        response_threshold_met=threshold,
-        citations=t_r2p.citations,
-    )
-    poc = made(
-        POC,
-        ihl_applies=ihl,
-        conflict_type=s.armed_conflict,
-        perspectives=perspectives,
-        tiers=tiers,
-        citations=t_ihl.citations,
-        applicable_law=t_ihl.citations,
-        civilian_harm=dict(harm),
-    )
+    # The norms and the derived block are made once per combination of the (lasting, shared)
+    # rule results they are built from; the held objects keep each identity from being reused.
+    parts = (t_r2p, pillars, t_ihl, perspectives, tiers)
+    norms_key = (*map(id, parts), failure, threshold, s.armed_conflict, harm)
+    held = _NORMS.get(norms_key)
+    if held is None or any(a is not b for a, b in zip(held[0], parts, strict=True)):
+        r2p = made(
+            R2P,
+            in_force=in_force,
+            pillars=pillars,
+            manifest_failure=failure,
+            response_threshold_met=threshold,
+            citations=t_r2p.citations,
+        )
+        poc = made(
+            POC,
+            ihl_applies=ihl,
+            conflict_type=s.armed_conflict,
+            perspectives=perspectives,
+            tiers=tiers,
+            citations=t_ihl.citations,
+            applicable_law=t_ihl.citations,
+            civilian_harm=dict(harm),
+        )
+        if len(_NORMS) > 65536:
+            _NORMS.clear()
+        held = _NORMS[norms_key] = (parts, made(Norms, r2p=r2p, poc=poc))
+    norms = held[1]
+    r2p, poc = norms.r2p, norms.poc
     jurisdiction = court.jurisdiction
-    derived = made(
-        Derived,
-        icc_state_party=icc,
-        icc_state_party_source=icc_source,
-        treaties=list(bound.treaties),
-        icc=jurisdiction,
-        regional=list(bound.regional),
-    )
+    derived_parts = (bound, jurisdiction)
+    derived_key = (id(bound), id(jurisdiction), icc, icc_source)
+    kept = _DERIVED.get(derived_key)
+    if kept is None or kept[0][0] is not bound or kept[0][1] is not jurisdiction:
+        if len(_DERIVED) > 65536:
+            _DERIVED.clear()
+        kept = _DERIVED[derived_key] = (
+            derived_parts,
+            made(
+                Derived,
+                icc_state_party=icc,
+                icc_state_party_source=icc_source,
+                treaties=list(bound.treaties),
+                icc=jurisdiction,
+                regional=list(bound.regional),
+            ),
+        )
+    derived = kept[1]
     return _Body(
         derived=derived,
         stage=stage,
-        norms=made(Norms, r2p=r2p, poc=poc),
+        norms=norms,
         crimes=crimes,
         measures=measures,
         tensions=tensions,
@@ -291,6 +312,9 @@ def _body(
         ),
     )
 
+
+_NORMS: dict[tuple[object, ...], tuple[tuple[object, ...], Norms]] = {}
+_DERIVED: dict[tuple[object, ...], tuple[tuple[object, ...], Derived]] = {}
 
 # Laws live in a lasting timeline (`engine.law`), so their identities key these look-ups.
 _BINDINGS: dict[tuple[int, str], tuple[Law, Binding]] = {}

@@ -68,6 +68,7 @@ class IccFacts(NamedTuple):
 _SIMPLE: dict[tuple[object, ...], tuple[Reach, IccFacts]] = {}
 
 
+@cache
 def statute_in_force() -> dt.date:
     """Art. 126(1), from the knowledge base (the one home of the date)."""
     day = kb().instruments["rome-statute"].in_force
@@ -271,7 +272,7 @@ def facts(s: Situation, territory: Reach, live: tuple[tuple[str, str], ...]) -> 
         or a.crimes_against_humanity.committed
         or a.war_crimes.committed
         or a.ethnic_cleansing.committed
-        or any(p.nationality for p in s.perpetrator_list)
+        or (s.perpetrators and any(p.nationality for p in s.perpetrators))
     )
     key: tuple[object, ...] = ()
     if simple:

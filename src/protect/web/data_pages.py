@@ -175,7 +175,7 @@ def situation_page(request: Request, user: Viewer, country: str, month: str) -> 
 @router.get("/risk", response_class=HTMLResponse)
 def risk_page(request: Request, user: Viewer, year: str | None = None) -> HTMLResponse:
     """Twin of GET /api/v1/risk/forecast?year=; the default is the latest year the sources
-    allow. The forecast is computed once per process and shared with the JSON route."""
+    allow. Both read the forecast the store holds (computed and stored on first request)."""
     try:
         if year is None or not year.strip():
             chosen = call(latest_forecast_year)
@@ -183,7 +183,7 @@ def risk_page(request: Request, user: Viewer, year: str | None = None) -> HTMLRe
             chosen = int(year)
         else:
             raise InvalidInputError(f"year {year!r} is not a year from 1900 to 2200")
-        rows = call(forecast, chosen)
+        stored = call(forecast, request.app.state.db, chosen)
     except (ServiceError, DatabaseUnavailableError) as exc:
         return _failed(request, user, exc)
     return render(
@@ -191,8 +191,9 @@ def risk_page(request: Request, user: Viewer, year: str | None = None) -> HTMLRe
         "risk.html",
         user,
         year=chosen,
-        rows=rows,
-        model=rows[0].model if rows else "",
+        rows=stored.rows,
+        stored=stored,
+        model=stored.model,
         json_url=_json_link("/api/v1/risk/forecast", year=str(chosen)),
     )
 
