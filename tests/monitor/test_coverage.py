@@ -169,6 +169,13 @@ def test_releases_commands(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no release 7" in missing.stderr
     dropped = run("releases", "drop", "1", "--yes")
     assert dropped.returncode == 0 and "Dropped release 1" in dropped.stdout
+    # The drop is in the service's audit trail, by the local operator.
+    from protect.service.audit import entries
+    from protect.service.roles import local_operator
+    from protect.storage import Database
+
+    page = entries(Database(f"sqlite:///{tmp_path / 'protect.sqlite3'}"), local_operator())
+    assert [(e.action, e.target) for e in page.items] == [("monitor.release.drop", "1")]
     assert json.loads(run("releases", "list", "--format", "json").stdout) == []
     assert run("ingest", "ucdp", "--sample").returncode == 0
 

@@ -515,6 +515,21 @@ def releases_show(
     con.print(table)
 
 
+def _drop_audited(release_id: int, db: Path | None) -> Any:
+    """The drop as the local operator, through the service, so the audit trail records it."""
+    from protect.service import ServiceError
+    from protect.service.releases import drop_release
+    from protect.service.roles import local_operator
+    from protect.storage import Database, DatabaseUnavailableError
+
+    try:
+        return drop_release(Database(), local_operator(), release_id, events_db=db)
+    except DatabaseUnavailableError as exc:
+        fail(str(exc), code=1)
+    except ServiceError as exc:
+        fail(exc.message)
+
+
 def releases_drop(
     release_id: int = typer.Argument(..., help="Release id (see `protect releases list`)."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
@@ -522,12 +537,11 @@ def releases_drop(
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
 ) -> None:
     """Retire a release: its events and months go; each month falls back to the next best
-    release. The same file can be ingested again afterwards."""
-    from protect.monitor import releases
+    release. The same file can be ingested again afterwards. Recorded in the audit trail."""
 
     if not yes and not typer.confirm(f"Drop release {release_id}?"):
         fail("not dropped")
-    dropped = _guard(lambda: releases.drop_release(release_id, db_path=db))
+    dropped = _guard(lambda: _drop_audited(release_id, db))
     if fmt is TextOrJson.json:
         emit_json(dropped.model_dump(mode="json"))
         return
