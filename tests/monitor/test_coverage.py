@@ -26,9 +26,10 @@ needs_shared = pytest.mark.skipif(
 
 
 def _files() -> list[tuple[str, Path]]:
+    """Every event file of shared/data; the first seven are the ones whose order mattered."""
     assert SHARED is not None
     ged = SHARED / "ucdp-ged"
-    return [
+    first = [
         ("ucdp", ged / "ucdpged.csv"),  # a 1,000-event global sample
         ("ucdp", ged / "conflict_data_irq.csv"),  # Iraq, GED 19.1
         ("ucdp", ged / "GEDEvent_v23_1_car.csv"),  # CAR, GED 23.1
@@ -37,16 +38,25 @@ def _files() -> list[tuple[str, Path]]:
         ("ucdp", ged / "conflict_data_nga.csv"),  # Nigeria, GED 20.1
         ("acled", SHARED / "acled" / "acled_old_deletion_dummy.csv"),  # global, 2022 H1
     ]
+    named = {p.name for _, p in first}
+    rest = [("ucdp", p) for p in sorted(ged.glob("*.csv")) if p.name not in named]
+    return [*first, *rest, ("acled", SHARED / "acled" / "acled_old_dummy.csv")]
 
 
-# Every file first and last at least once; the sample and the candidate file on both sides of
-# the files they overlap.
-ORDERS = [
-    [0, 1, 2, 3, 4, 5, 6],
-    [6, 5, 4, 3, 2, 1, 0],
-    [3, 0, 6, 4, 1, 5, 2],
-    [4, 2, 5, 1, 6, 0, 3],
-]
+def _orders(n: int) -> list[list[int]]:
+    """The seven that used to change the answer: each first and last at least once, the sample
+    and the candidate file on both sides of the files they overlap; every other file of
+    shared/data (Myanmar twice, Bangladesh twice, Syria, Mexico, ...) before them, after them,
+    or between them."""
+    orders = [
+        list(range(n)),
+        list(reversed(range(n))),
+        [3, 0, 6, *range(7, n), 4, 1, 5, 2],
+        [*range(12, n), 4, 2, 5, 1, 6, 0, 3, *range(7, 12)],
+    ]
+    assert all(sorted(o) == list(range(n)) for o in orders)
+    return orders
+
 
 # Release ids follow the order of ingest; the file's hash names the release instead.
 _SHOWN = "SELECT * EXCLUDE (release_id) FROM ({}) ORDER BY iso3, m"
@@ -61,8 +71,9 @@ def panels(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     if SHARED is None or not (SHARED / "ucdp-ged").is_dir():
         pytest.skip("shared/data is not at hand")
     files = _files()
+    assert len(files) > 15
     out = []
-    for n, order in enumerate(ORDERS):
+    for n, order in enumerate(_orders(len(files))):
         db = tmp_path_factory.mktemp(f"order{n}") / "events.duckdb"
         for i in order:
             kind, path = files[i]
