@@ -44,7 +44,7 @@ WarningCode = Literal[
     "code-outside-lifetime",
     "crime-period-unknown",
 ]
-"""The warning codes fixed by spec/assessment.md §3, §4.3 and §4.5; the knowledge base does not
+"""The warning codes fixed by docs/assessment.md §3, §4.3 and §4.5; the knowledge base does not
 list them."""
 def _treaty(value: str) -> str:
     if value not in TREATY_INSTRUMENTS:
@@ -62,7 +62,7 @@ def _organisation(value: str) -> str:
 # Ids the knowledge base defines (contract 4.2), checked against it, never restated here.
 TreatyId = Annotated[str, AfterValidator(_treaty)]
 OrganisationId = Annotated[str, AfterValidator(_organisation)]
-"""Ids fixed by spec/assessment.md §4.1 and §4.4 (contract version 2)."""
+"""Ids fixed by docs/assessment.md §4.1 and §4.4 (contract version 2)."""
 
 
 class CaseError(Exception):
@@ -133,7 +133,7 @@ class Expect(_Strict):
     available_to: dict[str, list[str]] = Field(default_factory=dict)
     tensions: list[str] | None = None
     warnings: list[WarningCode] | None = None
-    # contract version 2 (spec/assessment.md §4)
+    # contract version 2 (docs/assessment.md §4)
     icc: ExpectICC | None = None
     treaties: ExpectTreaties | None = None
     regional: list[OrganisationId] | None = None

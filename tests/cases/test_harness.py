@@ -275,7 +275,7 @@ def _v2_document(expect: str, tmp_path: Path) -> tuple[Case, dict[str, Any]]:
 
 
 def _with_v2_fields(doc: dict[str, Any]) -> dict[str, Any]:
-    """The v2 fields in the shapes of spec/assessment.md §4.4, as a v2 engine prints them."""
+    """The v2 fields in the shapes of docs/assessment.md §4.4, as a v2 engine prints them."""
     doc["derived"]["icc"] = {
         "jurisdiction": True,
         "bases": ["security-council-referral"],

@@ -1,4 +1,4 @@
-"""The rules of spec/assessment.md §3, branch by branch, on small variations of one situation."""
+"""The rules of docs/assessment.md §3, branch by branch, on small variations of one situation."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The knowledge base's content: every reference resolves, dates agree, and the fixed parts of the
-assessment contract (spec/assessment.md) are encoded exactly as written.
+assessment contract (docs/assessment.md) are encoded exactly as written.
 
 These tests read the real YAML files shipped in the package, through the real loader.
 """

@@ -1,6 +1,6 @@
 """The assessment contract as typed models: a `Situation` in, an `Assessment` out.
 
-Field names and ids are fixed by `spec/assessment.md`; other tools depend on them.
+Field names and ids are fixed by `docs/assessment.md`; other tools depend on them.
 """
 
 from __future__ import annotations

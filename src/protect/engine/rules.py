@@ -1,4 +1,4 @@
-"""The rules of `spec/assessment.md` section 3, one small pure function per concept.
+"""The rules of `docs/assessment.md` section 3, one small pure function per concept.
 
 Each rule returns its value together with the trace entry that explains it, citing only law in
 effect at the situation's date. `live` holds the (crime, status) pairs whose status is not
