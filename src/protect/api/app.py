@@ -22,7 +22,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from protect import __version__
 from protect.service import ServiceError
-from protect.service.errors import InvalidInputError, TooManyAttemptsError, UnauthorizedError
+from protect.service.errors import (
+    InvalidInputError,
+    LimitExceededError,
+    TooManyAttemptsError,
+    UnauthorizedError,
+)
 from protect.storage import Database, DatabaseUnavailableError
 
 log = logging.getLogger("protect.api")
@@ -68,7 +73,7 @@ def _service_error(_request: Request, exc: Exception) -> JSONResponse:
         ]
         return JSONResponse({"detail": detail, "message": exc.message}, status_code=422)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthorizedError) else None
-    if isinstance(exc, TooManyAttemptsError):
+    if isinstance(exc, TooManyAttemptsError | LimitExceededError):
         headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
 

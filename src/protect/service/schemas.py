@@ -112,6 +112,16 @@ class AuditPage(Out):
     offset: int
 
 
+class AuditVerification(Out):
+    """The result of walking the audit chain."""
+
+    intact: bool
+    entries: int = Field(description="entries checked (up to the first broken one)")
+    head: str = Field(description="hash of the last entry that holds; keep it to compare later")
+    first_broken: int | None = Field(default=None, description="id of the first broken entry")
+    problem: str | None = None
+
+
 class Health(Out):
     status: str
     database: str
