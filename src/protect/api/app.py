@@ -99,7 +99,8 @@ def _internal(_request: Request, exc: Exception) -> JSONResponse:
 
 class JsonTooLarge:
     """Answer an oversized body (Starlette's `RequestBodyLimitMiddleware`, which replies in plain
-    text) with the JSON error shape every other error has."""
+    text) with the JSON error shape every other error has; a 413 that is JSON already (too many
+    situations) passes as it is."""
 
     def __init__(self, app: ASGIApp, max_body_size: int) -> None:
         self.app = app
@@ -115,7 +116,11 @@ class JsonTooLarge:
 
         async def send_json(message: Message) -> None:
             nonlocal replaced
-            if message["type"] == "http.response.start" and message["status"] == 413:
+            if (
+                message["type"] == "http.response.start"
+                and message["status"] == 413
+                and (b"content-type", b"application/json") not in message.get("headers", [])
+            ):
                 replaced = True
                 headers = [
                     (b"content-type", b"application/json"),
