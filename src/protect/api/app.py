@@ -10,12 +10,14 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,6 +35,21 @@ from protect.storage import Database, DatabaseUnavailableError
 log = logging.getLogger("protect.api")
 
 MAX_BODY_BYTES = 1_048_576
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+
+# Pages load only this site's own files: no inline script or style, no framing by other sites.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# /docs loads Swagger UI from its CDN (as FastAPI's own page does); its start-up script is a
+# file here, so inline script stays forbidden. Swagger UI sets inline styles as it renders.
+SWAGGER_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 DESCRIPTION = """\
 Decision support and early warning for the protection of civilians and the responsibility to
@@ -134,6 +151,60 @@ class JsonTooLarge:
         await self.app(scope, receive, send_json)
 
 
+class SecurityHeaders:
+    """Add the security headers to every answer: a Content-Security-Policy (pages may not be
+    framed, may run no inline script and load only this site's files), no MIME sniffing and
+    no Referer sent to other sites."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = (DOCS_CSP if scope["path"] == "/docs" else PAGE_CSP).encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in _SECURITY_HEADER_NAMES
+                ]
+                headers += [
+                    (b"content-security-policy", csp),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_SECURITY_HEADER_NAMES = {
+    b"content-security-policy",
+    b"x-content-type-options",
+    b"x-frame-options",
+    b"referrer-policy",
+}
+
+
+def _docs_page() -> HTMLResponse:
+    """Swagger UI on the schema, started by a script file rather than an inline script."""
+    return HTMLResponse(
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>protect - API</title>"
+        f'<link rel="stylesheet" href="{SWAGGER_CDN}/swagger-ui.css"></head>'
+        '<body><div id="swagger-ui"></div>'
+        f'<script src="{SWAGGER_CDN}/swagger-ui-bundle.js"></script>'
+        '<script src="/static/swagger-init.js"></script></body></html>\n'
+    )
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The generated schema, plus the engine's input and output models the routes refer to."""
     if app.openapi_schema:
@@ -193,10 +264,16 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served below, without inline script
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     # Starlette's limiter enforces the size; the wrapper outside it turns its answer into JSON.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)
     app.add_middleware(JsonTooLarge, max_body_size=max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_api_route("/docs", _docs_page, include_in_schema=False, methods=["GET"])
     app.state.db = db
     app.include_router(router)
     for extra in optional_routers():

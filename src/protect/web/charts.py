@@ -130,7 +130,7 @@ def monthly_deaths_svg(
     add(
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'aria-labelledby="{eid}-title {eid}-desc" class="chart" '
-        f'style="width:100%;height:auto;font-family:system-ui,sans-serif;font-size:12px">'
+        'font-family="system-ui, sans-serif" font-size="12">'
     )
     add(f'<title id="{eid}-title">{escape(title)}</title>')
     add(f'<desc id="{eid}-desc">{escape(desc)}</desc>')

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
@@ -22,7 +23,7 @@ from protect.service import Principal, ServiceError
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.storage import DatabaseUnavailableError
 from protect.web.charts import ChartMonth, monthly_deaths_svg
-from protect.web.common import Viewer, error_page, render
+from protect.web.common import CSRF_FIELD, Viewer, csrf_ok, csrf_refused, error_page, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -262,6 +263,8 @@ async def assess_page(request: Request, user: Viewer) -> HTMLResponse:
     from protect.service import assessments
 
     raw = await request.form()
+    if not csrf_ok(request, raw.get(CSRF_FIELD)):
+        return csrf_refused(request, user)
     values = _blank_form()
     for key, default in values.items():
         got = raw.get(key)
@@ -271,7 +274,8 @@ async def assess_page(request: Request, user: Viewer) -> HTMLResponse:
             values[key] = str(got).strip()
     values["country"] = values["country"].upper()  # as the monitor routes take it
     try:
-        doc = assessments.assess_payload(_payload(values))
+        # In a worker thread, as its API twin: the event loop keeps serving meanwhile.
+        doc = await run_in_threadpool(assessments.assess_payload, _payload(values))
     except InvalidInputError as exc:
         errors: dict[str, list[str]] = {}
         for problem in exc.errors or [{"field": "", "msg": exc.message}]:

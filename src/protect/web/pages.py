@@ -3,7 +3,8 @@ pages live in `data_pages` and are mounted here.
 
 Each page calls the same service function as its /api/v1 twin and renders what it returns, so
 the pages and the API cannot disagree. Pages identify the user by a session cookie set at login
-(name and API token); the cookie is HttpOnly and SameSite=Lax.
+(name and API token); the cookie is HttpOnly and SameSite=Lax. Every form that POSTs (login,
+logout, assess) carries a CSRF token (`common.csrf_ok`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ from protect.api.deps import DB
 from protect.service import Principal, ServiceError, UnauthorizedError, knowledge, users
 from protect.service import assessments as assessments_service
 from protect.service.errors import TooManyAttemptsError
-from protect.web.common import SESSION_COOKIE, Viewer, error_page, page_principal
+from protect.web.common import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    Viewer,
+    csrf_ok,
+    csrf_refused,
+    error_page,
+    page_principal,
+)
 from protect.web.common import render as _render
 from protect.web.data_pages import router as data_router
 
-__all__ = ["SESSION_COOKIE", "page_principal", "router"]
+__all__ = ["CSRF_FIELD", "SESSION_COOKIE", "page_principal", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,7 +57,10 @@ def login(
     db: DB,
     name: Annotated[str, Form(max_length=64)],
     token: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    if not csrf_ok(request, csrf_token):
+        return csrf_refused(request, None)
     try:
         key = users.login(db, name.strip(), token.strip())
     except UnauthorizedError:
@@ -77,8 +89,15 @@ def login(
     return response
 
 
-@router.post("/logout")
-def logout(request: Request, db: DB) -> RedirectResponse:
+@router.post("/logout", response_model=None)
+def logout(
+    request: Request,
+    db: DB,
+    user: Viewer,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    if not csrf_ok(request, csrf_token):
+        return csrf_refused(request, user)
     key = request.cookies.get(SESSION_COOKIE)
     if key:
         users.logout(db, key)
