@@ -82,13 +82,15 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
-def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     if isinstance(exc, InvalidInputError):
         detail = [{**err, "loc": ["body", *err.get("loc", [])]} for err in exc.errors] or [
             {"loc": [], "field": "", "msg": exc.message, "type": "value_error"}
         ]
         return JSONResponse({"detail": detail, "message": exc.message}, status_code=422)
+    if exc.status == 413:
+        request.state.protect_own_413 = True  # not the body limit's: `JsonTooLarge` lets it be
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthorizedError) else None
     if isinstance(exc, TooManyAttemptsError | LimitExceededError):
         headers = {"Retry-After": str(exc.retry_after)}
@@ -136,7 +138,7 @@ class JsonTooLarge:
             if (
                 message["type"] == "http.response.start"
                 and message["status"] == 413
-                and (b"content-type", b"application/json") not in message.get("headers", [])
+                and not scope.get("state", {}).get("protect_own_413")
             ):
                 replaced = True
                 headers = [
