@@ -3,7 +3,7 @@ tokens, a private data directory), shared rather than copied."""
 
 from __future__ import annotations
 
-from service.conftest import (  # type: ignore[import-not-found]
+from service.conftest import (
     cheap_argon2,
     database,
     fresh_verification_memory,
