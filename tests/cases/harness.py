@@ -8,6 +8,8 @@ the knowledge base does not know, a situation the contract rejects) must fail lo
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +25,7 @@ from pydantic import (
 )
 
 from protect import Assessment, Situation, assess
+from protect.engine.documents import SituationError, parse_document
 from protect.engine.errors import format_errors
 from protect.knowledge import kb
 
@@ -34,8 +37,47 @@ WarningCode = Literal[
     "chapter-vii-without-operation",
     "poc-mandate-without-operation",
     "icc-party-before-in-force",
+    "code-outside-lifetime",
+    "crime-period-unknown",
 ]
-"""The warning codes fixed by spec/assessment.md §3; the knowledge base does not list them."""
+"""The warning codes fixed by spec/assessment.md §3, §4.3 and §4.5; the knowledge base does not
+list them."""
+IccBasis = Literal[
+    "territory-party",
+    "conduct-in-party-territory",
+    "nationality-party",
+    "art-12-3-declaration",
+    "security-council-referral",
+]
+TreatyId = Literal[
+    "gc-i",
+    "gc-ii",
+    "gc-iii",
+    "gc-iv",
+    "ap-i",
+    "ap-ii",
+    "genocide-convention",
+    "cat",
+    "refugee-convention",
+    "refugee-protocol",
+]
+OrganisationId = Literal[
+    "african-union",
+    "organisation-of-african-unity",
+    "ecowas",
+    "oas",
+    "council-of-europe",
+    "european-union",
+]
+HarmKind = Literal[
+    "attacks-on-civilians",
+    "mistreatment-hors-de-combat",
+    "sexual-violence",
+    "child-recruitment",
+    "displacement",
+    "denial-of-humanitarian-access",
+]
+"""Ids fixed by spec/assessment.md §4.1 and §4.4 (contract version 2)."""
 
 
 class CaseError(Exception):
@@ -58,6 +100,38 @@ class ExpectPOC(_Strict):
     conflict_type: Literal["none", "international", "non-international", "occupation"] | None = None
     perspectives: list[str] | None = None
     tiers: list[int] | None = None
+    civilian_harm: dict[HarmKind, Literal["sporadic", "widespread"]] | None = None
+
+
+class ExpectICC(_Strict):
+    """`derived.icc`; `period_from: null` is a value to check, so an absent key is told apart."""
+
+    jurisdiction: bool | None = None
+    bases: list[IccBasis] | None = None
+    period_from: dt.date | None = None
+
+
+class ExpectTreaties(_Strict):
+    party: list[TreatyId] = Field(default_factory=list)
+    not_party: list[TreatyId] = Field(default_factory=list)
+    since: dict[TreatyId, dt.date] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> ExpectTreaties:
+        both = sorted(set(self.party) & set(self.not_party))
+        if both:
+            raise ValueError(f"party and not_party both list {', '.join(both)}")
+        return self
+
+
+class CiteRef(_Strict):
+    """An instrument and, optionally, a pinpoint in it; without a pinpoint any citation counts."""
+
+    instrument: str
+    pinpoint: str | None = None
+
+    def __str__(self) -> str:
+        return self.instrument + (f" {self.pinpoint}" if self.pinpoint else "")
 
 
 class Expect(_Strict):
@@ -74,6 +148,20 @@ class Expect(_Strict):
     available_to: dict[str, list[str]] = Field(default_factory=dict)
     tensions: list[str] | None = None
     warnings: list[WarningCode] | None = None
+    # contract version 2 (spec/assessment.md §4)
+    icc: ExpectICC | None = None
+    treaties: ExpectTreaties | None = None
+    regional: list[OrganisationId] | None = None
+    applicable_law: list[str] | None = None
+    cites: list[CiteRef] = Field(default_factory=list)
+    never_cites: list[CiteRef] = Field(default_factory=list)
+    in_place: list[str] | None = None
+    summary_first: list[str] | None = None
+    summary_actors: list[str] = Field(default_factory=list)
+    unavailable_to: dict[str, list[str]] = Field(default_factory=dict)
+    norm: dict[str, Literal["r2p", "poc", "both"]] = Field(default_factory=dict)
+    precedent: dict[str, str | None] = Field(default_factory=dict)
+    reasons: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ids_known(self) -> Expect:
@@ -83,6 +171,12 @@ class Expect(_Strict):
             ("available", self.available),
             ("unavailable", self.unavailable),
             ("available_to", list(self.available_to)),
+            ("unavailable_to", list(self.unavailable_to)),
+            ("in_place", self.in_place or []),
+            ("summary_first", self.summary_first or []),
+            ("norm", list(self.norm)),
+            ("precedent", list(self.precedent)),
+            ("reasons", list(self.reasons)),
         ):
             problems += [
                 f"{key}: {mid!r} is not a measure id in the knowledge base"
@@ -90,12 +184,40 @@ class Expect(_Strict):
                 if mid not in knowledge.measures
             ]
         actors = set(knowledge.actors)
-        for mid, who in self.available_to.items():
+        problems += [
+            f"summary_actors: {actor!r} is not an actor id in the knowledge base"
+            for actor in self.summary_actors
+            if actor not in actors
+        ]
+        for key, table in (
+            ("available_to", self.available_to),
+            ("unavailable_to", self.unavailable_to),
+        ):
+            for mid, who in table.items():
+                problems += [
+                    f"{key}.{mid}: {actor!r} is not an actor id in the knowledge base"
+                    for actor in who
+                    if actor not in actors
+                ]
+        for key, instruments in (
+            ("applicable_law", self.applicable_law or []),
+            ("cites", [c.instrument for c in self.cites]),
+            ("never_cites", [c.instrument for c in self.never_cites]),
+            ("precedent", [i for i in self.precedent.values() if i is not None]),
+        ):
             problems += [
-                f"available_to.{mid}: {actor!r} is not an actor id in the knowledge base"
-                for actor in who
-                if actor not in actors
+                f"{key}: {iid!r} is not an instrument id in the knowledge base"
+                for iid in instruments
+                if iid not in knowledge.instruments
             ]
+        clash = sorted({str(c) for c in self.cites} & {str(c) for c in self.never_cites})
+        if clash:
+            problems.append(f"cites and never_cites both list {', '.join(clash)}")
+        clash = sorted(set(self.available_to) & set(self.unavailable_to))
+        problems += [
+            f"available_to and unavailable_to both list {mid}; give its actors in one of them"
+            for mid in clash
+        ]
         both = sorted(set(self.available) & set(self.unavailable))
         if both:
             problems.append(f"available and unavailable both list {', '.join(both)}")
@@ -159,9 +281,13 @@ def _show(value: Any) -> str:
 
 def load_cases(path: Path) -> list[Case]:
     """A file holds one case (a mapping) or several (a list of mappings)."""
+    # The same reader as `protect assess`, so a case file is held to the rules of a situation
+    # file (contract v2, 4.5: a key given twice or an impossible date is an error, not a guess).
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        raw = parse_document(path.read_text(encoding="utf-8"))
+    except SituationError as exc:
+        raise CaseError(f"{path.name}: not valid YAML: {'; '.join(exc.problems)}") from None
+    except (yaml.YAMLError, ValueError) as exc:
         raise CaseError(f"{path.name}: not valid YAML: {exc}") from None
     items = raw if isinstance(raw, list) else [raw]
     cases: list[Case] = []
@@ -198,7 +324,11 @@ def situation_of(case: Case) -> Situation:
 
 def compare(expect: Expect, assessment: Assessment) -> list[Mismatch]:
     """Every expected key the assessment contradicts, in the order the case file lists them."""
-    doc = assessment.model_dump(mode="json")
+    return compare_document(expect, assessment.model_dump(mode="json"))
+
+
+def compare_document(expect: Expect, doc: dict[str, Any]) -> list[Mismatch]:
+    """`compare` on the JSON document `protect assess --format json` prints."""
     out: list[Mismatch] = []
 
     def same(key: str, want: Any, got: Any, *, as_set: bool = False) -> None:
@@ -260,9 +390,311 @@ def compare(expect: Expect, assessment: Assessment) -> list[Mismatch]:
         if sorted(actors) != got:
             out.append(Mismatch(f"available_to.{mid}", actors, got, _reasons(rows)))
 
+    for mid, actors in expect.unavailable_to.items():
+        rows = by_measure.get(mid, [])
+        wrongly = sorted(r["actor"] for r in rows if r["available"] and r["actor"] in actors)
+        if wrongly:
+            out.append(
+                Mismatch(
+                    f"unavailable_to.{mid}",
+                    f"not available to {', '.join(actors)}",
+                    "available to " + ", ".join(wrongly),
+                    _reasons(rows),
+                )
+            )
+
     same("tensions", expect.tensions, [t["id"] for t in doc["tensions"]], as_set=True)
     same("warnings", expect.warnings, [w["code"] for w in doc["warnings"]], as_set=True)
+    out += _compare_v2(expect, doc, by_measure)
     return out
+
+
+_ABSENT = "nothing: the assessment has no such field (contract v2, spec §4.4)"
+
+
+def _dig(doc: Any, *path: str) -> Any:
+    """The value at `path`, or None when any step is missing (an engine without v2 output)."""
+    for step in path:
+        if not isinstance(doc, dict) or step not in doc:
+            return None
+        doc = doc[step]
+    return doc
+
+
+def _compare_v2(
+    expect: Expect, doc: dict[str, Any], by_measure: dict[str, list[dict[str, Any]]]
+) -> list[Mismatch]:
+    """The contract-v2 keys: each names the field that is missing when the engine lacks it."""
+    out: list[Mismatch] = []
+    if expect.poc is not None and expect.poc.civilian_harm is not None:
+        got = _dig(doc, "norms", "poc", "civilian_harm")
+        if got != expect.poc.civilian_harm:
+            out.append(
+                Mismatch(
+                    "poc.civilian_harm", expect.poc.civilian_harm, _ABSENT if got is None else got
+                )
+            )
+    if expect.icc is not None:
+        icc = _dig(doc, "derived", "icc")
+        given = expect.icc.model_fields_set
+        for field in ("jurisdiction", "bases", "period_from"):
+            if field not in given:
+                continue
+            want = getattr(expect.icc, field)
+            if isinstance(want, dt.date):
+                want = want.isoformat()
+            if icc is None:
+                out.append(Mismatch(f"icc.{field}", _null(want), _ABSENT))
+                continue
+            got = icc.get(field)
+            if field == "bases":
+                if sorted(want) != sorted(got or []):
+                    out.append(Mismatch("icc.bases", want, got))
+            elif want != got:
+                out.append(Mismatch(f"icc.{field}", _null(want), _null(got)))
+    if expect.treaties is not None:
+        out += _compare_treaties(expect.treaties, _dig(doc, "derived", "treaties"))
+    if expect.regional is not None:
+        rows = _dig(doc, "derived", "regional")
+        got_ids = None if rows is None else [r["organisation"] for r in rows]
+        if got_ids is None or sorted(expect.regional) != sorted(got_ids):
+            out.append(
+                Mismatch("regional", expect.regional, _ABSENT if got_ids is None else got_ids)
+            )
+    if expect.applicable_law is not None:
+        law = _dig(doc, "norms", "poc", "applicable_law")
+        got_ids = None if law is None else sorted({c["instrument"] for c in law})
+        if got_ids is None or sorted(set(expect.applicable_law)) != got_ids:
+            detail = (
+                ""
+                if law is None
+                else "cited: " + "; ".join(f"{c['instrument']} {c['pinpoint']}" for c in law)
+            )
+            out.append(
+                Mismatch(
+                    "applicable_law",
+                    expect.applicable_law,
+                    _ABSENT if got_ids is None else got_ids,
+                    detail,
+                )
+            )
+    cited = list(_citations(doc, ""))
+    for ref in expect.cites:
+        if not any(cites(c, ref) for _, c in cited):
+            same_instrument = sorted(
+                {c["pinpoint"] for _, c in cited if c["instrument"] == ref.instrument}
+            )
+            detail = (
+                f"the document cites {ref.instrument} at: {'; '.join(same_instrument)}"
+                if same_instrument
+                else f"the document never cites {ref.instrument}"
+            )
+            out.append(Mismatch(f"cites: {ref}", "cited somewhere", "not cited", detail))
+    for ref in expect.never_cites:
+        where = [f"{path} ({c['pinpoint']})" for path, c in cited if cites(c, ref)]
+        if where:
+            out.append(
+                Mismatch(
+                    f"never_cites: {ref}",
+                    "never cited",
+                    "cited",
+                    "at "
+                    + "; ".join(where[:6])
+                    + (f" and {len(where) - 6} more" if len(where) > 6 else ""),
+                )
+            )
+    if expect.in_place is not None:
+        rows = doc["measures"]
+        if any("in_place" not in r for r in rows):
+            out.append(Mismatch("in_place", expect.in_place, _ABSENT))
+        else:
+            got_ids = sorted({r["id"] for r in rows if r["in_place"]})
+            if sorted(expect.in_place) != got_ids:
+                out.append(Mismatch("in_place", expect.in_place, got_ids))
+        summary_in_place = _dig(doc, "summary", "in_place")
+        if summary_in_place is not None and sorted(expect.in_place) != sorted(summary_in_place):
+            out.append(Mismatch("in_place (summary.in_place)", expect.in_place, summary_in_place))
+    if expect.summary_first is not None:
+        opened = _dig(doc, "summary", "open_measures")
+        got_ids = None if opened is None else [m["id"] for m in opened]
+        if got_ids is None or got_ids[: len(expect.summary_first)] != expect.summary_first:
+            out.append(
+                Mismatch(
+                    "summary_first",
+                    _in_order(expect.summary_first),
+                    _ABSENT if got_ids is None else _in_order(got_ids),
+                )
+            )
+    if expect.summary_actors:
+        opened = _dig(doc, "summary", "open_measures")
+        if opened is None:
+            out.append(Mismatch("summary_actors", expect.summary_actors, _ABSENT))
+        else:
+            listed = {m["actor"] for m in opened}
+            missing = [a for a in expect.summary_actors if a not in listed]
+            if missing:
+                out.append(
+                    Mismatch(
+                        "summary_actors",
+                        f"open measures of {', '.join(missing)} in the summary",
+                        "none of theirs",
+                        "the summary lists: "
+                        + _in_order([f"{m['id']} ({m['actor']})" for m in opened]),
+                    )
+                )
+    for mid, norm in expect.norm.items():
+        rows = by_measure.get(mid, [])
+        got_norms = sorted({r["norm"] for r in rows})
+        if got_norms != [norm]:
+            out.append(Mismatch(f"norm.{mid}", norm, got_norms or "no row for this measure"))
+    for mid, instrument in expect.precedent.items():
+        rows = by_measure.get(mid, [])
+        if any("precedent" not in r for r in rows):
+            out.append(Mismatch(f"precedent.{mid}", _null(instrument), _ABSENT))
+            continue
+        got_set = sorted({_null((r["precedent"] or {}).get("instrument")) for r in rows})
+        if not rows or got_set != [_null(instrument)]:
+            out.append(Mismatch(f"precedent.{mid}", _null(instrument), got_set or "no row"))
+    for mid, phrases in expect.reasons.items():
+        rows = by_measure.get(mid, [])
+        for phrase in phrases:
+            if not any(phrase.lower() in r["reason"].lower() for r in rows):
+                out.append(
+                    Mismatch(
+                        f"reasons.{mid}",
+                        f"a reason saying {phrase!r}",
+                        "no reason saying it",
+                        _reasons(rows),
+                    )
+                )
+    return out
+
+
+def _null(value: Any) -> Any:
+    return "null" if value is None else value
+
+
+def _in_order(ids: list[str]) -> str:
+    return " > ".join(ids) if ids else "none"
+
+
+def _compare_treaties(expect: ExpectTreaties, rows: Any) -> list[Mismatch]:
+    if rows is None:
+        wanted = [*expect.party, *expect.not_party, *expect.since]
+        return [Mismatch("treaties", sorted(set(wanted)), _ABSENT)] if wanted else []
+    by_id = {r["instrument"]: r for r in rows}
+    out: list[Mismatch] = []
+    for iid, want in [*((i, True) for i in expect.party), *((i, False) for i in expect.not_party)]:
+        row = by_id.get(iid)
+        if row is None:
+            out.append(
+                Mismatch(
+                    f"treaties.{iid}",
+                    "party" if want else "not a party",
+                    "no entry for it in derived.treaties",
+                )
+            )
+        elif bool(row["party"]) != want:
+            out.append(
+                Mismatch(
+                    f"treaties.{iid}",
+                    "party" if want else "not a party",
+                    "party" if row["party"] else "not a party",
+                    f"since {row.get('since')}, source {row.get('source')}",
+                )
+            )
+    for iid, since in expect.since.items():
+        row = by_id.get(iid)
+        got = None if row is None else row.get("since")
+        if got != since.isoformat():
+            out.append(
+                Mismatch(
+                    f"treaties.since.{iid}",
+                    since.isoformat(),
+                    "no entry" if row is None else _null(got),
+                )
+            )
+    return out
+
+
+def _citations(node: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every citation in the document (an object with an instrument and a pinpoint), with where."""
+    if isinstance(node, dict):
+        if isinstance(node.get("instrument"), str) and isinstance(node.get("pinpoint"), str):
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from _citations(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            tag = item.get("id") if isinstance(item, dict) else None
+            yield from _citations(item, f"{path}[{tag if isinstance(tag, str) else i}]")
+
+
+# A pinpoint is compared by what it designates, as a lawyer reads it: "Art. 147" is cited by
+# "Art. 147", "Arts. 49, 147" and "Art. 147(1)"; "Art. 8(2)(e)" by "Art. 8(2)(e)(viii)"; "Art. 50"
+# by "Arts. 48-58"; a remark in brackets after a space ("Art. 3 (common Article 3)") is ignored.
+_KINDS = {
+    "art": "art",
+    "arts": "art",
+    "article": "art",
+    "articles": "art",
+    "para": "para",
+    "paras": "para",
+    "paragraph": "para",
+    "paragraphs": "para",
+    "sec": "sec",
+    "secs": "sec",
+    "section": "sec",
+    "sections": "sec",
+    "rule": "rule",
+    "rules": "rule",
+    "chapter": "chapter",
+    "chapters": "chapter",
+}
+_HEAD = re.compile(r"^\s*(?:common\s+)?([a-z]+)\.?\s*", re.IGNORECASE)
+_REMARK = re.compile(r"\s+\((?:[^()]|\([^()]*\))*\)")
+_RANGE = re.compile(r"^(\d+)-(\d+)$")
+_LEAD = re.compile(r"^(\d+)")
+_SUBRANGE = re.compile(r"^(.*)\(([a-z]+|\d+)\)-\(([a-z]+|\d+)\)$")
+
+
+def _designations(pinpoint: str) -> tuple[str, list[str]] | None:
+    """(kind, designations) of a pinpoint such as "Arts. 49, 147"; None if not of that form."""
+    head = _HEAD.match(pinpoint)
+    if head is None or head.group(1).lower() not in _KINDS:
+        return None
+    rest = _REMARK.sub("", pinpoint[head.end() :]).lower()
+    items = [i.strip() for i in re.split(r",|;|\band\b", rest) if i.strip()]
+    return _KINDS[head.group(1).lower()], items
+
+
+def _designates(item: str, wanted: str) -> bool:
+    if item == wanted or item.startswith(wanted + "("):
+        return True
+    span, lead = _RANGE.match(item), _LEAD.match(wanted)
+    if span and lead:
+        return int(span.group(1)) <= int(lead.group(1)) <= int(span.group(2))
+    sub = _SUBRANGE.match(item)  # "8(2)(c)-(f)" designates 8(2)(c), (d), (e) and (f)
+    if sub and wanted.startswith(sub.group(1) + "("):
+        rest = wanted[len(sub.group(1)) + 1 :].split(")")[0]
+        low, high = sub.group(2), sub.group(3)
+        if rest.isdigit() and low.isdigit() and high.isdigit():
+            return int(low) <= int(rest) <= int(high)
+        return len(rest) == len(low) == len(high) == 1 and low <= rest <= high
+    return False
+
+
+def cites(citation: dict[str, Any], ref: CiteRef) -> bool:
+    if citation["instrument"] != ref.instrument:
+        return False
+    if ref.pinpoint is None:
+        return True
+    wanted, got = _designations(ref.pinpoint), _designations(citation["pinpoint"])
+    if wanted is None or got is None:
+        norm = " ".join(ref.pinpoint.lower().split())
+        return norm in " ".join(citation["pinpoint"].lower().split())
+    return wanted[0] == got[0] and all(any(_designates(i, w) for i in got[1]) for w in wanted[1])
 
 
 def _reasons(rows: list[dict[str, Any]]) -> str:

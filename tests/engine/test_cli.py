@@ -33,7 +33,31 @@ def test_every_bundled_example_gives_the_spec_document(path: Path) -> None:
         "measures",
         "tensions",
         "warnings",
+        "summary",
         "trace",
+    }
+    assert set(doc["derived"]) == {
+        "icc_state_party",
+        "icc_state_party_source",
+        "treaties",
+        "icc",
+        "regional",
+    }
+    assert set(doc["derived"]["icc"]) == {"jurisdiction", "bases", "period_from"}
+    assert set(doc["derived"]["treaties"][0]) == {
+        "instrument",
+        "party",
+        "since",
+        "reservations",
+        "source",
+    }
+    assert set(doc["summary"]) == {
+        "stage",
+        "binds",
+        "open_measures",
+        "in_place",
+        "main_tension",
+        "warnings",
     }
     assert set(doc["norms"]["r2p"]) == {
         "in_force",
@@ -48,6 +72,8 @@ def test_every_bundled_example_gives_the_spec_document(path: Path) -> None:
         "perspectives",
         "tiers",
         "citations",
+        "applicable_law",
+        "civilian_harm",
     }
     citation = doc["norms"]["poc"]["citations"][0]
     assert set(citation) == {"instrument", "title", "pinpoint", "adopted", "in_force"}
@@ -60,6 +86,8 @@ def test_every_bundled_example_gives_the_spec_document(path: Path) -> None:
         "available",
         "reason",
         "citations",
+        "in_place",
+        "precedent",
     }
     # The Python API returns the same document.
     import yaml

@@ -65,7 +65,10 @@ def test_party_and_declaration_both_count() -> None:
     a = run(country="PSE", date="2021-03-03", armed_conflict="occupation",
             atrocities={"war-crimes": "ongoing"}, state_role="unable")  # fmt: skip
     ok, reason = proprio(a)
-    assert ok and "as a state party" in reason and "declaration lodged 2015-01-01" in reason
+    # The reason names the first basis that reaches the crime; `derived.icc` lists them all.
+    assert ok and "as a state party" in reason
+    assert a.derived.icc.bases == ["art-12-3-declaration", "territory-party"]
+    assert a.derived.icc.period_from == dt.date(2014, 6, 13)
     assert [p["basis"] for p in jurisdiction(a)["at_date"]] == ["party", "declaration"]
     assert referral_by_state(a)
 
@@ -76,7 +79,8 @@ def test_neither_party_nor_declarant() -> None:
     ok, reason = proprio(a)
     assert not ok
     assert "neither a party nor covered by an Art. 12(3) declaration" in reason
-    assert "never been within the Court's jurisdiction" in reason
+    assert "the Security Council has not referred the situation" in reason
+    assert a.derived.icc.jurisdiction is False and a.derived.icc.bases == []
     assert jurisdiction(a) == {"basis": None, "at_date": [], "for_past_crimes": []}
 
 

@@ -93,10 +93,15 @@ def test_every_valid_situation_assesses(s: Situation) -> None:
     if doc["derived"]["icc_state_party"]:
         assert jurisdiction["result"]["basis"] == "party"
     assert doc["trace"][2]["rule"] == "stage" and doc["trace"][2]["result"] == doc["stage"]
-    # The Prosecutor acts only where the Court has jurisdiction, now or over the past.
+    # The Prosecutor acts only where the Court has a basis (contract v2: territory, a
+    # declaration, or a Council referral), now or over the past.
     proprio = next(m for m in doc["measures"] if m.get("id") == "icc-proprio-motu")
+    icc = doc["derived"]["icc"]
     if proprio["available"]:
-        assert jurisdiction["result"]["at_date"] or jurisdiction["result"]["for_past_crimes"]
+        assert icc["jurisdiction"] and icc["bases"]
+    if jurisdiction["result"]["at_date"] or jurisdiction["result"]["for_past_crimes"]:
+        assert icc["jurisdiction"]
+    assert icc["jurisdiction"] == bool(icc["bases"]) == (icc["period_from"] is not None)
 
 
 @settings(max_examples=300, deadline=None)

@@ -9,6 +9,10 @@ from typing import NamedTuple
 
 from protect.engine import rules
 from protect.engine.conditions import Facts
+from protect.engine.icc import IccFacts
+from protect.engine.icc import facts as icc_facts
+from protect.engine.icc import jurisdiction as icc_jurisdiction
+from protect.engine.law import Law, law_on
 from protect.engine.measures import measures_for
 from protect.engine.model import (
     POC,
@@ -24,6 +28,7 @@ from protect.engine.model import (
     made,
 )
 from protect.engine.rulebook import Rulebook, rulebook
+from protect.engine.summary import Digest, digest, summarize
 from protect.knowledge.ratification import Reach, reach_on
 from protect.knowledge.schema import Stage
 
@@ -39,6 +44,7 @@ class _Body(NamedTuple):
     tensions: list[TensionFinding]
     trace_before_r2p: tuple[TraceEntry, ...]  # after `icc_jurisdiction`, before `r2p_in_force`
     trace_after_r2p: tuple[TraceEntry, ...]
+    digest: Digest  # the summary's parts that the body decides
 
 
 def assess(situation: Situation) -> Assessment:
@@ -70,10 +76,12 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
     else:
         icc, icc_source = s.icc_state_party, "input"
         reach = rules.with_input_party(reach, table_value, icc)
+    bound = law_on(s.country, date)
+    court = icc_facts(s, reach)
     if bodies is None:
-        body = _body(rb, s, icc, icc_source, reach)
+        body = _body(rb, s, icc, icc_source, reach, bound, court)
     else:
-        a, pk = s.atrocities, s.peacekeeping
+        a, pk, sc = s.atrocities, s.peacekeeping, s.security_council
         key = (
             bisect_right(rb.periods, date),
             a.genocide,
@@ -87,15 +95,25 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
             pk.poc_mandate,
             pk.chapter_vii,
             pk.host_consent,
-            s.security_council.seized,
+            sc.seized,
+            sc.veto_blocked,
             icc,
             icc_source,
             reach,
+            id(bound),
+            court.windows,
+            court.fits,  # their words name no date, so a period's dates share them
+            court.unknown,
+            s.civilian_harm,
         )
         shared = bodies.get(key)
         if shared is None:
-            shared = bodies[key] = _body(rb, s, icc, icc_source, reach)
+            shared = bodies[key] = _body(rb, s, icc, icc_source, reach, bound, court)
         body = shared
+    measures = body.measures if bodies is None else list(body.measures)
+    if s.in_place:
+        measures = _mark_in_place(measures, frozenset(s.in_place))
+    found_warnings = rules.warnings(s, table_value, court)
     return made(
         Assessment,
         situation=s,
@@ -105,9 +123,10 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
         # Crime and tension findings come from memoized rules and were always shared (frozen
         # models); the measures list is the body's own, so a shared body gives each a copy.
         crimes=body.crimes,
-        measures=body.measures if bodies is None else list(body.measures),
+        measures=measures,
         tensions=body.tensions,
-        warnings=rules.warnings(s, table_value),
+        warnings=found_warnings,
+        summary=summarize(body.digest, measures, s.in_place, found_warnings),
         trace=[
             rules.icc_state_party_trace(s, table_value, icc),
             rules.icc_jurisdiction_trace(date, icc, reach),
@@ -118,24 +137,63 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
     )
 
 
-def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str, reach: Reach) -> _Body:
+def _mark_in_place(measures: list[MeasureFinding], ids: frozenset[str]) -> list[MeasureFinding]:
+    """Measures already taken (contract v2 `in_place`): marked, each finding copied once."""
+    return [
+        m.model_copy(update={"in_place": True}) if m.id in ids else m for m in measures
+    ]
+
+
+def _live(s: Situation) -> tuple[tuple[str, str], ...]:
+    """Crimes not `none`, and every crime with a `committed` period as `past` as well."""
+    a = s.atrocities
+    if not (
+        a.genocide.committed
+        or a.crimes_against_humanity.committed
+        or a.war_crimes.committed
+        or a.ethnic_cleansing.committed
+    ):
+        return tuple((k, v) for k, v in a.by_id().items() if v != "none")
+    out = []
+    for crime, report in s.atrocities.reports().items():
+        if report.status != "none":
+            out.append((crime, report.status))
+        if report.committed and report.status != "past":
+            out.append((crime, "past"))
+    return tuple(sorted(out, key=lambda p: (p[0], p[1] == "past")))
+
+
+def _body(
+    rb: Rulebook,
+    s: Situation,
+    icc: bool,
+    icc_source: str,
+    reach: Reach,
+    bound: Law,
+    court: IccFacts,
+) -> _Body:
     """The rules that the facts and the date's period decide (`Rulebook.periods`)."""
     date: dt.date = s.date
     era = rb.eras(date)
-    live = tuple((k, v) for k, v in s.atrocities.by_id().items() if v != "none")
-    statuses = frozenset(v for _, v in live)
+    live = _live(s)
+    statuses = frozenset(v for _, v in s.atrocities.by_id().items() if v != "none")
+    crimes_live = tuple((k, v) for k, v in s.atrocities.by_id().items() if v != "none")
     pk = s.peacekeeping
     seized = s.security_council.seized
+    binding = rb.binding(s.armed_conflict, bound.parties, bound.members)
 
     stage, t_stage = rules.stage(statuses, s.armed_conflict, s.post_conflict, era["stage"])
     in_force, t_r2p = rules.r2p_in_force(date)
     failure, t_fail = rules.manifest_failure(in_force, statuses, s.state_role, era["r2p-139"])
     threshold, t_thr = rules.response_threshold_met(failure, statuses, era["r2p-139"])
     pillars, t_pil = rules.pillars(in_force, statuses, s.state_role, era["pillars"])
-    ihl, t_ihl = rules.ihl_applies(s.armed_conflict, era["ihl"])
-    perspectives, t_per = rules.perspectives(ihl, stage, pk.present, seized, era["perspectives"])
+    ihl, t_ihl = rules.ihl_applies(s.armed_conflict, era["ihl"], binding)
+    perspectives, t_per = rules.perspectives(
+        ihl, stage, pk.present, seized, era["perspectives"], binding
+    )
     tiers, t_tie = rules.tiers(stage, statuses, pk.present, pk.poc_mandate, era["tiers"])
-    crimes, t_cri = rules.crimes(live, era["crimes"])
+    crimes, t_cri = rules.crimes(crimes_live, era["crimes"], binding)
+    harm = s.civilian_harm.present()
 
     facts = Facts(
         date=date,
@@ -146,17 +204,24 @@ def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str, reach: Reach) 
         state_role=s.state_role,
         post_conflict=s.post_conflict,
         icc_state_party=icc,
-        icc_jurisdiction=reach.now,
-        icc_jurisdiction_past=reach.until,
+        icc=court.fits,
         peacekeeping_present=pk.present,
         poc_mandate=pk.present and pk.poc_mandate,
         security_council_seized=seized,
         manifest_failure=failure,
+        response_threshold_met=threshold,
+        poc_route=s.armed_conflict != "none",
+        security_council_veto_blocked=s.security_council.veto_blocked,
+        civilian_harm=harm,
+        treaty=_treaty_facts(rb, bound),
+        binding=binding,
     )
-    measures, t_measures = measures_for(rb, facts)
+    measures, t_measures, outcome = measures_for(rb, facts)
     ongoing = "ongoing" in statuses
     operation = rules.Operation(pk.present, pk.poc_mandate, pk.chapter_vii, pk.host_consent)
-    tensions, t_ten = rules.tensions(operation, s.state_role, ongoing, threshold, era["tensions"])
+    tensions, t_ten = rules.tensions(
+        operation, s.state_role, ongoing, threshold, era["tensions"], binding
+    )
 
     r2p = made(
         R2P,
@@ -173,9 +238,20 @@ def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str, reach: Reach) 
         perspectives=perspectives,
         tiers=tiers,
         citations=t_ihl.citations,
+        applicable_law=t_ihl.citations,
+        civilian_harm=dict(harm),
+    )
+    jurisdiction = icc_jurisdiction(court)
+    derived = made(
+        Derived,
+        icc_state_party=icc,
+        icc_state_party_source=icc_source,
+        treaties=list(bound.treaties),
+        icc=jurisdiction,
+        regional=list(bound.regional),
     )
     return _Body(
-        derived=made(Derived, icc_state_party=icc, icc_state_party_source=icc_source),
+        derived=derived,
         stage=stage,
         norms=made(Norms, r2p=r2p, poc=poc),
         crimes=crimes,
@@ -183,4 +259,26 @@ def _body(rb: Rulebook, s: Situation, icc: bool, icc_source: str, reach: Reach) 
         tensions=tensions,
         trace_before_r2p=(t_stage,),
         trace_after_r2p=(t_fail, t_thr, t_pil, t_ihl, t_per, t_tie, t_cri, *t_measures, t_ten),
+        digest=digest(
+            # Harm to civilians calls for a response even where no conflict or crime is
+            # entered: rank the measures as for an armed conflict (docs/assessment.md).
+            stage,
+            "armed-conflict" if harm and stage in ("peace", "tension") else stage,
+            r2p,
+            poc,
+            bound,
+            jurisdiction,
+            measures,
+            tensions,
+            (outcome, s.armed_conflict, era["ihl"]),
+        ),
     )
+
+
+def _treaty_facts(rb: Rulebook, bound: Law) -> tuple[tuple[str, str], ...]:
+    out = []
+    for instrument in rb.condition_treaties:
+        if instrument in bound.parties:
+            reserved = [a for i, a in bound.reserved if i == instrument]
+            out.append((instrument, f"reserved:{reserved[0]}" if reserved else "party"))
+    return tuple(out)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from protect.knowledge.ratification import Period
+from protect.knowledge.base import Binding
 from protect.knowledge.schema import Condition
 
 
@@ -22,20 +22,30 @@ class Facts:
     date: dt.date
     stage: str
     armed_conflict: str
-    live: tuple[tuple[str, str], ...]  # (crime id, status) for crimes not `none`, sorted by id
+    # (crime id, status) for crimes not `none`, sorted by id; a crime with a `committed` period
+    # also appears as `past` (contract v2: it counts as committed for the rules that need it).
+    live: tuple[tuple[str, str], ...]
     # For each status set of `Rulebook.crime_sets`, the first live (crime, status) in it.
     first_crime: tuple[tuple[str, str] | None, ...]
     state_role: str
     post_conflict: bool
     icc_state_party: bool
-    # The Court's territorial jurisdiction (`knowledge.ratification.Reach`): the periods covering
-    # the date, and every period begun by it (for past crimes, Art. 127(2) and Art. 12(3)).
-    icc_jurisdiction: tuple[Period, ...]
-    icc_jurisdiction_past: tuple[Period, ...]
+    # Whether some crime falls within the Court's reach, for each scope of `engine.icc.SCOPES`.
+    icc: tuple[tuple[bool, str], ...]
     peacekeeping_present: bool
     poc_mandate: bool
     security_council_seized: bool
     manifest_failure: bool
+    response_threshold_met: bool
+    poc_route: bool  # an armed conflict, in which the Council may act to protect civilians
+    security_council_veto_blocked: bool
+    civilian_harm: tuple[tuple[str, str], ...]  # (kind, level) for harm reported, key order
+    # Treaty participation and reservations the conditions ask about, as (instrument, status)
+    # with status `party`, `reserved:ARTICLE` or absent: see `Rulebook.party_of`.
+    treaty: tuple[tuple[str, str], ...]
+    # What decides which conditional citations bind (conflict type, treaties, memberships),
+    # reduced to what the knowledge base's citations ask about.
+    binding: Binding
 
 
 Why = tuple[object, ...]
@@ -45,53 +55,6 @@ Predicate = Callable[[Facts], Verdict]
 
 def _day(d: dt.date | None) -> str:
     return d.isoformat() if d is not None else "?"
-
-
-def _period_words(p: Period) -> str:
-    """One period of the Court's jurisdiction, in words."""
-    if p.basis == "party":
-        if p.start is None:
-            return "as a state party (as the input states)"
-        if p.end is None:
-            return f"from {_day(p.start)}, as a state party"
-        return (
-            f"from {_day(p.start)} to {_day(p.end)}, while the state was a party "
-            "(kept after its withdrawal by Art. 127(2))"
-        )
-    until = f"to {_day(p.end)}" if p.end is not None else "with no end date"
-    return f"from {_day(p.start)} {until}, under the Art. 12(3) declaration lodged {_day(p.lodged)}"
-
-
-def _jurisdiction(key: str, wanted: bool) -> Predicate:
-    def check(f: Facts) -> Verdict:
-        periods: tuple[Period, ...] = getattr(f, key)
-        return bool(periods) is wanted, ("jurisdiction", key, wanted, periods)
-
-    return check
-
-
-def _explain_jurisdiction(ok: bool, key: str, wanted: bool, periods: tuple[Period, ...]) -> str:
-    past = key == "icc_jurisdiction_past"
-    if periods:
-        spans = " and ".join(_period_words(p) for p in periods)
-        if past:
-            holds = f"the Court has jurisdiction over crimes committed in its territory {spans}"
-        else:
-            holds = f"the Court has jurisdiction over its territory at this date, {spans}"
-    elif past:
-        holds = "the state has never been within the Court's jurisdiction up to this date"
-    else:
-        holds = (
-            "the Court has no jurisdiction over the state's territory at this date: it is "
-            "neither a party nor covered by an Art. 12(3) declaration"
-        )
-    if ok:
-        return holds
-    if wanted and past:
-        return f"it needs the state to have been within the Court's jurisdiction, but {holds}"
-    if wanted:
-        return f"it needs the Court to have jurisdiction over the state's territory, but {holds}"
-    return f"it needs the Court to lack jurisdiction, but {holds}"
 
 
 def _either(values: tuple[str, ...]) -> str:
@@ -148,6 +111,19 @@ _FLAGS: dict[str, tuple[str, str]] = {
         "the national authorities are manifestly failing to protect",
         "the national authorities are not manifestly failing to protect",
     ),
+    "poc_route": (
+        "the POC route applies: the Council may protect civilians in an armed conflict it "
+        "finds a threat to international peace (Art. 39)",
+        "there is no armed conflict for the POC route",
+    ),
+    "security_council_veto_blocked": (
+        "a veto has blocked the Security Council on the situation",
+        "no veto has blocked the Security Council on the situation",
+    ),
+    "response_threshold_met": (
+        "the R2P route applies: the response threshold of para. 139 is met",
+        "the R2P response threshold is not met",
+    ),
 }
 
 
@@ -189,6 +165,55 @@ def _always(f: Facts) -> Verdict:
     return True, ("always",)
 
 
+def _harm(wanted: list[str]) -> Predicate:
+    allowed = frozenset(wanted)
+    need = tuple(wanted)
+
+    def check(f: Facts) -> Verdict:
+        for kind, level in f.civilian_harm:
+            if kind in allowed:
+                return True, ("harm", need, kind, level)
+        return False, ("harm", need, None, None)
+
+    return check
+
+
+def _crime(crime: str, statuses: list[str]) -> Predicate:
+    allowed = frozenset(statuses)
+    need = tuple(statuses)
+
+    def check(f: Facts) -> Verdict:
+        status = next((st for c, st in f.live if c == crime and st in allowed), None)
+        if status is None:
+            status = next((st for c, st in f.live if c == crime), "none")
+        return status in allowed, ("one crime", crime, need, status)
+
+    return check
+
+
+def _party(instrument: str, article: str | None) -> Predicate:
+    def check(f: Facts) -> Verdict:
+        status = dict(f.treaty).get(instrument, "not-party")
+        ok = status == "party" or (status.startswith("reserved:") and article is None)
+        if article is not None and status == f"reserved:{article}":
+            ok = False
+        return ok, ("party", instrument, article, status)
+
+    return check
+
+
+def _icc(scope: str) -> Predicate:
+    from protect.engine.icc import SCOPES
+
+    index = SCOPES.index(scope)
+
+    def check(f: Facts) -> Verdict:
+        ok, words = f.icc[index]
+        return ok, ("icc", scope, words)
+
+    return check
+
+
 _MEMBER_LABELS = {
     "stage": "the stage",
     "armed_conflict": "the armed conflict",
@@ -207,13 +232,25 @@ def compile_condition(cond: Condition) -> Predicate:
         return _any_crime(value)
     if key in _FLAGS:
         return _flag(key, bool(value))
-    if key in ("icc_jurisdiction", "icc_jurisdiction_past"):
-        return _jurisdiction(key, bool(value))
+    if key == "civilian_harm":
+        return _harm(value)
+    if key == "crime":
+        return _crime(value.id, value.status)
+    if key == "party_to":
+        return _party(value.instrument, value.without_reservation)
+    if key == "icc_reach":
+        return _icc(value)
     if key == "any":
         return _any([compile_condition(c) for c in value])
     if key == "all":
         return _all([compile_condition(c) for c in value])
     raise ValueError(f"unknown condition key {key!r}")  # the schema makes this unreachable
+
+
+def _title(instrument: str) -> str:
+    from protect.knowledge import kb
+
+    return kb().instruments[instrument].short
 
 
 def explain(ok: bool, why: Why) -> str:
@@ -236,9 +273,37 @@ def explain(ok: bool, why: Why) -> str:
         holds, fails = _FLAGS[key]  # type: ignore[index]
         yes, no = (holds, fails) if wanted else (fails, holds)
         return yes if ok else f"it needs that {yes}, but {no}"
-    if kind == "jurisdiction":
-        _, key, wanted, periods = why
-        return _explain_jurisdiction(ok, key, wanted, periods)  # type: ignore[arg-type]
+    if kind == "harm":
+        _, need, harm, level = why
+        if ok:
+            return f"{harm} is reported ({level})"
+        return f"it needs reported harm to civilians ({_either(need)}), and none is"  # type: ignore[arg-type]
+    if kind == "one crime":
+        _, crime, need, status = why
+        if ok:
+            return f"{crime} is {status}"
+        return f"it needs {crime} to be {_either(need)}, and it is {status}"  # type: ignore[arg-type]
+    if kind == "party":
+        _, instrument, article, status = why
+        name = _title(str(instrument))
+        if ok:
+            return f"the state is a party to the {name} at this date"
+        if status == "not-party":
+            return f"it needs the state to be a party to the {name}, and it is not at this date"
+        return (
+            f"it needs the state to be bound by Art. {article} of the {name}, and the state's "
+            f"reservation to Art. {article} is in effect at this date"
+        )
+    if kind == "icc":
+        _, scope, words = why
+        if ok:
+            return str(words)
+        need = {
+            "any": "crimes within the Court's reach",
+            "council": "crimes the Council could refer",
+            "state": "crimes within the Court's jurisdiction that a state party could refer",
+        }[str(scope)]
+        return f"it needs {need}, but {words}"
     if kind == "any":
         return "; or ".join(explain(False, w) for w in why[1])  # type: ignore[attr-defined]
     if kind == "all":

@@ -7,21 +7,55 @@ from itertools import chain
 
 from protect.engine.conditions import Facts, Verdict, explain
 from protect.engine.model import MeasureFinding, TraceEntry, made
-from protect.engine.rulebook import CompiledMeasure, Rulebook
+from protect.engine.rulebook import CompiledMeasure, Rulebook, rulebook
 from protect.engine.rules import trace
+from protect.knowledge import kb
+from protect.knowledge.base import Cited
 from protect.knowledge.schema import Citation
 
 NOT_YET_OPEN = -1  # before the measure's own `available_from` date
 NO_BASIS_YET = -2  # before any of its legal bases took effect
 
 
-def _citations(cm: CompiledMeasure, bucket: int) -> list[Citation]:
+Binds = tuple[tuple[bool, bool], ...]  # per conditional citation: (binds, fits the conflict)
+
+
+def _citations(cm: CompiledMeasure, bucket: int, binds: Binds) -> list[Citation]:
+    """The legal basis in effect at the date that binds this state (contract v2). When no
+    treaty of the basis binds it, the treaties are shown as the standard, with a note."""
     if bucket == NOT_YET_OPEN and cm.opens_cite is not None:
         return [cm.opens_cite.citation]  # the instrument whose entry into force opens it
     if bucket < 0:
         return [min(cm.basis, key=lambda c: c.effective).citation]
     reached = cm.basis_dates[bucket - 1]
-    return [c.citation for c in cm.basis if c.effective <= reached]
+    binding = [c for c, ok in _marked(cm, binds) if ok[0] and c.effective <= reached]
+    if binding:
+        return [c.citation for c in binding]
+    return [c.citation for c, ok in _marked(cm, binds) if ok[1] and c.effective <= reached]
+
+
+def _marked(cm: CompiledMeasure, binds: Binds) -> list[tuple[Cited, tuple[bool, bool]]]:
+    flags = iter(binds)
+    return [(c, next(flags) if c.conditional else (True, True)) for c in cm.basis]
+
+
+def _otherwise(cm: CompiledMeasure, bucket: int, binds: Binds) -> str:
+    """What applies instead of the citations that do not bind here, in the reason's words."""
+    if not binds or bucket < 0:
+        return ""
+    reached = cm.basis_dates[bucket - 1]
+    marked = [(c, ok) for c, ok in _marked(cm, binds) if c.effective <= reached]
+    notes = [f" Note: {c.otherwise}." for c, ok in marked if not ok[0] and c.otherwise]
+    if not any(ok[0] for _, ok in marked):
+        names = sorted({c.citation.instrument for c, ok in marked if ok[1] and c.party})
+        if names:
+            notes.append(
+                " Note: the state is not a party to "
+                + ", ".join(kb().instruments[n].short for n in names)
+                + " at this date; they are cited as the standard, and bind it only as far as "
+                "they reflect customary law."
+            )
+    return "".join(notes)
 
 
 def _reason(cm: CompiledMeasure, bucket: int, verdict: Verdict | None) -> str:
@@ -45,32 +79,53 @@ def _reason(cm: CompiledMeasure, bucket: int, verdict: Verdict | None) -> str:
 Outcome = tuple[list[MeasureFinding], TraceEntry]
 
 
-def _verdicts(cm: CompiledMeasure, facts: Facts) -> tuple[object, ...]:
-    """What decides a measure's outcome: the date gate, the verdict and its words' facts."""
+def _verdicts(cm: CompiledMeasure, facts: Facts, bodies: int) -> tuple[object, ...]:
+    """What decides a measure's outcome: the date gate, the verdict and its words' facts, which
+    citations bind the state, and which bodies exist."""
     date = facts.date
+    b = facts.binding
+    binds = (
+        tuple((c.binds(b), c.fits_conflict(b)) for c in cm.basis if c.conditional)
+        if cm.conditional
+        else ()
+    )
+    body = bodies if cm.gated_actors else 0
     if cm.opens is not None and date < cm.opens:
-        return (NOT_YET_OPEN, None, ())
+        return (NOT_YET_OPEN, None, (), binds, body)
     if date < cm.basis_opens:
-        return (NO_BASIS_YET, None, ())
+        return (NO_BASIS_YET, None, (), binds, body)
     verdict = cm.predicate(facts)
     actor_verdicts: tuple[tuple[str, Verdict], ...] = ()
     if verdict[0] and cm.actor_predicates:
         actor_verdicts = tuple((a, p(facts)) for a, p in sorted(cm.actor_predicates.items()))
-    return (bisect_right(cm.basis_dates, date), verdict, actor_verdicts)
+    return (bisect_right(cm.basis_dates, date), verdict, actor_verdicts, binds, body)
 
 
 def _build(
+    rb: Rulebook,
     cm: CompiledMeasure,
     bucket: int,
     verdict: Verdict | None,
     actor_verdicts: tuple[tuple[str, Verdict], ...],
+    binds: Binds,
+    bodies: int,
 ) -> Outcome:
     """Make the findings for one distinct outcome (called once per outcome per process)."""
     m = cm.measure
-    cites = _citations(cm, bucket)
+    cites = _citations(cm, bucket, binds)
     available = verdict is not None and verdict[0]
     reason = _reason(cm, bucket, verdict)
+    note = _otherwise(cm, bucket, binds)
     extra = dict(actor_verdicts)
+    body_at = rb.bodies_at[bodies]
+    needed = body_at.get(m.requires_body) if m.requires_body else None
+    if needed is not None and (not needed.acting or needed.words):
+        current = rb.kb.bodies[m.requires_body].periods[-1]  # type: ignore[index]
+        available = False
+        reason = (
+            f"Not available: it needs the {current.body}, which exists from "
+            f"{current.start.isoformat()}."
+        )
     out = []
     per_actor: dict[str, bool] = {}
     for actor in sorted(m.actors):
@@ -82,6 +137,11 @@ def _build(
             a_reason = (
                 f"{reason[:-1]}, and {words}." if ok else f"Not available to the {actor}: {words}."
             )
+        body = body_at.get(actor) if actor in cm.gated_actors else None
+        if body is not None and not body.acting:
+            a_ok, a_reason = False, f"Not available to the {actor}: {body.words}."
+        elif body is not None and body.words and a_ok:
+            a_reason = f"{a_reason[:-1]} ({body.words})."
         per_actor[actor] = a_ok
         out.append(
             made(
@@ -92,8 +152,10 @@ def _build(
                 phase=m.phase,
                 norm=m.norm,
                 available=a_ok,
-                reason=a_reason,
+                reason=a_reason + note,
                 citations=cites,
+                in_place=False,
+                precedent=cm.precedent,
             )
         )
     return out, trace("measure_available", {"measure": m.id}, per_actor, cites)
@@ -105,15 +167,17 @@ def measure_findings(cm: CompiledMeasure, facts: Facts) -> Outcome:
     Keyed by what decides the outcome (date gate, verdict), so a measure has only a handful of
     distinct outcomes; each is built once and then shared (the models are frozen).
     """
-    key = _verdicts(cm, facts)
+    rb = rulebook()
+    key = _verdicts(cm, facts, rb.bodies(facts.date))
     hit = cm.cache.get(key)
     if hit is None:
-        bucket, verdict, actor_verdicts = key
-        hit = cm.cache[key] = _build(cm, bucket, verdict, actor_verdicts)  # type: ignore[arg-type]
+        hit = cm.cache[key] = _build(rb, cm, *key)  # type: ignore[arg-type]
     return hit
 
 
-def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list[TraceEntry]]:
+def measures_for(
+    rb: Rulebook, facts: Facts
+) -> tuple[list[MeasureFinding], list[TraceEntry], tuple[int, ...]]:
     """Every measure of the catalogue for these facts, in id order, with its trace entries.
 
     Measures whose conditions read the same facts are looked up as a group, keyed by where the
@@ -121,15 +185,30 @@ def measures_for(rb: Rulebook, facts: Facts) -> tuple[list[MeasureFinding], list
     bisect and one look-up per group, and the reassembly in id order runs in C.
     """
     date = facts.date
-    found: tuple[list[MeasureFinding], ...] = ()
-    traces: tuple[TraceEntry, ...] = ()
+    found: list[list[MeasureFinding]] = []
+    traces: list[TraceEntry] = []
+    outcome: list[int] = []
     for g in rb.groups:
         key = (bisect_right(g.dates, date), g.reads(facts))
         hit = g.cache.get(key)
         if hit is None:
             outcomes = [measure_findings(cm, facts) for cm in g.measures]
             hit = g.cache[key] = (tuple(f for f, _ in outcomes), tuple(t for _, t in outcomes))
-        found += hit[0]
-        traces += hit[1]
-    ordered = rb.in_id_order(found)
-    return list(chain.from_iterable(ordered)), list(rb.in_id_order(traces))  # type: ignore[arg-type]
+        found.extend(hit[0])
+        traces.extend(hit[1])
+        outcome.append(id(hit))
+    # The group outcomes are kept for the process, so their identities name this list of
+    # findings for as long as it lives: the summary's ranking keys on them, and the assembled
+    # lists are kept under them (each assessment gets its own copy of the measures list).
+    named = tuple(outcome)
+    assembled = rb.assembled.get(named)
+    if assembled is None:
+        ordered = rb.in_id_order(tuple(found))
+        assembled = (
+            tuple(chain.from_iterable(ordered)),  # type: ignore[arg-type]
+            tuple(rb.in_id_order(tuple(traces))),  # type: ignore[arg-type]
+        )
+        if len(rb.assembled) > 65536:
+            rb.assembled.clear()
+        rb.assembled[named] = assembled
+    return list(assembled[0]), list(assembled[1]), named

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StrictBool,
-    field_validator,
+    model_serializer,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -63,20 +65,77 @@ class _Input(BaseModel):
     )
 
 
+class Period(_Input):
+    """When crimes were (or are being) committed; `to: null` means still going on."""
+
+    from_: StrictDate = Field(alias="from")
+    to: StrictDate | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.to is not None and self.to < self.from_:
+            raise PydanticCustomError(
+                "period_order",
+                "to {to} is before from {start}",
+                {"to": self.to.isoformat(), "start": self.from_.isoformat()},
+            )
+        return self
+
+
+class CrimeReport(_Input):
+    """The long form of a crime's entry (contract v2, 4.1): its status and when it was committed.
+
+    A crime with a `committed` period counts as committed in the past for the rules that need
+    past crimes, whatever its current status (Kenya 2013: at risk again, committed in 2007-2008).
+    """
+
+    status: CrimeStatus = "none"
+    committed: tuple[Period, ...] = ()
+
+
+def _crime_entry(value: Any) -> Any:
+    """The short form (a status string) stays valid and means `{status: ...}` with no period."""
+    if isinstance(value, str):
+        if value not in get_args(CrimeStatus):
+            raise PydanticCustomError(
+                "crime_status",
+                "{value} is not allowed; allowed values: {allowed}",
+                {"value": repr(value[:200]), "allowed": ", ".join(get_args(CrimeStatus))},
+            )
+        return {"status": value}
+    return value
+
+
+CrimeEntry = Annotated[CrimeReport, BeforeValidator(_crime_entry)]
+_NONE = CrimeReport()
+
+
 class Atrocities(_Input):
-    """The status of each atrocity crime; absent keys are `none`."""
+    """The status of each atrocity crime, short or long form; absent keys are `none`."""
 
-    genocide: CrimeStatus = "none"
-    crimes_against_humanity: CrimeStatus = Field(default="none", alias="crimes-against-humanity")
-    war_crimes: CrimeStatus = Field(default="none", alias="war-crimes")
-    ethnic_cleansing: CrimeStatus = Field(default="none", alias="ethnic-cleansing")
+    genocide: CrimeEntry = _NONE
+    crimes_against_humanity: CrimeEntry = Field(default=_NONE, alias="crimes-against-humanity")
+    war_crimes: CrimeEntry = Field(default=_NONE, alias="war-crimes")
+    ethnic_cleansing: CrimeEntry = Field(default=_NONE, alias="ethnic-cleansing")
 
-    def by_id(self) -> dict[CrimeId, CrimeStatus]:
+    def reports(self) -> dict[CrimeId, CrimeReport]:
         return {
             "crimes-against-humanity": self.crimes_against_humanity,
             "ethnic-cleansing": self.ethnic_cleansing,
             "genocide": self.genocide,
             "war-crimes": self.war_crimes,
+        }
+
+    def by_id(self) -> dict[CrimeId, CrimeStatus]:
+        return {k: v.status for k, v in self.reports().items()}
+
+    @model_serializer(mode="wrap")
+    def _short_when_possible(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Echo a crime without periods in the short form, as version-1 documents have it."""
+        out = handler(self)
+        return {
+            k: (v["status"] if isinstance(v, dict) and not v.get("committed") else v)
+            for k, v in out.items()
         }
 
 
@@ -89,13 +148,89 @@ class Peacekeeping(_Input):
 
 class SecurityCouncil(_Input):
     seized: StrictBool = False
+    veto_blocked: StrictBool = False
+    icc_referral: StrictDate | None = None
+
+
+Iso3 = Annotated[str, BeforeValidator(lambda v: _known_country(v))]
+
+PerpetratorKind = Literal["state", "non-state", "foreign-state"]
+
+
+class Perpetrator(_Input):
+    """Who commits the crimes: the state, a non-state armed group, or a foreign state."""
+
+    kind: PerpetratorKind
+    name: str | None = Field(default=None, max_length=200)
+    nationality: Iso3 | None = None
+
+
+HarmLevel = Literal["none", "sporadic", "widespread"]
+
+
+class CivilianHarm(_Input):
+    """Harm below the atrocity threshold that POC addresses (seeds, section 6.2)."""
+
+    attacks_on_civilians: HarmLevel = Field(default="none", alias="attacks-on-civilians")
+    mistreatment_hors_de_combat: HarmLevel = Field(
+        default="none", alias="mistreatment-hors-de-combat"
+    )
+    sexual_violence: HarmLevel = Field(default="none", alias="sexual-violence")
+    child_recruitment: HarmLevel = Field(default="none", alias="child-recruitment")
+    displacement: HarmLevel = "none"
+    denial_of_humanitarian_access: HarmLevel = Field(
+        default="none", alias="denial-of-humanitarian-access"
+    )
+
+    def present(self) -> tuple[tuple[str, str], ...]:
+        """(kind, level) for every kind of harm that is not `none`, in key order."""
+        d = self.__dict__
+        if "sporadic" not in d.values() and "widespread" not in d.values():
+            return ()
+        return tuple(
+            (field.alias or name, level)
+            for name, field in CivilianHarm.model_fields.items()
+            if (level := getattr(self, name)) != "none"
+        )
+
+
+def _known_country(value: Any) -> Any:
+    from protect.knowledge.countries import is_known
+
+    if not isinstance(value, str):
+        raise PydanticCustomError("country_type", "must be an ISO 3166-1 alpha-3 code")
+    if value == value.upper() and len(value) == 3 and is_known(value):
+        return value
+    hint = f" (did you mean {value.strip().upper()!r}?)" if is_known(value) else ""
+    raise PydanticCustomError(
+        "country_unknown",
+        "{code} is not an ISO 3166-1 alpha-3 code, current or former (ISO 3166-3){hint}",
+        {"code": repr(value[:20]), "hint": hint},
+    )
+
+
+def _measure_id(value: Any) -> Any:
+    from protect.knowledge import kb
+
+    if not isinstance(value, str):
+        raise PydanticCustomError("measure_type", "must be a measure id")
+    if value not in kb().measures:
+        raise PydanticCustomError(
+            "measure_unknown",
+            "{id} is not a measure of the catalogue (see `protect kb list measures`)",
+            {"id": repr(value[:60])},
+        )
+    return value
+
+
+MeasureId = Annotated[str, BeforeValidator(_measure_id)]
 
 
 class Situation(_Input):
     """A concrete situation: a country, a date, and what is happening there."""
 
     name: str | None = None
-    country: str
+    country: Iso3
     date: StrictDate
     armed_conflict: ArmedConflict
     atrocities: Atrocities = Atrocities()
@@ -104,22 +239,22 @@ class Situation(_Input):
     peacekeeping: Peacekeeping = Peacekeeping()
     security_council: SecurityCouncil = SecurityCouncil()
     icc_state_party: StrictBool | None = None
+    perpetrators: tuple[Perpetrator, ...] | None = None
+    conduct_also_in: tuple[Iso3, ...] = ()
+    civilian_harm: CivilianHarm = CivilianHarm()
+    in_place: tuple[MeasureId, ...] = ()
 
-    @field_validator("country", mode="before")
-    @classmethod
-    def _known_country(cls, value: Any) -> Any:
-        from protect.knowledge.countries import is_known
+    @model_validator(mode="after")
+    def _default_perpetrators(self) -> Situation:
+        """Contract v2: `[{kind: state}]` when the state is the perpetrator, else `[]`."""
+        if self.perpetrators is None:
+            default = (Perpetrator(kind="state"),) if self.state_role == "perpetrator" else ()
+            object.__setattr__(self, "perpetrators", default)
+        return self
 
-        if not isinstance(value, str):
-            raise PydanticCustomError("country_type", "must be an ISO 3166-1 alpha-3 code")
-        if value == value.upper() and len(value) == 3 and is_known(value):
-            return value
-        hint = f" (did you mean {value.strip().upper()!r}?)" if is_known(value) else ""
-        raise PydanticCustomError(
-            "country_unknown",
-            "{code} is not an ISO 3166-1 alpha-3 code, current or former (ISO 3166-3){hint}",
-            {"code": repr(value), "hint": hint},
-        )
+    @property
+    def perpetrator_list(self) -> tuple[Perpetrator, ...]:
+        return self.perpetrators or ()
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -146,9 +281,46 @@ class _Output(BaseModel):
     model_config = ConfigDict(frozen=True, serialize_by_alias=True)
 
 
+class Treaty(_Output):
+    """Whether one treaty of contract 4.2 binds the state at the date."""
+
+    instrument: str
+    party: bool
+    since: dt.date | None
+    reservations: list[str]
+    source: str
+
+
+class Membership(_Output):
+    organisation: str
+    name: str
+    since: dt.date
+
+
+IccBasis = Literal[
+    "territory-party",
+    "conduct-in-party-territory",
+    "nationality-party",
+    "art-12-3-declaration",
+    "security-council-referral",
+]
+
+
+class IccJurisdiction(_Output):
+    """Where the Court may act (Arts. 11-13): its bases at the date and the earliest day of
+    crimes it can reach."""
+
+    jurisdiction: bool
+    bases: list[IccBasis]
+    period_from: dt.date | None
+
+
 class Derived(_Output):
     icc_state_party: bool
     icc_state_party_source: Literal["input", "ratification-table"]
+    treaties: list[Treaty]
+    icc: IccJurisdiction
+    regional: list[Membership]
 
 
 class R2P(_Output):
@@ -165,6 +337,8 @@ class POC(_Output):
     perspectives: list[str]
     tiers: list[int]
     citations: list[Citation]
+    applicable_law: list[Citation]
+    civilian_harm: dict[str, str]
 
 
 class Norms(_Output):
@@ -188,6 +362,8 @@ class MeasureFinding(_Output):
     available: bool
     reason: str
     citations: list[Citation]
+    in_place: bool
+    precedent: Citation | None
 
 
 class TensionFinding(_Output):
@@ -210,6 +386,24 @@ class TraceEntry(_Output):
     citations: list[Citation]
 
 
+class OpenMeasure(_Output):
+    id: str
+    actor: str
+    title: str
+    reason: str
+
+
+class Summary(_Output):
+    """The digest for a reader in a hurry (contract v2, 4.4): reports open with it."""
+
+    stage: Stage
+    binds: list[str]
+    open_measures: list[OpenMeasure]
+    in_place: list[str]
+    main_tension: str | None
+    warnings: list[str]
+
+
 class Assessment(_Output):
     """The document `protect assess --format json` prints; every interface returns the same."""
 
@@ -221,4 +415,5 @@ class Assessment(_Output):
     measures: list[MeasureFinding]
     tensions: list[TensionFinding]
     warnings: list[Warning]
+    summary: Summary
     trace: list[TraceEntry]

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from protect.engine.model import Assessment
+from protect.knowledge import kb
 from protect.knowledge.schema import Citation
 
 
@@ -73,6 +74,90 @@ def _jurisdiction_line(a: Assessment) -> str:
     return jurisdiction_words(entry.result if entry is not None else None)
 
 
+def _closed_reason(reason: str) -> str:
+    """A reason without the actor it names, so that measures closed for one reason group."""
+    if reason.startswith("Not available to the "):
+        rest = reason.partition(": ")[2]
+        return rest[:1].upper() + rest[1:] if rest else reason
+    if reason.startswith("Not available: "):
+        rest = reason[len("Not available: ") :]
+        return rest[:1].upper() + rest[1:]
+    return reason
+
+
+def _tier_words(numbers: list[int]) -> str:
+    tiers = kb().tiers
+    return "; ".join(f"{n} ({tiers[n].later_title.lower()})" for n in numbers) or "none"
+
+
+def _perspective_words(ids: list[str]) -> str:
+    views = kb().perspectives
+    return "; ".join(views[p].title for p in ids) or "none"
+
+
+def _summary(a: Assessment, md: bool, h2: str, bullet: str) -> list[str]:
+    s = a.summary
+    out = [f"{h2}Summary" if md else "SUMMARY"]
+    out.append(f"{bullet}Stage: {s.stage}.")
+    out.append(f"{bullet}What binds:")
+    out += [f"{'  - ' if md else '      '}{line}" for line in s.binds]
+    if s.open_measures:
+        out.append(f"{bullet}First measures, in order:")
+        for n, m in enumerate(s.open_measures, 1):
+            out.append(f"{'  ' if md else '      '}{n}. {m.title} ({m.actor}): {m.reason}")
+    else:
+        out.append(f"{bullet}No measure is open.")
+    if s.in_place:
+        out.append(f"{bullet}Already in place: {', '.join(s.in_place)}.")
+    if s.main_tension:
+        t = next(t for t in a.tensions if t.id == s.main_tension)
+        out.append(f"{bullet}Main tension: {t.title}.")
+    if a.warnings:
+        out.append(f"{bullet}Check the input: " + "; ".join(w.message for w in a.warnings) + ".")
+    out.append("")
+    return out
+
+
+def _law(a: Assessment, md: bool, h2: str, bullet: str, src: _Sources) -> list[str]:
+    d = a.derived
+    out = [f"{h2}The law that binds {a.situation.country} on this date" if md else
+           f"THE LAW THAT BINDS {a.situation.country} ON THIS DATE"]  # fmt: skip
+    names = kb().instruments
+    for t in d.treaties:
+        if t.party:
+            since = f"party since {t.since.isoformat()}" if t.since else "party"
+            if t.reservations:
+                since += f", with a reservation to Art. {', '.join(t.reservations)} in effect"
+        else:
+            since = "not a party"
+        out.append(f"{bullet}{names[t.instrument].short}: {since}.")
+    if d.regional:
+        joined = ", ".join(f"{m.name} (since {m.since.isoformat()})" for m in d.regional)
+        out.append(f"{bullet}Member of: {joined}.")
+    else:
+        out.append(f"{bullet}Member of no regional organisation in the tables.")
+    if d.icc.jurisdiction:
+        since = d.icc.period_from.isoformat() if d.icc.period_from else "?"
+        out.append(
+            f"{bullet}ICC: jurisdiction on the bases {', '.join(d.icc.bases)}, over crimes "
+            f"committed from {since} (Rome Statute Art. 11)."
+        )
+    else:
+        out.append(f"{bullet}ICC: no jurisdiction at this date.")
+    party = _yes(d.icc_state_party)
+    out.append(f"{bullet}ICC state party: {party} (from {d.icc_state_party_source}).")
+    out.append(f"{bullet}{_jurisdiction_line(a)}")
+    law = a.norms.poc.applicable_law
+    if a.norms.poc.ihl_applies:
+        out.append(
+            f"{bullet}IHL that binds in this {a.norms.poc.conflict_type} armed conflict: "
+            + "; ".join(f"{names[c.instrument].short}, {c.pinpoint}" for c in law)
+            + f" {src.refs(law)}"
+        )
+    out.append("")
+    return out
+
+
 def _sections(a: Assessment, md: bool) -> list[str]:
     s = a.situation
     src = _Sources()
@@ -84,10 +169,9 @@ def _sections(a: Assessment, md: bool) -> list[str]:
         if md
         else f"Country {s.country}, as of {s.date.isoformat()}. Stage: {a.stage}."
     )
-    icc = a.derived
-    out.append(f"ICC state party: {_yes(icc.icc_state_party)} (from {icc.icc_state_party_source}).")
-    out.append(_jurisdiction_line(a))
     out.append("")
+    out += _summary(a, md, h2, bullet)
+    out += _law(a, md, h2, bullet, src)
 
     r2p, poc = a.norms.r2p, a.norms.poc
     out.append(f"{h2}Norms" if md else "NORMS")
@@ -97,12 +181,14 @@ def _sections(a: Assessment, md: bool) -> list[str]:
         f"{_yes(r2p.manifest_failure)}; response threshold met "
         f"{_yes(r2p.response_threshold_met)} {src.refs(r2p.citations)}"
     )
-    persp = ", ".join(poc.perspectives) or "none"
-    tiers = ", ".join(map(str, poc.tiers)) or "none"
     out.append(
         f"{bullet}POC: IHL applies {_yes(poc.ihl_applies)} ({poc.conflict_type}); "
-        f"perspectives {persp}; tiers {tiers} {src.refs(poc.citations)}"
+        f"perspectives {_perspective_words(poc.perspectives)}; tiers of protection "
+        f"{_tier_words(poc.tiers)} {src.refs(poc.citations)}"
     )
+    if poc.civilian_harm:
+        harm = ", ".join(f"{k} ({v})" for k, v in poc.civilian_harm.items())
+        out.append(f"{bullet}Harm to civilians below the atrocity threshold: {harm}")
     out.append("")
 
     if a.crimes:
@@ -113,21 +199,35 @@ def _sections(a: Assessment, md: bool) -> list[str]:
         out.append("")
 
     by_actor: dict[str, list[str]] = defaultdict(list)
-    closed: list[str] = []
+    closed: dict[str, list[str]] = defaultdict(list)
     for m in a.measures:
         if m.available:
+            placed = " (already in place)" if m.in_place else ""
+            precedent = (
+                f" First used: {kb().instruments[m.precedent.instrument].short}, "
+                f"{m.precedent.pinpoint}."
+                if m.precedent
+                else ""
+            )
             by_actor[m.actor].append(
-                f"{m.title} [{m.phase}, {m.norm}]: {m.reason} {src.refs(m.citations)}"
+                f"{m.title}{placed} [{m.phase}, {m.norm}]: {m.reason}{precedent} "
+                f"{src.refs(m.citations)}"
             )
         else:
-            closed.append(f"{m.title} ({m.actor}): {m.reason}")
+            closed[_closed_reason(m.reason)].append(f"{m.title} ({m.actor})")
     out.append(f"{h2}Measures available, by actor" if md else "MEASURES AVAILABLE, BY ACTOR")
     for actor in sorted(by_actor):
         out.append(f"### {actor}" if md else f"  {actor}")
         out += [f"{bullet if md else '    - '}{line}" for line in by_actor[actor]]
     out.append("")
-    out.append(f"{h2}Measures not available" if md else "MEASURES NOT AVAILABLE")
-    out += [f"{bullet}{line}" for line in closed] or [f"{bullet}none"]
+    out.append(
+        f"{h2}Measures not available, by reason" if md else "MEASURES NOT AVAILABLE, BY REASON"
+    )
+    for reason, items in sorted(closed.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        out.append(f"{bullet}{reason}")
+        out.append(f"{'  ' if md else '      '}{'; '.join(items)}")
+    if not closed:
+        out.append(f"{bullet}none")
     out.append("")
 
     out.append(f"{h2}Tensions" if md else "TENSIONS")

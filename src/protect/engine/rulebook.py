@@ -17,7 +17,8 @@ from threading import Lock
 from protect.engine.conditions import Facts, Predicate, compile_condition
 from protect.engine.model import MeasureFinding, TraceEntry
 from protect.knowledge import Cited, CiteSet, KnowledgeBase, kb
-from protect.knowledge.schema import CitationRef, Condition, Measure
+from protect.knowledge.base import Binding
+from protect.knowledge.schema import Citation, CitationRef, Condition, Measure
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,9 @@ class CompiledMeasure:
     actor_predicates: dict[str, Predicate]
     basis_dates: tuple[dt.date, ...]  # distinct effective dates of the legal basis, ascending
     dates: tuple[dt.date, ...]  # every date at which the measure's outcome can change
+    precedent: Citation | None  # a famous first use, for context (contract v2)
+    conditional: bool  # some citation binds only some states or conflicts (contract v2)
+    gated_actors: frozenset[str]  # actors whose body did not always exist (bodies.yaml)
     # Findings already built, keyed by what decides them (date gate and verdict): a measure has
     # few distinct outcomes, so each is made once per process and shared (the models are frozen).
     cache: dict[tuple[object, ...], tuple[list[MeasureFinding], TraceEntry]]
@@ -80,6 +84,28 @@ class Rulebook:
     # name the date itself: the rule eras, the measures' gate dates, R2P's adoption and its
     # citations. Two dates between the same neighbours here give the same assessment.
     periods: tuple[dt.date, ...]
+    # Conditional citations (contract v2) ask about these treaties and organisations only.
+    binding_parties: frozenset[str]
+    binding_members: frozenset[str]
+    # The treaties measure conditions ask about (`party_to`).
+    condition_treaties: tuple[str, ...]
+    # The days on which some actor's body begins or ends (bodies.yaml), and for each interval
+    # between them, the body acting for each gated actor (None where none existed).
+    body_dates: tuple[dt.date, ...]
+    bodies_at: tuple[dict[str, BodyState], ...]
+    # Measure lists already assembled, keyed by the identities of their group outcomes.
+    assembled: dict[tuple[int, ...], tuple[tuple[MeasureFinding, ...], tuple[TraceEntry, ...]]]
+
+    def bodies(self, date: dt.date) -> int:
+        """The index of `date`'s interval in `bodies_at`."""
+        return bisect_right(self.body_dates, date)
+
+    def binding(
+        self, armed_conflict: str, parties: frozenset[str], members: frozenset[str]
+    ) -> Binding:
+        return _binding(
+            armed_conflict, parties & self.binding_parties, members & self.binding_members
+        )
 
     def eras(self, date: dt.date) -> dict[str, dt.date]:
         return self.eras_at[bisect_right(self.era_dates, date)]
@@ -89,19 +115,37 @@ class Rulebook:
         return _first_crimes(live, self.crime_sets)
 
 
+@dataclass(frozen=True, slots=True)
+class BodyState:
+    """Which body acts for an actor in one interval of days, and the words that say so."""
+
+    acting: bool
+    words: str  # why it cannot act, or through which earlier body it acts ("" = itself)
+
+
+@lru_cache(maxsize=4096)
+def _binding(conflict: str, parties: frozenset[str], members: frozenset[str]) -> Binding:
+    return Binding(conflict, parties, members)
+
+
 _READS = {
     "stage": "stage",
     "any_crime": "live",
+    "crime": "live",
     "armed_conflict": "armed_conflict",
     "state_role": "state_role",
     "post_conflict": "post_conflict",
     "icc_state_party": "icc_state_party",
-    "icc_jurisdiction": "icc_jurisdiction",
-    "icc_jurisdiction_past": "icc_jurisdiction_past",
+    "icc_reach": "icc",
     "peacekeeping_present": "peacekeeping_present",
     "poc_mandate": "poc_mandate",
     "security_council_seized": "security_council_seized",
     "manifest_failure": "manifest_failure",
+    "response_threshold_met": "response_threshold_met",
+    "poc_route": "poc_route",
+    "security_council_veto_blocked": "security_council_veto_blocked",
+    "civilian_harm": "civilian_harm",
+    "party_to": "treaty",
 }
 
 
@@ -120,11 +164,12 @@ def _fields_read(cond: Condition) -> set[Read]:
 
 
 def _measure_fields(m: Measure) -> frozenset[Read]:
-    return frozenset(
-        set().union(
-            _fields_read(m.condition), *(_fields_read(c) for c in m.actor_conditions.values())
-        )
+    fields: set[Read] = set().union(
+        _fields_read(m.condition), *(_fields_read(c) for c in m.actor_conditions.values())
     )
+    if any(r.conflict is not None or r.party or r.member for r in m.legal_basis):
+        fields.add("binding")  # its citations depend on what binds the state
+    return frozenset(fields)
 
 
 def _groups(
@@ -188,6 +233,13 @@ def _compile_measure(base: KnowledgeBase, m: Measure) -> CompiledMeasure:
     basis = base.cites(m.legal_basis)
     opens_cite = base.cite(m.available_from) if m.available_from else None
     opens_title = base.instruments[m.available_from.instrument].title if m.available_from else None
+    gated = frozenset(a for a in (*m.actors, m.requires_body) if a in base.bodies)
+    body_days = {
+        d
+        for a in gated
+        for p in base.bodies[a].periods
+        for d in (p.start, *((p.end + dt.timedelta(days=1),) if p.end else ()))
+    }
     return CompiledMeasure(
         measure=m,
         opens=opens_cite.effective if opens_cite else None,
@@ -199,10 +251,60 @@ def _compile_measure(base: KnowledgeBase, m: Measure) -> CompiledMeasure:
         actor_predicates={a: compile_condition(c) for a, c in m.actor_conditions.items()},
         basis_dates=tuple(sorted({c.effective for c in basis})),
         dates=tuple(
-            sorted({c.effective for c in basis} | ({opens_cite.effective} if opens_cite else set()))
+            sorted(
+                {c.effective for c in basis}
+                | ({opens_cite.effective} if opens_cite else set())
+                | body_days
+            )
         ),
+        precedent=base.cite(m.precedent).citation if m.precedent else None,
+        conditional=any(c.conditional for c in basis),
+        gated_actors=gated,
         cache={},
     )
+
+
+def _condition_keys(cond: Condition) -> Iterable[Condition]:
+    yield cond
+    if cond.key in ("any", "all"):
+        for c in cond.value:
+            yield from _condition_keys(c)
+
+
+def _body_timeline(
+    base: KnowledgeBase,
+) -> tuple[tuple[dt.date, ...], tuple[dict[str, BodyState], ...]]:
+    """For each interval between the days a body begins or ends, who acts for each actor."""
+    days = sorted(
+        {
+            d
+            for b in base.bodies.values()
+            for p in b.periods
+            for d in (p.start, *((p.end + dt.timedelta(days=1),) if p.end else ()))
+        }
+    )
+
+    def state(actor: str, on: dt.date) -> BodyState:
+        body = base.bodies[actor]
+        current = body.periods[-1]
+        for p in body.periods:
+            if p.start <= on and (p.end is None or on <= p.end):
+                if p is current:
+                    return BodyState(True, "")
+                return BodyState(
+                    True,
+                    f"acting through the {p.body} ({p.start.isoformat()} to "
+                    f"{p.end.isoformat() if p.end else 'today'}), which preceded the "
+                    f"{current.body}",
+                )
+        first = body.periods[0]
+        if on < first.start:
+            return BodyState(False, f"the {first.body} did not exist before {first.start}")
+        return BodyState(False, f"no body filled this role on this date ({first.body} ended, "
+                         f"the {current.body} began on {current.start})")
+
+    starts = (dt.date.min, *days)
+    return tuple(days), tuple({a: state(a, d) for a in base.bodies} for d in starts)
 
 
 _BUILD = Lock()
@@ -255,6 +357,17 @@ def _rulebook() -> Rulebook:
     r2p_in_force_cites, r2p_underlying = cs(r2p.in_force), cs(r2p.underlying)
     periods = {*era_dates, r2p_adopted, *r2p_in_force_cites.dates, *r2p_underlying.dates}
     periods.update(d for g in groups for d in g.dates)
+    periods.update(r.adopted for r in base.council.referrals)
+    refs = [
+        r
+        for r in (
+            *(r for m in base.measures.values() for r in m.legal_basis),
+            *(r for c in base.crimes.values() for r in c.citations),
+            *(r for rs in base.norms.poc.by_conflict_type.values() for r in rs),
+            *base.norms.poc.peacetime,
+        )
+    ]
+    body_dates, bodies_at = _body_timeline(base)
     return Rulebook(
         kb=base,
         r2p_adopted=r2p_adopted,
@@ -285,4 +398,20 @@ def _rulebook() -> Rulebook:
             {k: v.era(d) for k, v in rule_cites.items()} for d in (dt.date.min, *era_dates)
         ),
         periods=tuple(sorted(periods)),
+        binding_parties=frozenset(r.party for r in refs if r.party),
+        binding_members=frozenset(r.member for r in refs if r.member),
+        condition_treaties=tuple(
+            sorted(
+                {
+                    c.value.instrument
+                    for m in base.measures.values()
+                    for cond in (m.condition, *m.actor_conditions.values())
+                    for c in _condition_keys(cond)
+                    if c.key == "party_to"
+                }
+            )
+        ),
+        body_dates=body_dates,
+        bodies_at=bodies_at,
+        assembled={},
     )

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
+from protect.engine.icc import IccFacts, statute_in_force
 from protect.engine.model import (
     CrimeFinding,
     Situation,
@@ -24,6 +25,8 @@ from protect.engine.model import (
     made,
 )
 from protect.engine.rulebook import rulebook
+from protect.knowledge.base import Binding
+from protect.knowledge.countries import country
 from protect.knowledge.ratification import Period, Reach
 from protect.knowledge.schema import Citation
 
@@ -49,7 +52,6 @@ def memo(fn: F) -> F:
     return lru_cache(maxsize=65536)(fn)  # type: ignore[return-value]
 
 
-ROME_STATUTE_IN_FORCE = dt.date(2002, 7, 1)
 CONFLICT_STAGES = frozenset({"armed-conflict", "atrocity-crimes"})
 HUMANITARIAN_STAGES = frozenset({"armed-conflict", "atrocity-crimes", "post-conflict"})
 
@@ -192,18 +194,25 @@ def pillars(in_force: bool, statuses: Statuses, state_role: str, era: dt.date) -
 
 
 @memo
-def ihl_applies(armed_conflict: str, era: dt.date) -> Ruled:
+def ihl_applies(armed_conflict: str, era: dt.date, binding: Binding) -> Ruled:
     """IHL applies in full once there is an armed conflict or an occupation; before that only
-    its peacetime duties bind."""
+    its peacetime duties bind. The citations are the law that binds this state (contract v2):
+    a treaty only where it is a party, customary law always."""
     rb = rulebook()
     result = armed_conflict != "none"
     cites = rb.poc_by_type[armed_conflict] if result else rb.poc_peacetime
-    return result, trace("ihl_applies", {"armed_conflict": armed_conflict}, result, cites.on(era))
+    inputs = {"armed_conflict": armed_conflict, "treaties": sorted(binding.parties)}
+    return result, trace("ihl_applies", inputs, result, cites.binding(era, binding))
 
 
 @memo
 def perspectives(
-    ihl: bool, stage_: str, peacekeeping_present: bool, council_seized: bool, era: dt.date
+    ihl: bool,
+    stage_: str,
+    peacekeeping_present: bool,
+    council_seized: bool,
+    era: dt.date,
+    binding: Binding,
 ) -> Ruled:
     """The POC perspectives engaged (PG2012 vocabulary), sorted by id."""
     result = []
@@ -216,7 +225,7 @@ def perspectives(
     if council_seized:
         result.append("security-council")
     result.sort()
-    cites = [c for p in result for c in rulebook().perspective_cites[p].on(era)]
+    cites = [c for p in result for c in rulebook().perspective_cites[p].binding(era, binding)]
     inputs = {
         "ihl_applies": ihl,
         "stage": stage_,
@@ -247,15 +256,19 @@ def tiers(
 
 
 @memo
-def crimes(live: Live, era: dt.date) -> Ruled:
-    """Every crime whose status is not `none`, with the law that defines it at the date."""
+def crimes(live: Live, era: dt.date, binding: Binding) -> Ruled:
+    """Every crime whose status is not `none`, with the law that defines it at the date for
+    this type of conflict and this state's treaties (grave breaches only in international
+    conflicts; a Protocol only for its parties)."""
     rb = rulebook()
     found = []
     for crime_id, status in sorted(live):
         cites = rb.crime_cites[crime_id]
         # Before any defining instrument took effect, show the earliest one, so the reader
         # sees which law came later rather than nothing at all.
-        shown = cites.on(era) or [min(cites.cites, key=lambda c: c.effective).citation]
+        shown = cites.binding(era, binding) or [
+            min(cites.cites, key=lambda c: c.effective).citation
+        ]
         found.append(
             made(
                 CrimeFinding,
@@ -306,7 +319,12 @@ def tension_triggers(
 
 @memo
 def tensions(
-    pk: Operation, state_role: str, crime_ongoing: bool, threshold_met: bool, era: dt.date
+    pk: Operation,
+    state_role: str,
+    crime_ongoing: bool,
+    threshold_met: bool,
+    era: dt.date,
+    binding: Binding,
 ) -> Ruled:
     """The tensions of the spec that hold, explained with the facts that raise them."""
     rb = rulebook()
@@ -320,7 +338,7 @@ def tensions(
                 id=tid,
                 title=t.title,
                 explanation=f"{t.explanation} {triggers[tid]}",
-                citations=rb.tension_cites[tid].on(era),
+                citations=rb.tension_cites[tid].binding(era, binding),
             )
         )
     inputs = {
@@ -338,10 +356,10 @@ def tensions(
 # --- warnings ---------------------------------------------------------------------------------
 
 
-def warnings(s: Situation, table_value: bool) -> list[Warning]:
+def warnings(s: Situation, table_value: bool, icc: IccFacts) -> list[Warning]:
     """Inputs that are contradictory or suspicious; the assessment still runs."""
     out = []
-    if s.atrocities.war_crimes == "ongoing" and s.armed_conflict == "none":
+    if s.atrocities.war_crimes.status == "ongoing" and s.armed_conflict == "none":
         out.append(
             made(
                 Warning,
@@ -379,13 +397,14 @@ def warnings(s: Situation, table_value: bool) -> list[Warning]:
                 fields=["peacekeeping.poc_mandate", "peacekeeping.present"],
             )
         )
-    if s.icc_state_party is True and s.date < ROME_STATUTE_IN_FORCE:
+    in_force = statute_in_force()
+    if s.icc_state_party is True and s.date < in_force:
         out.append(
             made(
                 Warning,
                 code="icc-party-before-in-force",
                 message="icc_state_party is true but the Rome Statute only entered into force on "
-                f"2002-07-01, after {s.date.isoformat()}",
+                f"{in_force.isoformat()}, after {s.date.isoformat()}",
                 fields=["icc_state_party", "date"],
             )
         )
@@ -398,6 +417,35 @@ def warnings(s: Situation, table_value: bool) -> list[Warning]:
                 message=f"icc_state_party is {str(s.icc_state_party).lower()} but the ratification "
                 f"table has {s.country} as {party} on {s.date.isoformat()}; the input is used",
                 fields=["icc_state_party"],
+            )
+        )
+    code = country(s.country)
+    if (code.valid_from is not None and s.date < code.valid_from) or (
+        code.valid_to is not None and s.date > code.valid_to
+    ):
+        span = f"from {code.valid_from.isoformat() if code.valid_from else 'its start'} to " + (
+            code.valid_to.isoformat() if code.valid_to else "today"
+        )
+        out.append(
+            made(
+                Warning,
+                code="code-outside-lifetime",
+                message=f"{s.country} ({code.name}) denotes a state only {span}, and the date is "
+                f"{s.date.isoformat()}: the treaties and memberships read for it may not be "
+                "those of the state meant",
+                fields=["country", "date"],
+            )
+        )
+    if icc.unknown and icc.windows:
+        out.append(
+            made(
+                Warning,
+                code="crime-period-unknown",
+                message=f"{', '.join(icc.unknown)} is past but no `committed` period is given: "
+                "the ICC reaches only crimes committed after "
+                f"{min(w.start for w in icc.windows).isoformat()} (Art. 11); give "
+                "`committed: [{from: ..., to: ...}]` to know whether it can act",
+                fields=[f"atrocities.{c}" for c in icc.unknown],
             )
         )
     return out

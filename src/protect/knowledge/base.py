@@ -11,12 +11,15 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from protect.knowledge.loader import KnowledgeError, load_list, load_model
 from protect.knowledge.schema import (
     Actor,
+    Body,
     Citation,
     CitationRef,
+    CouncilRecord,
     Crime,
     Instrument,
     Measure,
@@ -28,12 +31,44 @@ from protect.knowledge.schema import (
 )
 
 
+class Binding(NamedTuple):
+    """What decides whether a conditional citation binds a state (contract v2): the type of
+    armed conflict, the treaties the state is a party to and the organisations it belongs to,
+    at the date."""
+
+    armed_conflict: str
+    parties: frozenset[str]
+    members: frozenset[str]
+
+
 @dataclass(frozen=True, slots=True)
 class Cited:
-    """A citation and the date from which its instrument has effect."""
+    """A citation, the date from which its instrument has effect, and where it binds."""
 
     effective: dt.date
     citation: Citation
+    conflict: frozenset[str] | None = None
+    party: str | None = None
+    member: str | None = None
+    otherwise: str | None = None
+
+    @property
+    def conditional(self) -> bool:
+        return self.conflict is not None or self.party is not None or self.member is not None
+
+    def fits_conflict(self, b: Binding) -> bool:
+        """A provision of one type of armed conflict; with no armed conflict every provision is
+        shown, as the law that would apply."""
+        return self.conflict is None or b.armed_conflict in self.conflict or (
+            b.armed_conflict == "none" and "none" not in self.conflict
+        )
+
+    def binds(self, b: Binding) -> bool:
+        return (
+            self.fits_conflict(b)
+            and (self.party is None or self.party in b.parties)
+            and (self.member is None or self.member in b.members)
+        )
 
 
 def in_effect(cites: Iterable[Cited], on: dt.date) -> list[Citation]:
@@ -55,6 +90,14 @@ class CiteSet:
     def on(self, date: dt.date) -> list[Citation]:
         return list(self._by_bucket[bisect_right(self.dates, date)])
 
+    @property
+    def conditional(self) -> bool:
+        return any(c.conditional for c in self.cites)
+
+    def binding(self, date: dt.date, b: Binding) -> list[Citation]:
+        """The citations in effect on `date` that bind under `b` (conflict, treaties, members)."""
+        return [c.citation for c in self.cites if c.effective <= date and c.binds(b)]
+
     def era(self, date: dt.date) -> dt.date:
         """The latest effective date of this set reached on `date` (date.min before any): two
         dates in the same era have the same citations in effect."""
@@ -73,6 +116,8 @@ class KnowledgeBase:
     measures: dict[str, Measure]
     tensions: dict[str, Tension]
     norms: NormsBasis
+    bodies: dict[str, Body]
+    council: CouncilRecord
 
     def cite(self, ref: CitationRef) -> Cited:
         inst = self.instruments.get(ref.instrument)
@@ -87,6 +132,10 @@ class KnowledgeBase:
                 adopted=inst.adopted,
                 in_force=inst.in_force,
             ),
+            conflict=frozenset(ref.conflict) if ref.conflict is not None else None,
+            party=ref.party,
+            member=ref.member,
+            otherwise=ref.otherwise,
         )
 
     def cites(self, refs: Iterable[CitationRef]) -> tuple[Cited, ...]:
@@ -114,6 +163,12 @@ def _all_refs(kb: KnowledgeBase) -> Iterable[tuple[str, CitationRef]]:
         yield "norms.yaml", r
     for refs in poc.by_conflict_type.values():
         yield from (("norms.yaml:poc", r) for r in refs)
+    for m in kb.measures.values():
+        if m.precedent is not None:
+            yield f"measures.yaml:{m.id}.precedent", m.precedent
+    for referral in kb.council.referrals:
+        ref = CitationRef(instrument=referral.instrument, pinpoint=referral.pinpoint)
+        yield f"council.yaml:{referral.country}", ref
 
 
 @cache
@@ -130,6 +185,8 @@ def kb() -> KnowledgeBase:
         measures={m.id: m for m in load_list("measures.yaml", Measure)},
         tensions={t.id: t for t in load_list("tensions.yaml", Tension)},
         norms=load_model("norms.yaml", NormsBasis),
+        bodies={b.actor: b for b in load_list("bodies.yaml", Body)},
+        council=load_model("council.yaml", CouncilRecord),
     )
     problems = [
         f"{where}: cites unknown instrument {ref.instrument!r}"

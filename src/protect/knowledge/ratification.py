@@ -150,15 +150,12 @@ def icc_state_party(iso3: str, on: dt.date) -> bool:
     """Whether the Statute was in force for the state on that day.
 
     True from the state's entry-into-force date up to the day before its withdrawal took effect.
-    A former code counts only while it denoted the state that deposited (YUG and SCG for Serbia).
+    A former code of the same state reads that state's record (YUG and SCG for Serbia: the
+    Federal Republic of Yugoslavia, renamed Serbia and Montenegro, continued by Serbia), also
+    after the code itself went out of use, where a `code-outside-lifetime` warning says so.
     """
     code = iso3.strip().upper()
-    successor = _PREDECESSORS.get(code)
-    if successor is not None:
-        former = country(code)
-        if former.valid_to is not None and on > former.valid_to:
-            return False
-        code = successor
+    code = _PREDECESSORS.get(code, code)
     record = _by_country().get(code)
     if record is None or on < record.in_force:
         return False
@@ -208,10 +205,7 @@ def declarations(iso3: str) -> tuple[Declaration, ...]:
 def _party_period(code: str) -> Period | None:
     """The days the Statute was in force for the state, as in `icc_state_party`."""
     last: dt.date | None = None
-    successor = _PREDECESSORS.get(code)
-    if successor is not None:
-        last = country(code).valid_to
-        code = successor
+    code = _PREDECESSORS.get(code, code)
     record = _by_country().get(code)
     if record is None:
         return None
@@ -259,7 +253,7 @@ def reach(iso3: str, on: dt.date) -> Reach:
     return Reach(tuple(now), tuple(until))
 
 
-def _change_days(code: str) -> list[dt.date]:
+def change_days(code: str) -> list[dt.date]:
     """Every day on which `reach` for the state can differ from the day before."""
     days: set[dt.date] = set()
     party = _party_period(code)
@@ -280,7 +274,7 @@ _NOWHERE = Reach((), ())
 @cache
 def _timeline(iso3: str) -> tuple[tuple[dt.date, ...], tuple[Reach, ...]]:
     code = iso3.strip().upper()
-    days = _change_days(code)
+    days = change_days(code)
     return tuple(days), (_NOWHERE, *(reach(code, day) for day in days))
 
 

@@ -71,10 +71,30 @@ class Instrument(Strict):
 
 
 class CitationRef(Strict):
-    """A pointer into an instrument, resolved against the instrument table at load."""
+    """A pointer into an instrument, resolved against the instrument table at load.
+
+    A citation may bind only in some situations (contract v2): a provision of one type of armed
+    conflict (`conflict`), a treaty the state must have joined (`party`), or a regional treaty
+    that binds its members only (`member`). Where it does not apply it is left out, and
+    `otherwise` (if given) says in the measure's reason what applies instead.
+    """
 
     instrument: Slug
     pinpoint: str = Field(min_length=1, description="Art. 8(2)(e), para. 139, ...")
+    conflict: list[ArmedConflict] | None = Field(
+        default=None, description="cited only when the armed conflict is of one of these types"
+    )
+    party: Slug | None = Field(
+        default=None,
+        description="cited only when the state is a party to this treaty at the date",
+    )
+    member: Slug | None = Field(
+        default=None,
+        description="cited only when the state is a member of this organisation at the date",
+    )
+    otherwise: str | None = Field(
+        default=None, description="what applies instead where the citation does not bind"
+    )
 
 
 class Citation(BaseModel):
@@ -150,6 +170,29 @@ class Actor(Strict):
 # --- measure conditions: a small declarative language evaluated by engine.conditions ---------
 
 
+HarmKind = Literal[
+    "attacks-on-civilians",
+    "mistreatment-hors-de-combat",
+    "sexual-violence",
+    "child-recruitment",
+    "displacement",
+    "denial-of-humanitarian-access",
+]
+CrimeKey = Literal["genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing"]
+
+
+class CrimeCondition(Strict):
+    id: CrimeKey
+    status: list[CrimeStatus] = Field(min_length=1)
+
+
+class PartyCondition(Strict):
+    instrument: Slug
+    without_reservation: str | None = Field(
+        default=None, description="and without a reservation to this article in effect"
+    )
+
+
 class Condition(Strict):
     """When a measure is available, as data. Exactly one key is set; `any`/`all` nest."""
 
@@ -162,17 +205,33 @@ class Condition(Strict):
     state_role: list[StateRole] | None = None
     post_conflict: bool | None = None
     icc_state_party: bool | None = None
-    icc_jurisdiction: bool | None = Field(
-        default=None, description="the Court has territorial jurisdiction at the date"
-    )
-    icc_jurisdiction_past: bool | None = Field(
-        default=None,
-        description="the state was within the Court's jurisdiction at some time up to the date",
-    )
     peacekeeping_present: bool | None = None
     poc_mandate: bool | None = None
     security_council_seized: bool | None = None
     manifest_failure: bool | None = None
+    response_threshold_met: bool | None = Field(
+        default=None, description="the R2P response threshold of para. 139 is met (R2P route)"
+    )
+    poc_route: bool | None = Field(
+        default=None, description="an armed conflict: the Council may protect civilians in it"
+    )
+    security_council_veto_blocked: bool | None = Field(
+        default=None, description="a veto has blocked a draft resolution on the situation"
+    )
+    civilian_harm: list[HarmKind] | None = Field(
+        default=None, description="some of these kinds of harm to civilians is reported"
+    )
+    crime: CrimeCondition | None = Field(
+        default=None, description="one named crime has one of the statuses"
+    )
+    party_to: PartyCondition | None = Field(
+        default=None, description="the state is a party to a treaty at the date"
+    )
+    icc_reach: Literal["any", "council", "state"] | None = Field(
+        default=None,
+        description="some crime falls within the Court's reach on these bases and in time "
+        "(Art. 11): any basis, a Council referral (Art. 13(b)) or a state referral (Art. 14)",
+    )
     any: list[Condition] | None = None
     all: list[Condition] | None = None
 
@@ -216,6 +275,20 @@ class Measure(Strict):
         description="a further condition for one actor only (a state referral needs party status)",
     )
     condition_text: str = Field(min_length=5, description="the condition in plain words")
+    precedent: CitationRef | None = Field(
+        default=None,
+        description="a famous first use, shown for context; never a condition (contract v2)",
+    )
+    requires_body: ActorId | None = Field(
+        default=None,
+        description="the measure needs this actor's present body itself, not a predecessor",
+    )
+    priority: int = Field(
+        default=50,
+        ge=0,
+        le=100,
+        description="rank among open measures in the summary (lower first), after the actor",
+    )
     examples: list[Example] = Field(min_length=1, max_length=3)
 
     @model_validator(mode="after")
@@ -316,3 +389,63 @@ class Country(Strict):
     user_assigned: bool = Field(
         default=False, description="a code outside ISO 3166 that data sets use (XKX for Kosovo)"
     )
+
+
+# --- bodies and Council referrals (contract v2, 4.2) ------------------------------------------
+
+
+class BodyPeriod(Strict):
+    """A body that acted for an actor over a span of days (the Commission on Human Rights for
+    the Human Rights Council's role until 2006)."""
+
+    body: str = Field(min_length=3)
+    start: dt.date = Field(alias="from")
+    end: dt.date | None = Field(default=None, alias="to", description="last day; None = exists")
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BodyPeriod:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"{self.body}: to {self.end} is before from {self.start}")
+        return self
+
+
+class Body(Strict):
+    """When the body behind an actor existed: before its first period the actor cannot act."""
+
+    actor: ActorId
+    periods: list[BodyPeriod] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sorted_apart(self) -> Body:
+        for a, b in zip(self.periods, self.periods[1:], strict=False):
+            if a.end is None or b.start <= a.end:
+                raise ValueError(f"{self.actor}: periods overlap or are out of order")
+        return self
+
+
+class Referral(Strict):
+    """A Security Council referral of a situation to the ICC (Rome Statute Art. 13(b))."""
+
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    instrument: Slug = Field(description="instrument id of the resolution")
+    pinpoint: str
+    adopted: dt.date
+    covers_from: dt.date = Field(description="the first day of the situation referred")
+    source: str = Field(min_length=3)
+
+
+class FailedDraft(Strict):
+    """A draft resolution on a situation that a permanent member's veto blocked."""
+
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    date: dt.date
+    symbol: str
+    subject: str
+    vetoed_by: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = Field(min_length=1)
+    source: str = Field(min_length=3)
+
+
+class CouncilRecord(Strict):
+    referrals: list[Referral]
+    failed_drafts: list[FailedDraft]

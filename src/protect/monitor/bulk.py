@@ -119,7 +119,14 @@ def _defaults(cls: type[Any]) -> Any:
 
 def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Derived]:
     """Every panel row (optionally filtered by a SQL condition) with its situation and alert."""
-    from protect.engine.model import Peacekeeping, SecurityCouncil, Situation, made
+    from protect.engine.model import (
+        CivilianHarm,
+        Peacekeeping,
+        Perpetrator,
+        SecurityCouncil,
+        Situation,
+        made,
+    )
     from protect.knowledge.countries import is_known
 
     rules = thresholds().alerts
@@ -127,6 +134,8 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
         f"SELECT {derive_sql()} FROM panel WHERE {where} ORDER BY source, iso3, m"
     ).fetchall()
     peacekeeping, council = _defaults(Peacekeeping), _defaults(SecurityCouncil)
+    harm = _defaults(CivilianHarm)
+    by_state = (Perpetrator(kind="state"),)  # the contract's default when the state perpetrates
     known: set[str] = set()
     out = []
     with paused_gc():
@@ -148,6 +157,10 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
                 peacekeeping=peacekeeping,
                 security_council=council,
                 icc_state_party=None,
+                perpetrators=by_state if role == "perpetrator" else (),
+                conduct_also_in=(),
+                civilian_harm=harm,
+                in_place=(),
             )
             # As `model_validate` of the derived document records it: the rest are defaults.
             object.__setattr__(situation, "__pydantic_fields_set__", set(_SET))

@@ -206,11 +206,11 @@ def _choices() -> dict[str, list[str]]:
 
     schema = Situation.model_json_schema()
     props = schema["properties"]
-    crimes = schema["$defs"]["Atrocities"]["properties"]
+    crimes = schema["$defs"]["CrimeReport"]["properties"]
     return {
         "armed_conflict": list(props["armed_conflict"]["enum"]),
         "state_role": list(props["state_role"]["enum"]),
-        "crime_status": list(crimes[CRIMES[0]]["enum"]),
+        "crime_status": list(crimes["status"]["enum"]),
     }
 
 
