@@ -217,11 +217,30 @@ def test_impossible_unquoted_date_names_the_field(
     assert lines == [f"error: {lines[0].split(': ')[1]}: date: {date} is not a real calendar date"]
 
 
-def test_impossible_date_in_an_unknown_field_is_an_error_not_a_traceback(
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ("when: 2011-02-30\n", "when"),
+        ("atrocities: {genocide: 2011-13-45}\n", "atrocities.genocide"),
+        ("n: [1, 0000-01-01]\n", "n[1]"),
+    ],
+)
+def test_impossible_date_anywhere_names_its_field(
+    run: Callable[..., Any], extra: str, field: str
+) -> None:
+    """Contract 4.5: an impossible date anywhere is an error naming the field."""
+    lines = _error_lines(run(None, raw="date: 2008-01-15\n" + KENYA + extra))
+    date = extra.split(": ")[-1].strip("[]{}\n").split(", ")[-1].strip("}]")
+    assert lines[0].endswith(f": {field}: {date} is not a real calendar date"), lines
+
+
+def test_a_real_unquoted_date_in_a_string_field_is_still_a_type_error(
     run: Callable[..., Any],
 ) -> None:
-    lines = _error_lines(run(None, raw="date: 2008-01-15\nwhen: 2011-02-30\n" + KENYA))
-    assert lines[0].endswith(": when: unknown field")
+    lines = _error_lines(
+        run(None, raw="date: 2008-01-15\n" + KENYA.replace("Kenya 2008", "2008-01-16"))
+    )
+    assert lines[0].endswith(": name: must be a string"), lines
 
 
 def test_unquoted_date_still_reads(run: Callable[..., Any]) -> None:

@@ -139,9 +139,7 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
 
 def _mark_in_place(measures: list[MeasureFinding], ids: frozenset[str]) -> list[MeasureFinding]:
     """Measures already taken (contract v2 `in_place`): marked, each finding copied once."""
-    return [
-        m.model_copy(update={"in_place": True}) if m.id in ids else m for m in measures
-    ]
+    return [m.model_copy(update={"in_place": True}) if m.id in ids else m for m in measures]
 
 
 def _live(s: Situation) -> tuple[tuple[str, str], ...]:

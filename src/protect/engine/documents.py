@@ -3,8 +3,8 @@
 The reader is built for hostile input: every document is read in memory and time bounded by its
 size. Aliases may not expand it by more than `MAX_ALIAS_NODES` nodes (an alias bomb of a few
 hundred bytes otherwise becomes billions of values), nesting stops at `MAX_DEPTH` levels, a key
-given twice is an error, and dates stay text until the model checks them, so an impossible date
-is reported against its field instead of failing inside the YAML library.
+given twice is an error, and an unquoted date that is not on the calendar (`2011-02-30`) is
+reported against its field instead of failing inside the YAML library.
 """
 
 from __future__ import annotations
@@ -115,15 +115,20 @@ class _Loader(yaml.SafeLoader):
         return mapping
 
     def construct_yaml_timestamp(self, node: Node) -> Any:
-        """Keep a date as the text it was written as; the model decides whether it is real."""
-        return self.construct_scalar(node)  # type: ignore[arg-type]
+        """A date or time as PyYAML reads it; one that does not exist stays the text it was
+        written as, marked, so that it is reported against its field instead of failing here."""
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
+        except (ValueError, OverflowError):
+            return ImpossibleDate(self.construct_scalar(node))  # type: ignore[arg-type]
 
 
-# Dates are not resolved implicitly (they stay strings) and an explicit !!timestamp stays text.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class ImpossibleDate(str):
+    """An unquoted YAML date that is not on the calendar (`2011-02-30`), kept as its text."""
+
+    __slots__ = ()
+
+
 _Loader.add_constructor(_TIMESTAMP, _Loader.construct_yaml_timestamp)
 
 
@@ -135,7 +140,7 @@ def parse_document(text: str) -> Any:
     """Parse YAML (a superset of JSON); a syntax error names its line and column."""
     loader = _Loader(text)
     try:
-        return loader.get_single_data()
+        data = loader.get_single_data()
     except _Refused as exc:
         raise SituationError([f"{_where(exc.problem_mark)}: {exc.problem}"]) from None
     except yaml.MarkedYAMLError as exc:
@@ -145,6 +150,10 @@ def parse_document(text: str) -> Any:
         raise SituationError([f"document: malformed YAML/JSON: {exc}"]) from None
     finally:
         loader.dispose()
+    unfit = unfit_values(data)
+    if unfit:
+        raise SituationError([f"{field_path(loc)}: {msg}" for loc, msg, _kind in unfit])
+    return data
 
 
 def unfit_values(
@@ -152,14 +161,18 @@ def unfit_values(
 ) -> list[tuple[tuple[int | str, ...], str, str]]:
     """`(location, message, type)` for each place where parsed data is not fit to validate.
 
-    Nesting deeper than `max_depth`, and text that is not valid Unicode (a lone surrogate, which
-    JSON and YAML escapes can write but no UTF-8 output can hold) or, with `forbid_nul`, holds a
-    NUL character (which no database column stores). Walks without recursion, so any depth the
+    Nesting deeper than `max_depth`; an unquoted YAML date that is not on the calendar (contract
+    4.5: an error wherever it is); text that is not valid Unicode (a lone surrogate, which JSON
+    and YAML escapes can write but no UTF-8 output can hold) or, with `forbid_nul`, holds a NUL
+    character (which no database column stores). Walks without recursion, so any depth the
     parser let through is safe here.
     """
     problems: list[tuple[tuple[int | str, ...], str, str]] = []
 
     def check_text(text: str, loc: tuple[int | str, ...], what: str = "") -> None:
+        if isinstance(text, ImpossibleDate):
+            problems.append((loc, f"{what}{text} is not a real calendar date", "date_impossible"))
+            return
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
