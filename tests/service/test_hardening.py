@@ -215,6 +215,61 @@ def test_audit_entries_form_a_chain_that_verifies(database: Database) -> None:
     assert all(rows[i + 1][0] == rows[i][1] for i in range(len(rows) - 1))
     result = audit.verify(database, local_operator())
     assert result.intact and result.entries == 4 and result.head == rows[-1][1]
+    assert result.records == 4  # three saved versions and one annotation, each vouched for
+
+
+def _lift_triggers(database: Database, table: str) -> list[str]:
+    """Statements that lift the append-only triggers of `table`, as its owner can."""
+    if database.backend == "postgresql":
+        return [f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"]
+    return [f"DROP TRIGGER {table}_no_{verb}" for verb in ("update", "delete", "replace")]
+
+
+@pytest.mark.parametrize(
+    ("table", "statement", "record"),
+    [
+        ("assessments", "UPDATE assessments SET stage = 'peace' WHERE id = 1", "assessment/1"),
+        (
+            "assessments",
+            "UPDATE assessments SET created_by = 'someone-else' WHERE id = 2",
+            "assessment/2",
+        ),
+        (
+            "annotations",
+            "UPDATE annotations SET text = 'nothing to see' WHERE id = 1",
+            "annotation/1",
+        ),
+        (
+            "assessments",
+            "INSERT INTO assessments (case_id, version, name, country, as_of, stage, situation, "
+            "document, rules_version, created_by, created_at) SELECT case_id, 9, 'forged', "
+            "country, as_of, stage, situation, document, rules_version, created_by, created_at "
+            "FROM assessments WHERE id = 1",
+            "assessment/4",
+        ),
+    ],
+)
+def test_audit_verify_finds_a_saved_record_changed_or_forged_around_the_service(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    table: str,
+    statement: str,
+    record: str,
+) -> None:
+    from protect.cli.main import app as cli
+
+    _some_writes(database)
+    with database.engine.begin() as conn:
+        for lift in _lift_triggers(database, table):
+            conn.execute(text(lift))
+        conn.execute(text(statement))
+    result = audit.verify(database, local_operator())
+    assert not result.intact and result.first_broken is None
+    assert result.broken_record == record, result
+    monkeypatch.setenv("PROTECT_DATABASE_URL", database.url)
+    cli_result = CliRunner().invoke(cli, ["audit", "verify"])
+    assert cli_result.exit_code == 3
+    assert cli_result.stderr.startswith(f"error: saved record {record}: ")
 
 
 def _tamper(database: Database, statement: str) -> None:
@@ -250,7 +305,7 @@ def test_audit_verify_names_the_first_broken_entry(
     monkeypatch.setenv("PROTECT_DATABASE_URL", database.url)
     ok = CliRunner().invoke(cli, ["audit", "verify"])
     assert ok.exit_code == 0, ok.output
-    assert ok.stdout.startswith("audit trail intact: 4 entries; newest hash ")
+    assert ok.stdout.startswith("audit trail intact: 4 entries, 4 saved records; newest hash ")
 
     _tamper(database, statement)
     result = audit.verify(database, local_operator())

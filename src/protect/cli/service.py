@@ -159,7 +159,8 @@ BROKEN_CHAIN = 3  # exit status of `audit verify` when an entry does not hold
 def audit_verify(
     fmt: ListFormat = typer.Option(ListFormat.table, "--format", "-f", help="Output format."),
 ) -> None:
-    """Walk the audit chain: exit 0 when every entry holds, 3 naming the first that does not."""
+    """Walk the audit chain and check the saved records against it: exit 0 when all holds, 3
+    naming the first entry or record that does not."""
     from protect.service import audit
 
     result = _as_local_admin(audit.verify)
@@ -167,14 +168,17 @@ def audit_verify(
         sys.stdout.write(json.dumps(result.model_dump(mode="json"), indent=2) + "\n")
     elif result.intact:
         sys.stdout.write(
-            f"audit trail intact: {result.entries} entries; newest hash {result.head}\n"
+            f"audit trail intact: {result.entries} entries, {result.records} saved records; "
+            f"newest hash {result.head}\n"
         )
-    if not result.intact:
+    if result.first_broken is not None:
         fail(
             f"audit trail broken at entry {result.first_broken} (entry {result.entries} in "
             f"order): {result.problem}",
             code=BROKEN_CHAIN,
         )
+    if result.broken_record is not None:
+        fail(f"saved record {result.broken_record}: {result.problem}", code=BROKEN_CHAIN)
 
 
 def register(app: typer.Typer) -> None:

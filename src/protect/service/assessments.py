@@ -28,6 +28,7 @@ from protect.service.schemas import (
     AssessmentSummary,
 )
 from protect.storage import Annotation, Database, SavedAssessment
+from protect.storage.chain import annotation_digest, assessment_digest
 from protect.storage.models import NAME_LENGTH
 
 if TYPE_CHECKING:
@@ -275,7 +276,12 @@ def save(db: Database, principal: Principal | None, payload: Any) -> Any:
                 actor.name,
                 "assessment.save",
                 f"assessment/{row.id}",
-                {"case": row.case_id, "version": row.version, "stage": row.stage},
+                {
+                    "case": row.case_id,
+                    "version": row.version,
+                    "stage": row.stage,
+                    "sha256": assessment_digest(row),
+                },
                 stored_bytes=size,
             )
         records = [_record(r) for r in rows]
@@ -378,6 +384,7 @@ def reassess(
                         "from": assessment_id,
                         "new_facts": payload is not None,
                         "stage": row.stage,
+                        "sha256": assessment_digest(row),
                     },
                     stored_bytes=size,
                 )
@@ -482,7 +489,7 @@ def annotate(
             actor.name,
             "annotation.add",
             f"assessment/{assessment_id}",
-            {"annotation": row.id},
+            {"annotation": row.id, "sha256": annotation_digest(row)},
             stored_bytes=size,
         )
         return _annotation(row)
