@@ -383,15 +383,17 @@ def test_migration_chains_the_entries_written_before_it(database: Database) -> N
 
     fresh = Database(database.url)
     with fresh.engine.begin() as conn:  # the fixture migrated it: start again from nothing
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        for table in ("annotations", "assessments", "audit_log", "web_sessions", "users"):
-            conn.execute(
-                text(
-                    f"DROP TABLE IF EXISTS {table} CASCADE"
-                    if database.backend == "postgresql"
-                    else f"DROP TABLE {table}"
+        tables = sa.inspect(conn).get_table_names()
+        for table in tables:  # children first on SQLite, whose foreign keys are enforced
+            if table not in ("users", "assessments", "foa_assessments"):
+                conn.execute(
+                    text(f'DROP TABLE "{table}"' + " CASCADE" * (database.backend == "postgresql"))
                 )
-            )
+        for table in ("foa_assessments", "assessments", "users"):
+            if table in tables:
+                conn.execute(
+                    text(f'DROP TABLE "{table}"' + " CASCADE" * (database.backend == "postgresql"))
+                )
         if database.backend == "postgresql":
             conn.execute(text("DROP FUNCTION IF EXISTS protect_append_only() CASCADE"))
     cfg = Config()

@@ -156,7 +156,7 @@ class JsonTooLarge:
 class SecurityHeaders:
     """Add the security headers to every answer: a Content-Security-Policy (pages may not be
     framed, may run no inline script and load only this site's files), no MIME sniffing and
-    no Referer sent to other sites."""
+    no Referer sent to other sites (`same-origin`, so a form's POST still names its origin)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -178,7 +178,7 @@ class SecurityHeaders:
                     (b"content-security-policy", csp),
                     (b"x-content-type-options", b"nosniff"),
                     (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"no-referrer"),
+                    (b"referrer-policy", b"same-origin"),
                 ]
                 message = {**message, "headers": headers}
             await send(message)
@@ -280,8 +280,14 @@ def create_app(
     app.include_router(router)
     for extra in optional_routers():
         app.include_router(extra)
+    from protect.api.v1_foa import router as foa_router
+
+    app.include_router(foa_router)
     if web:
+        from protect.web.common import CsrfRefusedError, csrf_refused
         from protect.web.pages import router as pages
+
+        app.add_exception_handler(CsrfRefusedError, csrf_refused)
 
         app.include_router(pages)
     app.add_exception_handler(RequestValidationError, _validation_error)

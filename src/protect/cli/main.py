@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from protect.cli import core, monitor, risk, service
+from protect.cli import core, foa, monitor, risk, service
 
 app = typer.Typer(
     name="protect",
@@ -21,6 +21,7 @@ core.register(app)
 monitor.register(app)
 service.register(app)
 risk.register(app)
+foa.register(app)
 
 
 def main() -> None:

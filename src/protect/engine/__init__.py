@@ -19,10 +19,17 @@ def rules_version() -> str:
     from protect import __version__
 
     root = Path(__file__).parent
+    knowledge = root.parent / "knowledge"
     digest = hashlib.sha256()
-    files = sorted(root.glob("*.py")) + sorted((root.parent / "knowledge" / "data").glob("*.yaml"))
+    # Every file that decides a conclusion: the rules, the code that reads the tables (dates of
+    # entry into force, succession), and every table, the treaty tables included.
+    files = [
+        *sorted(root.glob("*.py")),
+        *sorted(knowledge.glob("*.py")),
+        *sorted((knowledge / "data").rglob("*.yaml")),
+    ]
     for path in files:
-        digest.update(path.name.encode())
+        digest.update(str(path.relative_to(root.parent)).encode())
         digest.update(path.read_bytes())
     return f"{__version__}+rules.{digest.hexdigest()[:12]}"
 

@@ -142,7 +142,9 @@ def _mark_in_place(measures: list[MeasureFinding], ids: frozenset[str]) -> list[
     return [m.model_copy(update={"in_place": True}) if m.id in ids else m for m in measures]
 
 
-def _live(s: Situation) -> tuple[tuple[str, str], ...]:
+def _live(
+    s: Situation, current: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
     """Crimes not `none`, and every crime with a `committed` period as `past` as well."""
     a = s.atrocities
     if not (
@@ -151,7 +153,7 @@ def _live(s: Situation) -> tuple[tuple[str, str], ...]:
         or a.war_crimes.committed
         or a.ethnic_cleansing.committed
     ):
-        return tuple((k, v) for k, v in a.by_id().items() if v != "none")
+        return current
     out = []
     for crime, report in s.atrocities.reports().items():
         if report.status != "none":
@@ -173,9 +175,9 @@ def _body(
     """The rules that the facts and the date's period decide (`Rulebook.periods`)."""
     date: dt.date = s.date
     era = rb.eras(date)
-    live = _live(s)
-    statuses = frozenset(v for _, v in s.atrocities.by_id().items() if v != "none")
     crimes_live = tuple((k, v) for k, v in s.atrocities.by_id().items() if v != "none")
+    statuses = frozenset(v for _, v in crimes_live)
+    live = _live(s, crimes_live)
     pk = s.peacekeeping
     seized = s.security_council.seized
     binding = rb.binding(s.armed_conflict, bound.parties, bound.members)

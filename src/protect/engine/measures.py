@@ -13,6 +13,7 @@ from protect.knowledge import kb
 from protect.knowledge.base import Cited
 from protect.knowledge.schema import Citation
 
+CATALOGUE_MEMO = 131072  # fact patterns whose whole measure list is kept (emptied when full)
 NOT_YET_OPEN = -1  # before the measure's own `available_from` date
 NO_BASIS_YET = -2  # before any of its legal bases took effect
 
@@ -185,30 +186,36 @@ def measures_for(
     bisect and one look-up per group, and the reassembly in id order runs in C.
     """
     date = facts.date
-    found: list[list[MeasureFinding]] = []
-    traces: list[TraceEntry] = []
-    outcome: list[int] = []
+    # One look-up for the whole catalogue when these facts were seen before (bounded memo);
+    # else one per group, as below.
+    whole = (bisect_right(rb.measure_dates, date), rb.reads_all(facts))
+    known = rb.catalogue_memo.get(whole)
+    if known is not None:
+        return list(known[0]), list(known[1]), known[2]
+    hits = []
     for g in rb.groups:
         key = (bisect_right(g.dates, date), g.reads(facts))
         hit = g.cache.get(key)
         if hit is None:
             outcomes = [measure_findings(cm, facts) for cm in g.measures]
             hit = g.cache[key] = (tuple(f for f, _ in outcomes), tuple(t for _, t in outcomes))
-        found.extend(hit[0])
-        traces.extend(hit[1])
-        outcome.append(id(hit))
+        hits.append(hit)
     # The group outcomes are kept for the process, so their identities name this list of
     # findings for as long as it lives: the summary's ranking keys on them, and the assembled
     # lists are kept under them (each assessment gets its own copy of the measures list).
-    named = tuple(outcome)
+    named = tuple(map(id, hits))
     assembled = rb.assembled.get(named)
     if assembled is None:
-        ordered = rb.in_id_order(tuple(found))
+        found = tuple(f for hit in hits for f in hit[0])
+        traces = tuple(t for hit in hits for t in hit[1])
         assembled = (
-            tuple(chain.from_iterable(ordered)),  # type: ignore[arg-type]
-            tuple(rb.in_id_order(tuple(traces))),  # type: ignore[arg-type]
+            tuple(chain.from_iterable(rb.in_id_order(found))),  # type: ignore[arg-type]
+            tuple(rb.in_id_order(traces)),  # type: ignore[arg-type]
         )
         if len(rb.assembled) > 65536:
             rb.assembled.clear()
         rb.assembled[named] = assembled
+    if len(rb.catalogue_memo) >= CATALOGUE_MEMO:
+        rb.catalogue_memo.clear()
+    rb.catalogue_memo[whole] = (assembled[0], assembled[1], named)
     return list(assembled[0]), list(assembled[1]), named

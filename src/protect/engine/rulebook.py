@@ -95,6 +95,14 @@ class Rulebook:
     bodies_at: tuple[dict[str, BodyState], ...]
     # Measure lists already assembled, keyed by the identities of their group outcomes.
     assembled: dict[tuple[int, ...], tuple[tuple[MeasureFinding, ...], tuple[TraceEntry, ...]]]
+    # Every date at which some measure's outcome can change, and every fact any measure reads:
+    # together they key the whole catalogue's findings (`catalogue_memo`).
+    measure_dates: tuple[dt.date, ...]
+    reads_all: Callable[[Facts], object]
+    catalogue_memo: dict[
+        tuple[int, object],
+        tuple[tuple[MeasureFinding, ...], tuple[TraceEntry, ...], tuple[int, ...]],
+    ]
 
     def bodies(self, date: dt.date) -> int:
         """The index of `date`'s interval in `bodies_at`."""
@@ -417,4 +425,9 @@ def _rulebook() -> Rulebook:
         body_dates=body_dates,
         bodies_at=bodies_at,
         assembled={},
+        measure_dates=tuple(sorted({d for g in groups for d in g.dates})),
+        reads_all=_reader(
+            set().union(*(_measure_fields(cm.measure) for cm in measures)), crime_sets
+        ),
+        catalogue_memo={},
     )

@@ -190,11 +190,20 @@ def kb() -> KnowledgeBase:
         bodies={b.actor: b for b in load_list("bodies.yaml", Body)},
         council=load_model("council.yaml", CouncilRecord),
     )
+    from protect.knowledge.treaties import TREATY_INSTRUMENTS, organisations
+
+    treaties = {*TREATY_INSTRUMENTS, "rome-statute"}
+    orgs = {o.id for o in organisations().organisations}
     problems = [
         f"{where}: cites unknown instrument {ref.instrument!r}"
         for where, ref in _all_refs(base)
         if ref.instrument not in instruments
     ]
+    for where, ref in _all_refs(base):
+        if ref.party is not None and ref.party not in treaties:
+            problems.append(f"{where}: party {ref.party!r} has no participation table")
+        if ref.member is not None and ref.member not in orgs:
+            problems.append(f"{where}: member {ref.member!r} is not in organisations.yaml")
     for m in base.measures.values():
         problems += [
             f"measures.yaml:{m.id}: actor {a!r} is not in actors.yaml"

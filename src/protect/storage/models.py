@@ -119,3 +119,38 @@ class AuditEntry(Base):
 
 
 APPEND_ONLY_TABLES = ("assessments", "annotations", "audit_log")
+
+
+class FoaAssessment(Base):
+    """A structured atrocity-risk assessment of one country at one date (Framework of Analysis,
+    2014). The row never changes: its content lives in `foa_versions`, one row per change."""
+
+    __tablename__ = "foa_assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(3), index=True)
+    as_of: Mapped[str] = mapped_column(String(10))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FoaVersion(Base):
+    """One state of a Framework assessment: every rating, suggestion, submission and review adds
+    the next version with the whole document, so any earlier state can be shown and compared."""
+
+    __tablename__ = "foa_versions"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "version", name="uq_foa_versions_assessment_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("foa_assessments.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    document: Mapped[Any] = mapped_column(JSONDoc)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+FOA_APPEND_ONLY_TABLES = ("foa_assessments", "foa_versions")

@@ -105,10 +105,29 @@ def error_page(request: Request, user: Principal | None, status: int, message: s
     return render(request, "error.html", user, status=status, message=message)
 
 
-def csrf_refused(request: Request, user: Principal | None) -> HTMLResponse:
+class CsrfRefusedError(Exception):
+    """A POST to a page without the page's CSRF token (see `require_csrf`)."""
+
+
+async def require_csrf(request: Request) -> None:
+    """Dependency of every page route: a POST must carry the CSRF token of one of our pages.
+
+    Set on the pages router, so every form that posts (login, logout, assess, the Framework of
+    Analysis) is covered, including those added later. The form is parsed once: Starlette keeps
+    it for the route.
+    """
+    if request.method != "POST":
+        return
+    form = await request.form()
+    if not csrf_ok(request, form.get(CSRF_FIELD)):
+        raise CsrfRefusedError
+
+
+def csrf_refused(request: Request, _exc: Exception) -> HTMLResponse:
+    """The page a refused POST gets (403); registered as the app's handler of the error."""
     return error_page(
         request,
-        user,
+        None,
         403,
         "This form did not come from a page of this site, or the page is too old: "
         "reload the page and send the form again.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from protect.api.deps import DB
@@ -22,17 +22,18 @@ from protect.web.common import (
     CSRF_FIELD,
     SESSION_COOKIE,
     Viewer,
-    csrf_ok,
-    csrf_refused,
     error_page,
     page_principal,
+    require_csrf,
 )
 from protect.web.common import render as _render
 from protect.web.data_pages import router as data_router
+from protect.web.foa_pages import router as foa_router
 
 __all__ = ["CSRF_FIELD", "SESSION_COOKIE", "page_principal", "router"]
 
-router = APIRouter(include_in_schema=False)
+# Every POST to a page (this router's and those included below) needs the page's CSRF token.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 
 def _failed(request: Request, user: Principal | None, exc: ServiceError) -> Response:
@@ -57,10 +58,7 @@ def login(
     db: DB,
     name: Annotated[str, Form(max_length=64)],
     token: Annotated[str, Form(max_length=200)],
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    if not csrf_ok(request, csrf_token):
-        return csrf_refused(request, None)
     try:
         key = users.login(db, name.strip(), token.strip())
     except UnauthorizedError:
@@ -90,14 +88,7 @@ def login(
 
 
 @router.post("/logout", response_model=None)
-def logout(
-    request: Request,
-    db: DB,
-    user: Viewer,
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
-) -> Response:
-    if not csrf_ok(request, csrf_token):
-        return csrf_refused(request, user)
+def logout(request: Request, db: DB) -> Response:
     key = request.cookies.get(SESSION_COOKIE)
     if key:
         users.logout(db, key)
@@ -170,3 +161,4 @@ def kb_entry(request: Request, user: Viewer, kind: str, entry_id: str) -> Respon
 
 
 router.include_router(data_router)
+router.include_router(foa_router)

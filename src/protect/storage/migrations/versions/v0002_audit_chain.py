@@ -7,8 +7,11 @@ trigger refuses an insert that would replace a row. On PostgreSQL the only upser
 `INSERT ... ON CONFLICT DO UPDATE`, fires the UPDATE trigger of migration 0001 and is refused.
 
 Revision ID: 0002_audit_chain
-Revises: 0001
+Revises: 0004_foa
 Create Date: 2026-12-05
+
+Written against 0001 and placed after 0004_foa at the merge, so that a database already at
+0004_foa still gets it; the Framework of Analysis tables get the REPLACE guard too when present.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from alembic import op
 from protect.storage.chain import GENESIS, entry_hash
 
 revision = "0002_audit_chain"
-down_revision = "0001"
+down_revision = "0004_foa"
 branch_labels = None
 depends_on = None
 
@@ -28,6 +31,8 @@ _REPLACES = {
     "assessments": "id = NEW.id OR (case_id = NEW.case_id AND version = NEW.version)",
     "annotations": "id = NEW.id",
     "audit_log": "id = NEW.id",
+    "foa_assessments": "id = NEW.id",
+    "foa_versions": "id = NEW.id OR (assessment_id = NEW.assessment_id AND version = NEW.version)",
 }
 
 _audit = sa.table(
@@ -98,8 +103,12 @@ def upgrade() -> None:
     )
     op.add_column("audit_log", sa.Column("hash", sa.String(64), nullable=False, server_default=""))
     _chain_existing()
-    if op.get_bind().dialect.name == "sqlite":
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        present = set(sa.inspect(bind).get_table_names())
         for table, replaces in _REPLACES.items():
+            if table not in present:
+                continue
             op.execute(
                 f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
                 f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {replaces}) "
