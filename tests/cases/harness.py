@@ -12,10 +12,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -27,7 +28,10 @@ from pydantic import (
 from protect import Assessment, Situation, assess
 from protect.engine.documents import SituationError, parse_document
 from protect.engine.errors import format_errors
+from protect.engine.model import IccBasis
 from protect.knowledge import kb
+from protect.knowledge.schema import HarmKind
+from protect.knowledge.treaties import TREATY_INSTRUMENTS, organisations
 
 Stage = Literal["peace", "tension", "armed-conflict", "atrocity-crimes", "post-conflict"]
 CrimeId = Literal["genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing"]
@@ -42,41 +46,22 @@ WarningCode = Literal[
 ]
 """The warning codes fixed by spec/assessment.md §3, §4.3 and §4.5; the knowledge base does not
 list them."""
-IccBasis = Literal[
-    "territory-party",
-    "conduct-in-party-territory",
-    "nationality-party",
-    "art-12-3-declaration",
-    "security-council-referral",
-]
-TreatyId = Literal[
-    "gc-i",
-    "gc-ii",
-    "gc-iii",
-    "gc-iv",
-    "ap-i",
-    "ap-ii",
-    "genocide-convention",
-    "cat",
-    "refugee-convention",
-    "refugee-protocol",
-]
-OrganisationId = Literal[
-    "african-union",
-    "organisation-of-african-unity",
-    "ecowas",
-    "oas",
-    "council-of-europe",
-    "european-union",
-]
-HarmKind = Literal[
-    "attacks-on-civilians",
-    "mistreatment-hors-de-combat",
-    "sexual-violence",
-    "child-recruitment",
-    "displacement",
-    "denial-of-humanitarian-access",
-]
+def _treaty(value: str) -> str:
+    if value not in TREATY_INSTRUMENTS:
+        raise ValueError(f"{value!r} is not a known treaty id; known: {list(TREATY_INSTRUMENTS)}")
+    return value
+
+
+def _organisation(value: str) -> str:
+    known = sorted(o.id for o in organisations().organisations)
+    if value not in known:
+        raise ValueError(f"{value!r} is not a known organisation id; known: {known}")
+    return value
+
+
+# Ids the knowledge base defines (contract 4.2), checked against it, never restated here.
+TreatyId = Annotated[str, AfterValidator(_treaty)]
+OrganisationId = Annotated[str, AfterValidator(_organisation)]
 """Ids fixed by spec/assessment.md §4.1 and §4.4 (contract version 2)."""
 
 

@@ -66,7 +66,7 @@ def test_forecast_ranks_with_changes_and_drivers() -> None:
     )
     assert len(top.drivers) == 5
     assert all(d.source for d in top.drivers)
-    contribs = [abs(d.contribution) for d in top.drivers]
+    contribs = [abs(d.points) for d in top.drivers]
     assert contribs == sorted(contribs, reverse=True)
 
 
@@ -75,6 +75,17 @@ def test_forecast_of_a_past_year_carries_the_observed_onset() -> None:
     syria = next(r for r in rows if r.country == "SYR")
     assert syria.onset == 1
     assert syria.drivers[0].feature in syria.model_dump()["drivers"][0]["feature"]
+
+
+def test_the_year_after_next_uses_the_last_data_and_the_same_window() -> None:
+    next_year = forecast(2025, model="gbm", sources=EXTRACT)
+    after = forecast(2026, model="gbm", sources=EXTRACT)
+    assert {r.data_year for r in next_year} == {r.data_year for r in after} == {2024}
+    # One model output, "onset in 2025 or 2026", stored for each year it will be scored on.
+    assert [(r.country, r.risk) for r in after] == [(r.country, r.risk) for r in next_year]
+    assert all(r.onset is None for r in after)
+    with pytest.raises(RiskInputError, match="one year ahead"):
+        forecast(2026, model="base_rate", sources=EXTRACT)
 
 
 def test_forecast_rejects_years_without_data() -> None:
@@ -101,7 +112,7 @@ def test_cli_forecast_json_is_pure_json() -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    data = json.loads(result.stdout)["rows"]
     assert len(data) == 3 and data[0]["rank"] == 1 and data[0]["drivers"]
 
 

@@ -113,3 +113,29 @@ def test_training_rows_only_hold_known_labels(
 )
 def test_label_known(row_year: int, horizon: int, origin: int, known: bool) -> None:
     assert label_known(row_year, horizon, origin) is known
+
+
+def test_armed_conflict_features_use_only_their_own_year(extract_sources: RiskSources) -> None:
+    from protect.risk.conflict import ACD_FEATURES
+
+    assert extract_sources.acd is not None
+    cut = 2010
+    acd = extract_sources.acd.copy()
+    late = acd["year"] > cut
+    acd.loc[late, "intensity_level"] = 2
+    acd.loc[late, "incompatibility"] = "2"
+    acd.loc[late, "start_date2"] = acd.loc[late, "year"].astype(str) + "-01-01"
+    before = build_panel(extract_sources)
+    after = build_panel(dataclasses.replace(extract_sources, acd=acd))
+    cols = ["country", "year", *ACD_FEATURES]
+    early = before["year"] <= cut
+    pd.testing.assert_frame_equal(before.loc[early, cols], after.loc[early, cols])
+    assert not before.loc[~early, cols].equals(after.loc[~early, cols])
+    # Syria: no conflict located there in 2010, a new war over the government in 2011.
+    syria = before[before["country"] == "SYR"].set_index("year")
+    assert syria.loc[2010, "acd_conflicts"] == 0
+    assert syria.loc[2011, ["acd_war", "acd_govt_conflict", "acd_new_episode"]].tolist() == [
+        1,
+        1,
+        1,
+    ]

@@ -69,6 +69,10 @@ def test_risk_forecast_route_mirrors_the_risk_api(
     monkeypatch.setenv("PROTECT_SOURCES", str(RISK_EXTRACT))
     response = plain.get("/api/v1/risk/forecast", params={"year": 2025})
     assert response.status_code == 200
-    assert response.json() == _json(forecast(2025, sources=RISK_EXTRACT))
+    stored = response.json()
+    assert stored["rows"] == _json(forecast(2025, model=stored["model"], sources=RISK_EXTRACT))
+    assert stored["computed_at"] and len(stored["forecast_hash"]) == 64
+    again = plain.get("/api/v1/risk/forecast", params={"year": 2025}).json()
+    assert (again["id"], again["computed_at"]) == (stored["id"], stored["computed_at"])
     assert plain.get("/api/v1/risk/forecast", params={"year": 2199}).status_code == 422
     assert plain.get("/api/v1/risk/forecast", params={"year": "soon"}).status_code == 422

@@ -224,26 +224,27 @@ def test_situation_page_shows_the_json_assessment(ingested: TestClient) -> None:
 # ---- risk ----------------------------------------------------------------------------------
 
 
-def test_risk_page_mirrors_the_forecast_and_shares_its_cache(
-    plain: TestClient, monkeypatch: pytest.MonkeyPatch
+def test_risk_page_mirrors_the_forecast_and_shares_the_stored_one(
+    plain: TestClient, sqlite_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from protect.api import v1_monitor
+    from protect.service.risk import forecasts
 
     monkeypatch.setenv("PROTECT_SOURCES", str(RISK_EXTRACT))
     page = plain.get("/risk")  # default: the latest year the extract allows (data to 2024)
     assert page.status_code == 200
     assert "<h1>Risk of a mass-killing onset, 2025</h1>" in page.text
-    before = v1_monitor._forecast.cache_info()
-    rows = plain.get("/api/v1/risk/forecast", params={"year": 2025}).json()
-    after = v1_monitor._forecast.cache_info()
-    assert (after.hits, after.misses) == (before.hits + 1, before.misses)  # no second fit
+    stored = plain.get("/api/v1/risk/forecast", params={"year": 2025}).json()
+    assert len(forecasts(sqlite_database)) == 1  # stored once, read by both
+    assert f"Computed {stored['computed_at'][:10]}" in page.text
+    assert stored["forecast_hash"][:12] in page.text
+    rows = stored["rows"]
 
     assert re.findall(r'<tr data-country="([A-Z]{3})">', page.text) == [r["country"] for r in rows]
     top = rows[0]
     assert f"{top['risk'] * 100:.1f}%" in page.text
     assert f"{top['change'] * 100:+.1f}" in page.text
     for driver in top["drivers"]:
-        assert _esc(driver["label"]) in page.text
+        assert _esc(driver["text"]) in page.text
     assert 'href="/api/v1/risk/forecast?year=2025"' in page.text
 
     assert plain.get("/risk", params={"year": "2025"}).text == page.text

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from protect.api.deps import DB
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.storage import DatabaseUnavailableError
 
@@ -53,6 +54,11 @@ def call(fn: Any, *args: Any) -> Any:
 
 
 def _sources_root() -> str:
+    from protect.config import sources_dir
+
+    found = sources_dir()
+    if found is not None:
+        return str(found.resolve())  # without importing the risk readers (pandas)
     from protect.risk.sources import RiskDataError, require_sources_dir
 
     try:
@@ -61,30 +67,29 @@ def _sources_root() -> str:
         raise DataUnavailableError(str(exc).splitlines()[0]) from exc
 
 
-# A forecast fits a model on the source data sets, which takes seconds; the sources do not change
-# while the server runs, so each year's answer is computed once per process and sources folder,
-# and the JSON route and the web page share it.
-@lru_cache(maxsize=64)
-def _forecast(root: str, year: int) -> Any:
-    from protect.risk.api import forecast as risk_forecast
-    from protect.risk.sources import RiskDataError
+def forecast(db: Any, year: int) -> Any:
+    """The stored forecast for `year` (protect.service.risk.StoredForecast): read from the store,
+    or, the first time a year is asked for, computed with the frozen model and stored, dated
+    and hashed, for every later request and process. Call it through `call`."""
+    from protect.service.risk import SERVER, issue_forecast
 
+    root = FilePath(_sources_root())
     try:
-        return risk_forecast(year, sources=FilePath(root))
-    except RiskDataError as exc:
-        raise DataUnavailableError(str(exc).splitlines()[0]) from exc
+        return issue_forecast(db, SERVER, year, root)
+    except ValueError as exc:
+        # Named only when raised: importing the risk readers (pandas) costs a second.
+        from protect.risk.sources import RiskDataError
 
-
-def forecast(year: int) -> Any:
-    """The ranked forecast for `year` (risk.api rows), cached; call it through `call`."""
-    return _forecast(_sources_root(), year)
+        if isinstance(exc, RiskDataError):
+            raise DataUnavailableError(str(exc).splitlines()[0]) from exc
+        raise
 
 
 @lru_cache(maxsize=8)
 def _latest_year(root: str, stamp: int) -> int:
     import pandas as pd
 
-    from protect.risk.sources import PREDICTORS
+    from protect.risk.files import PREDICTORS
 
     try:
         years = pd.read_csv(f"{root}/{PREDICTORS.as_posix()}", usecols=["year"])["year"]
@@ -97,7 +102,7 @@ def _latest_year(root: str, stamp: int) -> int:
 
 def latest_forecast_year() -> int:
     """The last year the sources allow a forecast for: features come from the year before."""
-    from protect.risk.sources import PREDICTORS
+    from protect.risk.files import PREDICTORS
 
     root = _sources_root()
     path = FilePath(root) / PREDICTORS
@@ -138,12 +143,15 @@ def _monitor_router() -> APIRouter:
 
 
 def _risk_router() -> APIRouter:
+    # Imported with the app, not on the first request: serving a stored forecast stays fast.
+    import_module("protect.service.risk")
     router = APIRouter(prefix="/api/v1", tags=["risk"])
 
     @router.get("/risk/forecast")
-    def forecast_route(year: Annotated[int, Query(ge=1900, le=2200)]) -> Any:
-        """Countries ranked by forecast risk of onset in `year`, with their main drivers."""
-        return call(forecast, year)
+    def forecast_route(db: DB, year: Annotated[int, Query(ge=1900, le=2200)]) -> Any:
+        """Countries ranked by forecast risk of onset in `year`, with their main drivers, as
+        stored: when and from which data and model it was computed, with their hashes."""
+        return call(forecast, db, year)
 
     return router
 

@@ -11,7 +11,6 @@ from protect.engine import rules
 from protect.engine.conditions import Facts
 from protect.engine.icc import IccFacts
 from protect.engine.icc import facts as icc_facts
-from protect.engine.icc import jurisdiction as icc_jurisdiction
 from protect.engine.law import Law, law_on
 from protect.engine.measures import measures_for
 from protect.engine.model import (
@@ -29,6 +28,7 @@ from protect.engine.model import (
 )
 from protect.engine.rulebook import Rulebook, rulebook
 from protect.engine.summary import Digest, digest, summarize
+from protect.knowledge.base import Binding
 from protect.knowledge.ratification import Reach, reach_on
 from protect.knowledge.schema import Stage
 
@@ -77,9 +77,10 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
         icc, icc_source = s.icc_state_party, "input"
         reach = rules.with_input_party(reach, table_value, icc)
     bound = law_on(s.country, date)
-    court = icc_facts(s, reach)
+    crimes_live = _crimes_live(s)
+    court = icc_facts(s, reach, crimes_live)
     if bodies is None:
-        body = _body(rb, s, icc, icc_source, reach, bound, court)
+        body = _body(rb, s, icc, icc_source, reach, bound, court, crimes_live)
     else:
         a, pk, sc = s.atrocities, s.peacekeeping, s.security_council
         key = (
@@ -108,7 +109,9 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
         )
         shared = bodies.get(key)
         if shared is None:
-            shared = bodies[key] = _body(rb, s, icc, icc_source, reach, bound, court)
+            shared = bodies[key] = _body(
+                rb, s, icc, icc_source, reach, bound, court, crimes_live
+            )
         body = shared
     measures = body.measures if bodies is None else list(body.measures)
     if s.in_place:
@@ -135,6 +138,18 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
             *body.trace_after_r2p,
         ],
     )
+
+
+def _crimes_live(s: Situation) -> tuple[tuple[str, str], ...]:
+    """(crime, status) for the crimes not `none`, in id order."""
+    a = s.atrocities
+    pairs = (
+        ("crimes-against-humanity", a.crimes_against_humanity.status),
+        ("ethnic-cleansing", a.ethnic_cleansing.status),
+        ("genocide", a.genocide.status),
+        ("war-crimes", a.war_crimes.status),
+    )
+    return tuple(p for p in pairs if p[1] != "none")
 
 
 def _mark_in_place(measures: list[MeasureFinding], ids: frozenset[str]) -> list[MeasureFinding]:
@@ -171,16 +186,16 @@ def _body(
     reach: Reach,
     bound: Law,
     court: IccFacts,
+    crimes_live: tuple[tuple[str, str], ...],
 ) -> _Body:
     """The rules that the facts and the date's period decide (`Rulebook.periods`)."""
     date: dt.date = s.date
     era = rb.eras(date)
-    crimes_live = tuple((k, v) for k, v in s.atrocities.by_id().items() if v != "none")
     statuses = frozenset(v for _, v in crimes_live)
     live = _live(s, crimes_live)
     pk = s.peacekeeping
     seized = s.security_council.seized
-    binding = rb.binding(s.armed_conflict, bound.parties, bound.members)
+    binding = _binding_of(rb, bound, s.armed_conflict)
 
     stage, t_stage = rules.stage(statuses, s.armed_conflict, s.post_conflict, era["stage"])
     in_force, t_r2p = rules.r2p_in_force(date)
@@ -223,37 +238,58 @@ def _body(
         operation, s.state_role, ongoing, threshold, era["tensions"], binding
     )
 
-    r2p = made(
-        R2P,
-        in_force=in_force,
-        pillars=pillars,
-        manifest_failure=failure,
-        response_threshold_met=threshold,
-        citations=t_r2p.citations,
-    )
-    poc = made(
-        POC,
-        ihl_applies=ihl,
-        conflict_type=s.armed_conflict,
-        perspectives=perspectives,
-        tiers=tiers,
-        citations=t_ihl.citations,
-        applicable_law=t_ihl.citations,
-        civilian_harm=dict(harm),
-    )
-    jurisdiction = icc_jurisdiction(court)
-    derived = made(
-        Derived,
-        icc_state_party=icc,
-        icc_state_party_source=icc_source,
-        treaties=list(bound.treaties),
-        icc=jurisdiction,
-        regional=list(bound.regional),
-    )
+    # The norms and the derived block are made once per combination of the (lasting, shared)
+    # rule results they are built from; the held objects keep each identity from being reused.
+    parts = (t_r2p, pillars, t_ihl, perspectives, tiers)
+    norms_key = (*map(id, parts), failure, threshold, s.armed_conflict, harm)
+    held = _NORMS.get(norms_key)
+    if held is None or any(a is not b for a, b in zip(held[0], parts, strict=True)):
+        r2p = made(
+            R2P,
+            in_force=in_force,
+            pillars=pillars,
+            manifest_failure=failure,
+            response_threshold_met=threshold,
+            citations=t_r2p.citations,
+        )
+        poc = made(
+            POC,
+            ihl_applies=ihl,
+            conflict_type=s.armed_conflict,
+            perspectives=perspectives,
+            tiers=tiers,
+            citations=t_ihl.citations,
+            applicable_law=t_ihl.citations,
+            civilian_harm=dict(harm),
+        )
+        if len(_NORMS) > 65536:
+            _NORMS.clear()
+        held = _NORMS[norms_key] = (parts, made(Norms, r2p=r2p, poc=poc))
+    norms = held[1]
+    r2p, poc = norms.r2p, norms.poc
+    jurisdiction = court.jurisdiction
+    derived_parts = (bound, jurisdiction)
+    derived_key = (id(bound), id(jurisdiction), icc, icc_source)
+    kept = _DERIVED.get(derived_key)
+    if kept is None or kept[0][0] is not bound or kept[0][1] is not jurisdiction:
+        if len(_DERIVED) > 65536:
+            _DERIVED.clear()
+        kept = _DERIVED[derived_key] = (
+            derived_parts,
+            made(
+                Derived,
+                icc_state_party=icc,
+                icc_state_party_source=icc_source,
+                treaties=list(bound.treaties),
+                icc=jurisdiction,
+                regional=list(bound.regional),
+            ),
+        )
+    derived = kept[1]
     return _Body(
         derived=derived,
         stage=stage,
-        norms=made(Norms, r2p=r2p, poc=poc),
+        norms=norms,
         crimes=crimes,
         measures=measures,
         tensions=tensions,
@@ -275,7 +311,32 @@ def _body(
     )
 
 
+_NORMS: dict[tuple[object, ...], tuple[tuple[object, ...], Norms]] = {}
+_DERIVED: dict[tuple[object, ...], tuple[tuple[object, ...], Derived]] = {}
+
+# Laws live in a lasting timeline (`engine.law`), so their identities key these look-ups.
+_BINDINGS: dict[tuple[int, str], tuple[Law, Binding]] = {}
+_TREATY_FACTS: dict[int, tuple[Law, tuple[tuple[str, str], ...]]] = {}
+
+
+def _binding_of(rb: Rulebook, bound: Law, conflict: str) -> Binding:
+    held = _BINDINGS.get((id(bound), conflict))
+    if held is None or held[0] is not bound:
+        held = _BINDINGS[(id(bound), conflict)] = (
+            bound,
+            rb.binding(conflict, bound.parties, bound.members),
+        )
+    return held[1]
+
+
 def _treaty_facts(rb: Rulebook, bound: Law) -> tuple[tuple[str, str], ...]:
+    held = _TREATY_FACTS.get(id(bound))
+    if held is None or held[0] is not bound:
+        held = _TREATY_FACTS[id(bound)] = (bound, _treaty_facts_of(rb, bound))
+    return held[1]
+
+
+def _treaty_facts_of(rb: Rulebook, bound: Law) -> tuple[tuple[str, str], ...]:
     out = []
     for instrument in rb.condition_treaties:
         if instrument in bound.parties:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from protect.knowledge.base import Binding
 from protect.knowledge.schema import Condition
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What the rules established about a situation, as the conditions read it."""
+class Facts(NamedTuple):
+    """What the rules established about a situation, as the conditions read it (a tuple:
+    made once per assessment, it is the cheapest record to build)."""
 
     date: dt.date
     stage: str

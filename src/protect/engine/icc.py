@@ -59,8 +59,16 @@ class IccFacts(NamedTuple):
     spans: tuple[Span, ...]
     unknown: tuple[str, ...]  # crimes `past` in the short form: when, is not known
     fits: tuple[Fit, Fit, Fit]  # for SCOPES, in order
+    jurisdiction: IccJurisdiction  # `derived.icc`
 
 
+# Answers for the common case (the territory's own bases, crimes given by status only), keyed
+# by the reach (a lasting object of the ratification timeline, held here so its identity is not
+# reused), the crimes and whether the Statute is in force.
+_SIMPLE: dict[tuple[object, ...], tuple[Reach, IccFacts]] = {}
+
+
+@cache
 def statute_in_force() -> dt.date:
     """Art. 126(1), from the knowledge base (the one home of the date)."""
     day = kb().instruments["rome-statute"].in_force
@@ -257,7 +265,25 @@ def _scope_windows(
     return ws
 
 
-def facts(s: Situation, territory: Reach) -> IccFacts:
+def facts(s: Situation, territory: Reach, live: tuple[tuple[str, str], ...]) -> IccFacts:
+    """The Court's bases and fits for a situation; `live` is its (crime, status) pairs."""
+    a = s.atrocities
+    simple = not (
+        s.security_council.icc_referral is not None
+        or s.conduct_also_in
+        or s.country in _referred()
+        or a.genocide.committed
+        or a.crimes_against_humanity.committed
+        or a.war_crimes.committed
+        or a.ethnic_cleansing.committed
+        or (s.perpetrators and any(p.nationality for p in s.perpetrators))
+    )
+    key: tuple[object, ...] = ()
+    if simple:
+        key = (id(territory), live, s.date >= statute_in_force())
+        held = _SIMPLE.get(key)
+        if held is not None and held[0] is territory:
+            return held[1]
     ws = windows(s, territory)
     sps, unknown = spans(s)
     party = territory.party
@@ -265,15 +291,20 @@ def facts(s: Situation, territory: Reach) -> IccFacts:
         _fit(_scope_windows(sc, ws, s.date, party), sps, unknown, sc == "state" and not party)
         for sc in SCOPES
     )
-    return IccFacts(ws, sps, unknown, fits)  # type: ignore[arg-type]
+    found = IccFacts(ws, sps, unknown, fits, _jurisdiction(ws))  # type: ignore[arg-type]
+    if simple:
+        if len(_SIMPLE) > 65536:
+            _SIMPLE.clear()
+        _SIMPLE[key] = (territory, found)
+    return found
 
 
-def jurisdiction(f: IccFacts) -> IccJurisdiction:
+def _jurisdiction(ws: tuple[Window, ...]) -> IccJurisdiction:
     """`derived.icc`: the bases at the date and the earliest day of crimes they reach."""
-    bases = sorted({w.basis for w in f.windows})
+    bases = sorted({w.basis for w in ws})
     return made(
         IccJurisdiction,
         jurisdiction=bool(bases),
         bases=bases,
-        period_from=min((w.start for w in f.windows), default=None),
+        period_from=min((w.start for w in ws), default=None),
     )

@@ -356,6 +356,12 @@ def tensions(
 # --- warnings ---------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
+def _lifetime(code: str) -> tuple[dt.date | None, dt.date | None]:
+    c = country(code)
+    return c.valid_from, c.valid_to
+
+
 def warnings(s: Situation, table_value: bool, icc: IccFacts) -> list[Warning]:
     """Inputs that are contradictory or suspicious; the assessment still runs."""
     out = []
@@ -419,10 +425,9 @@ def warnings(s: Situation, table_value: bool, icc: IccFacts) -> list[Warning]:
                 fields=["icc_state_party"],
             )
         )
-    code = country(s.country)
-    if (code.valid_from is not None and s.date < code.valid_from) or (
-        code.valid_to is not None and s.date > code.valid_to
-    ):
+    start, end = _lifetime(s.country)
+    if (start is not None and s.date < start) or (end is not None and s.date > end):
+        code = country(s.country)
         span = f"from {code.valid_from.isoformat() if code.valid_from else 'its start'} to " + (
             code.valid_to.isoformat() if code.valid_to else "today"
         )

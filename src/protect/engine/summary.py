@@ -52,6 +52,7 @@ class Digest(NamedTuple):
     stage: str
     binds: tuple[str, ...]
     ranked: tuple[MeasureFinding, ...]  # every available measure, one per id, in priority order
+    first: tuple[OpenMeasure, ...]  # the summary's open measures when none is in place
     main_tension: str | None
 
 
@@ -173,10 +174,12 @@ def digest(
         return hit
     held_tensions = {t.id for t in tensions}
     main = next((t for t in TENSION_RANK if t in held_tensions), None)
+    ranked = _ranked(rank_as, measures)
     made_ = Digest(
         stage=stage,
         binds=_binds(r2p, poc, law, icc),
-        ranked=_ranked(rank_as, measures),
+        ranked=ranked,
+        first=tuple(_open(m) for m in ranked[:MOST]),
         main_tension=main,
     )
     if len(_DIGESTS) > 65536:
@@ -192,14 +195,17 @@ def summarize(
     warnings: Sequence[Warning],
 ) -> Summary:
     """The summary of one assessment: the body's digest, less what is already in place."""
-    placed = set(in_place)
-    open_ = [_open(m) for m in [m for m in d.ranked if m.id not in placed][:MOST]]
+    if in_place:
+        placed = set(in_place)
+        open_ = [_open(m) for m in [m for m in d.ranked if m.id not in placed][:MOST]]
+    else:
+        open_ = list(d.first)
     return made(
         Summary,
         stage=d.stage,
         binds=list(d.binds),
         open_measures=open_,
-        in_place=sorted(placed),
+        in_place=sorted(set(in_place)),
         main_tension=d.main_tension,
         warnings=[w.code for w in warnings],
     )

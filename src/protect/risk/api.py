@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field
 
 from protect.risk.backtest import (
     FIRST_YEAR,
@@ -22,15 +21,15 @@ from protect.risk.backtest import (
     feature_rows,
     fit_for,
     run_backtest,
-    top_drivers,
 )
+from protect.risk.catalogue import VARIANT_NAMES
+from protect.risk.drivers import DriverValue, readable_drivers, statement
 from protect.risk.features import describe
+from protect.risk.files import FORECAST_FILES
 from protect.risk.models import BEST, MODEL_NAMES
+from protect.risk.schemas import Driver, ForecastRow
 from protect.risk.scoring import Scores
 from protect.risk.sources import (
-    COEFFICIENTS,
-    PREDICTORS,
-    UCDP_CY,
     RiskDataError,
     load_sources,
     require_sources_dir,
@@ -50,41 +49,32 @@ class RiskInputError(ValueError):
     """A request the risk model cannot serve (year out of range, unknown model)."""
 
 
-class Driver(BaseModel):
-    """One feature's pull on a country's risk, in log-odds (positive raises the risk)."""
-
-    feature: str
-    label: str
-    source: str
-    value: float
-    contribution: float
-
-
-class ForecastRow(BaseModel):
-    rank: int
-    country: str = Field(description="ISO 3166-1 alpha-3 code")
-    name: str
-    year: int = Field(description="forecast year; features are from year - 1")
-    risk: float = Field(description="probability of a mass-killing onset in year or year + 1")
-    previous_risk: float | None = Field(
-        description="the same model's risk from the year before's data"
+def to_driver(d: DriverValue) -> Driver:
+    sources = sorted({describe(f).source for f in d.features})
+    return Driver(
+        feature=d.key,
+        label=d.label,
+        source="; ".join(sources),
+        features=list(d.features),
+        value=d.value,
+        value_text=d.value_text,
+        points=d.points,
+        log_odds=d.log_odds,
+        text=statement(d.label, d.value_text, d.points),
     )
-    change: float | None
-    onset: int | None = Field(description="observed onset in the forecast year, when known")
-    model: str
-    drivers: list[Driver]
 
 
-def _check_models(models: Sequence[str]) -> None:
+def _check_models(models: Sequence[str], *, variants: bool = False) -> None:
+    known = [*MODEL_NAMES, *(VARIANT_NAMES if variants else ())]
     for m in models:
-        if m not in MODEL_NAMES:
-            raise RiskInputError(f"unknown model {m!r}; choose from {', '.join(MODEL_NAMES)}")
+        if m not in known:
+            raise RiskInputError(f"unknown model {m!r}; choose from {', '.join(known)}")
 
 
 def _stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
     """Identity of the source files, so a cached forecast is dropped when they change."""
     out = []
-    for rel in (PREDICTORS, COEFFICIENTS, UCDP_CY):
+    for rel in FORECAST_FILES:
         path = root / rel
         st = path.stat() if path.is_file() else None
         out.append((str(path), st.st_mtime_ns if st else 0, st.st_size if st else -1))
@@ -103,7 +93,7 @@ def forecast(
     Results are cached per process (fitting the boosted model takes seconds), keyed by the
     source files' size and modification time.
     """
-    _check_models([model])
+    _check_models([model], variants=True)
     root = (sources if sources is not None else require_sources_dir()).resolve()
     cached = _forecast(root, _stamp(root), year, model, drivers)
     return [row.model_copy(deep=True) for row in cached]
@@ -118,23 +108,32 @@ def _forecast(
     src = load_sources(root, with_foos=False)
     panel = build_panel(src)
     first, last = int(panel["year"].min()), int(panel["year"].max())
-    if not first + 10 <= year - 1 <= last:
+    if not first + 10 <= year - 1 <= last + 1:
         raise RiskInputError(
-            f"year {year}: features come from year - 1, and the data cover {first}-{last}; "
-            f"choose a year from {first + 11} to {last + 1}"
+            f"year {year}: features come from year - 1 (or year - 2 for the year after the "
+            f"data), and the data cover {first}-{last}; choose a year from {first + 11} to "
+            f"{last + 2}"
         )
+    # The models learn "onset in the next year or the one after", so the year after next is
+    # still inside what they forecast: its forecast uses the last year of data.
+    origin = min(year, last + 1)
     try:
-        fitted = fit_for(panel, model, src.predictor_names, year)
+        if model in MODEL_NAMES:
+            if year > origin and model == "base_rate":
+                raise ValueError("the base rate looks one year ahead only")
+            fitted = fit_for(panel, model, src.predictor_names, origin)
+        else:
+            from protect.risk.frozen import catalogue, fit_variant
+
+            variant = catalogue(src.predictor_names)[model]
+            fitted = fit_variant(panel, variant, src.predictor_names, origin)
     except ValueError as exc:
         raise RiskInputError(f"year {year}: {exc}") from None
-    rows = feature_rows(panel, year)
+    rows = feature_rows(panel, origin)
     risk = fitted.predict(rows)
-    before = feature_rows(panel, year - 1)
+    before = feature_rows(panel, origin - 1)
     prev = dict(zip(before["entity"], fitted.predict(before), strict=True)) if len(before) else {}
-    contrib = fitted.contributions(rows)
-    tops = (
-        top_drivers(contrib, rows, drivers) if contrib.shape[1] else [[] for _ in range(len(rows))]
-    )
+    tops = readable_drivers(fitted.contributions(rows), rows, risk, drivers)
     observed = rows["target_onset"].to_numpy(dtype=float)
     order = sorted(range(len(rows)), key=lambda i: (-risk[i], str(rows.at[i, "target_country"])))
     out: list[ForecastRow] = []
@@ -146,21 +145,13 @@ def _forecast(
                 country=str(rows.at[i, "target_country"]),
                 name=str(rows.at[i, "name"]),
                 year=year,
+                data_year=origin - 1,
                 risk=float(risk[i]),
                 previous_risk=None if p is None else float(p),
                 change=None if p is None else float(risk[i] - p),
-                onset=None if np.isnan(observed[i]) else int(observed[i]),
+                onset=None if year > origin or np.isnan(observed[i]) else int(observed[i]),
                 model=model,
-                drivers=[
-                    Driver(
-                        feature=name,
-                        label=describe(name).label,
-                        source=describe(name).source,
-                        value=value,
-                        contribution=c,
-                    )
-                    for name, value, c in tops[i]
-                ],
+                drivers=[to_driver(d) for d in tops[i]],
             )
         )
     return tuple(out)
@@ -215,3 +206,17 @@ def backtest(
     if report is not None:
         return write_report(results, compared, report, command)
     return score_table(results, compared)
+
+
+def outcomes(sources: Path | None = None) -> dict[int, dict[str, int]]:
+    """Observed onsets by year and ISO3 code, for every year the sources code."""
+    from protect.risk.panel import build_panel
+
+    root = sources if sources is not None else require_sources_dir()
+    panel = build_panel(load_sources(root, with_foos=False))
+    out: dict[int, dict[str, int]] = {}
+    for year, country, onset in zip(
+        panel["year"], panel["country"], panel["mk_onset"], strict=True
+    ):
+        out.setdefault(int(year), {})[str(country)] = int(onset)
+    return out

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-import numpy as np
 import pandas as pd
 
 from protect.risk.models import RiskModel, make_model
@@ -123,17 +122,3 @@ def published(panel: pd.DataFrame, foos: pd.DataFrame, years: Sequence[int]) -> 
             "name": sub["ewp_name"].to_numpy(),
         }
     )
-
-
-def top_drivers(
-    contributions: pd.DataFrame, values: pd.DataFrame, n: int = 5
-) -> list[list[tuple[str, float, float]]]:
-    """Per row, the n features with the largest absolute contribution: (name, value, contrib)."""
-    names = [str(c) for c in contributions.columns]
-    contrib = contributions.to_numpy(dtype=float)
-    vals = values.loc[contributions.index, names].to_numpy(dtype=float)
-    out: list[list[tuple[str, float, float]]] = []
-    for row in range(len(contrib)):
-        order = np.argsort(-np.abs(contrib[row]), kind="stable")[:n]
-        out.append([(names[j], float(vals[row, j]), float(contrib[row, j])) for j in order])
-    return out

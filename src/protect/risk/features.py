@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 EWP_SOURCE = "EWP prepared predictors 2025"
 UCDP_SOURCE = "UCDP organized violence country-year 25.1"
+ACD_SOURCE = "UCDP/PRIO Armed Conflict Dataset 25.1"
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,16 @@ _EWP_LABELS: dict[str, str] = {
     "battledeaths.log2": "battle deaths (log2, UCDP via EWP)",
     "coup.try.5yr": "coup attempt in the last five years",
     "mk_ongoing_count_log2": "ongoing mass killings (count, log2)",
-    "mean_mk_onset_interaction": "regional mass-killing onset rate interaction (EWP)",
+    "mean_mk_onset_interaction": (
+        "mass-killing onsets in the country up to that year, any before 1960 included (count)"
+    ),
     "mk_onset_prev_year": "mass-killing onset in the previous year",
     "newcountry": "country independent within the last two years",
     "mk_ever": "mass killing ever recorded in the country",
     "year_sq": "year squared (time trend)",
     "year": "year (time trend)",
     "countryage.new.log2": "years since independence (log2)",
-    "includesnonstate": "ongoing mass killing includes a non-state perpetrator",
+    "includesnonstate": "year 1989 or later (a time marker)",
 }
 
 # UCDP country-year measures (annual, in the year of the features).
@@ -114,6 +117,11 @@ def describe(name: str) -> Feature:
         return Feature(name, _EWP_LABELS[name], EWP_SOURCE)
     if name.startswith("ucdp_"):
         return Feature(name, _ucdp_label(name), UCDP_SOURCE)
+    if name.startswith("acd_"):
+        from protect.risk.conflict import ACD_FEATURES
+
+        if name in ACD_FEATURES:
+            return Feature(name, ACD_FEATURES[name], ACD_SOURCE)
     return Feature(name, name, "unknown")
 
 
@@ -129,15 +137,18 @@ RECENT_VIOLENCE: tuple[str, ...] = (
 
 
 def features_markdown(ewp_predictors: tuple[str, ...]) -> str:
-    """The feature table of docs/risk/features.md (a test keeps the committed file in step)."""
+    """The feature table of docs/risk/features.md (a test keeps the committed file in step):
+    the backtest's models, then the registered candidate that adds armed-conflict features."""
+    from protect.risk.catalogue import candidates
     from protect.risk.models import MODEL_NAMES, make_model
 
-    models = [make_model(m, ewp_predictors) for m in MODEL_NAMES]
-    names = list(dict.fromkeys(n for m in models for n in m.features))
-    head = "| feature | meaning | source | " + " | ".join(f"`{m.name}`" for m in models) + " |"
-    lines = [head, "|---|---|---|" + "---|" * len(models)]
+    columns = [(m, make_model(m, ewp_predictors).features) for m in MODEL_NAMES]
+    columns += [(v.name, v.features) for v in candidates(ewp_predictors) if v.name == "gbm_acd"]
+    names = list(dict.fromkeys(n for _, features in columns for n in features))
+    head = "| feature | meaning | source | " + " | ".join(f"`{m}`" for m, _ in columns) + " |"
+    lines = [head, "|---|---|---|" + "---|" * len(columns)]
     for n in names:
         f = describe(n)
-        used = " | ".join("x" if n in m.features else "" for m in models)
+        used = " | ".join("x" if n in features else "" for _, features in columns)
         lines.append(f"| `{n}` | {f.label} | {f.source} | {used} |")
     return "\n".join(lines) + "\n"

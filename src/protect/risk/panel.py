@@ -137,6 +137,12 @@ def build_panel(sources: RiskSources) -> pd.DataFrame:
     covered = panel["year"] >= first_ucdp
     panel[names] = panel[names].fillna(0.0)
     panel[UCDP_COVERED] = covered.astype(float)
+    if sources.acd is not None:
+        from protect.risk.conflict import ACD_FEATURES, acd_features
+
+        acd = acd_features(sources.acd, int(panel["year"].min()))
+        panel = panel.merge(acd, on=["country", "year"], how="left", validate="one_to_one")
+        panel[list(ACD_FEATURES)] = panel[list(ACD_FEATURES)].fillna(0.0)
     panel = panel.sort_values(["entity", "year"]).reset_index(drop=True)
     by = panel.groupby("entity")
     for h in (1, 2):

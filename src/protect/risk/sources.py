@@ -12,11 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
-EWP_DIR = Path("ewp") / "statrisk-2025"
-PREDICTORS = EWP_DIR / "prepared2024predictors-2025-09-03.csv"
-COEFFICIENTS = EWP_DIR / "coefficients_3Sep2025.csv"
-FOOS = EWP_DIR / "FOOSforecasts_3Sep2025.csv"
-UCDP_CY = Path("ucdp-country-year") / "organizedviolencecy_v25_1.csv"
+from protect.risk.files import ACD, COEFFICIENTS, FOOS, PREDICTORS, UCDP_CY
+
+ACD_COLUMNS = (
+    "conflict_id",
+    "year",
+    "intensity_level",
+    "incompatibility",
+    "start_date2",
+    "gwno_loc",
+)
 
 # The UCDP columns the features need; reading only these keeps memory and time low.
 UCDP_COLUMNS = (
@@ -49,14 +54,17 @@ class RiskSources:
     predictor_names: tuple[str, ...]
     ucdp: pd.DataFrame
     foos: pd.DataFrame | None
+    acd: pd.DataFrame | None = None
 
 
-def _read_csv(root: Path, rel: Path, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+def _read_csv(
+    root: Path, rel: Path, columns: tuple[str, ...] | None = None, *, as_text: bool = False
+) -> pd.DataFrame:
     path = root / rel
     if not path.is_file():
         raise RiskDataError(f"{path}: file not found (expected under the sources folder {root})")
     try:
-        frame = pd.read_csv(path, low_memory=False)
+        frame = pd.read_csv(path, low_memory=False, dtype=str if as_text else None)
     except (OSError, ValueError) as exc:
         raise RiskDataError(f"{path}: cannot read as CSV: {exc}") from None
     if frame.columns[0] in ("", "Unnamed: 0"):
@@ -114,7 +122,12 @@ def load_sources(root: Path, *, with_foos: bool = True) -> RiskSources:
         _check_numeric(foos, root / FOOS, ("year", "ccode", "mk_onset", "risk_prev"))
         foos["ccode"] = foos["ccode"].astype(int)
         foos["year"] = foos["year"].astype(int)
-    return RiskSources(predictors=pred, predictor_names=names, ucdp=ucdp, foos=foos)
+    acd = None
+    if (root / ACD).is_file():
+        acd = _read_csv(root, ACD, ACD_COLUMNS, as_text=True)
+        _check_numeric(acd, root / ACD, ("year", "intensity_level"))
+        acd["year"] = acd["year"].astype(int)
+    return RiskSources(predictors=pred, predictor_names=names, ucdp=ucdp, foos=foos, acd=acd)
 
 
 def require_sources_dir() -> Path:

@@ -119,7 +119,8 @@ def read_risk(country: str, on: dt.date, sources: Path | None = None) -> SourceR
     """The EWP predictors of the country for the last year before the date's year."""
     from protect.knowledge.countries import UnknownCountryError
     from protect.knowledge.countries import country as lookup
-    from protect.risk.sources import PREDICTORS, RiskDataError, require_sources_dir
+    from protect.risk.files import PREDICTORS
+    from protect.risk.sources import RiskDataError, require_sources_dir
 
     dataset = "Early Warning Project prepared predictors (statistical risk assessment 2025)"
     try:

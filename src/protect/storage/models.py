@@ -154,3 +154,91 @@ class FoaVersion(Base):
 
 
 FOA_APPEND_ONLY_TABLES = ("foa_assessments", "foa_versions")
+
+
+# ---- risk forecasting: model registry and the prospective record ----------------------------
+# All five tables are append-only (triggers in migration 0003_risk_registry): a variant is
+# registered before it is scored, a frozen model and a dated forecast never change, and each
+# forecast is scored once.
+
+
+class RiskVariant(Base):
+    """A candidate risk model, registered (features, settings, seeds, code hash) before scoring."""
+
+    __tablename__ = "risk_variants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    spec_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    spec: Mapped[Any] = mapped_column(JSONDoc)
+    description: Mapped[str] = mapped_column(Text, default="")
+    registered_by: Mapped[str] = mapped_column(String(64))
+    registered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RiskVariantScore(Base):
+    """A backtest score of a registered variant (never before its registration)."""
+
+    __tablename__ = "risk_variant_scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("risk_variants.id"), index=True)
+    evaluation: Mapped[str] = mapped_column(String(64), index=True)
+    data_hash: Mapped[str] = mapped_column(String(64))
+    scores: Mapped[Any] = mapped_column(JSONDoc)
+    scored_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RiskFrozenModel(Base):
+    """The variant chosen by the nested backtest, frozen with its hash for forecasting."""
+
+    __tablename__ = "risk_frozen_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("risk_variants.id"), index=True)
+    model_hash: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[Any] = mapped_column(JSONDoc)
+    frozen_by: Mapped[str] = mapped_column(String(64))
+    frozen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RiskForecast(Base):
+    """One dated, hashed forecast of every country for one year, by one model on one data set."""
+
+    __tablename__ = "risk_forecasts"
+    __table_args__ = (
+        UniqueConstraint("model_hash", "year", "data_hash", name="uq_risk_forecasts_model_year"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    model: Mapped[str] = mapped_column(String(64))
+    model_hash: Mapped[str] = mapped_column(String(64))
+    frozen_id: Mapped[int | None] = mapped_column(ForeignKey("risk_frozen_models.id"))
+    data_hash: Mapped[str] = mapped_column(String(64))
+    forecast_hash: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[Any] = mapped_column(JSONDoc)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RiskForecastScore(Base):
+    """The score of a stored forecast once its year's outcome is known (one per forecast)."""
+
+    __tablename__ = "risk_forecast_scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    forecast_id: Mapped[int] = mapped_column(ForeignKey("risk_forecasts.id"), unique=True)
+    outcome_hash: Mapped[str] = mapped_column(String(64))
+    scores: Mapped[Any] = mapped_column(JSONDoc)
+    scored_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+RISK_APPEND_ONLY_TABLES = (
+    "risk_variants",
+    "risk_variant_scores",
+    "risk_frozen_models",
+    "risk_forecasts",
+    "risk_forecast_scores",
+)

@@ -176,7 +176,7 @@ def situation_page(request: Request, user: Viewer, country: str, month: str) -> 
 @router.get("/risk", response_class=HTMLResponse)
 def risk_page(request: Request, user: Viewer, year: str | None = None) -> HTMLResponse:
     """Twin of GET /api/v1/risk/forecast?year=; the default is the latest year the sources
-    allow. The forecast is computed once per process and shared with the JSON route."""
+    allow. Both read the forecast the store holds (computed and stored on first request)."""
     try:
         if year is None or not year.strip():
             chosen = call(latest_forecast_year)
@@ -184,7 +184,7 @@ def risk_page(request: Request, user: Viewer, year: str | None = None) -> HTMLRe
             chosen = int(year)
         else:
             raise InvalidInputError(f"year {year!r} is not a year from 1900 to 2200")
-        rows = call(forecast, chosen)
+        stored = call(forecast, request.app.state.db, chosen)
     except (ServiceError, DatabaseUnavailableError) as exc:
         return _failed(request, user, exc)
     return render(
@@ -192,8 +192,9 @@ def risk_page(request: Request, user: Viewer, year: str | None = None) -> HTMLRe
         "risk.html",
         user,
         year=chosen,
-        rows=rows,
-        model=rows[0].model if rows else "",
+        rows=stored.rows,
+        stored=stored,
+        model=stored.model,
         json_url=_json_link("/api/v1/risk/forecast", year=str(chosen)),
     )
 
@@ -211,6 +212,7 @@ def _choices() -> dict[str, list[str]]:
         "armed_conflict": list(props["armed_conflict"]["enum"]),
         "state_role": list(props["state_role"]["enum"]),
         "crime_status": list(crimes["status"]["enum"]),
+        "harm_level": ["none", "sporadic", "widespread"],
     }
 
 
@@ -225,22 +227,81 @@ def _blank_form() -> dict[str, Any]:
         "post_conflict": False,
         "security_council.seized": False,
         **{f"atrocities.{c}": "none" for c in CRIMES},
+        **{f"committed.{c}.from": "" for c in CRIMES},
+        **{f"committed.{c}.to": "" for c in CRIMES},
         **{f"peacekeeping.{k}": False for k in PEACEKEEPING},
+        **{f"civilian_harm.{k}": "none" for k in HARMS},
+        "security_council.veto_blocked": False,
+        "security_council.icc_referral": "",
+        "perpetrators": "",
+        "conduct_also_in": "",
+        "in_place": "",
     }
+
+
+HARMS = (
+    "attacks-on-civilians",
+    "mistreatment-hors-de-combat",
+    "sexual-violence",
+    "child-recruitment",
+    "displacement",
+    "denial-of-humanitarian-access",
+)
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()]
+
+
+def _perpetrators(text: str) -> list[dict[str, str]]:
+    """One perpetrator a line: `kind, name, nationality` (name and nationality optional)."""
+    out = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        if not parts or not parts[0]:
+            continue
+        entry = {"kind": parts[0]}
+        if len(parts) > 1 and parts[1]:
+            entry["name"] = parts[1]
+        if len(parts) > 2 and parts[2]:
+            entry["nationality"] = parts[2].upper()
+        out.append(entry)
+    return out
 
 
 def _payload(values: dict[str, Any]) -> dict[str, Any]:
     """The situation the form describes, as the JSON body of POST /api/v1/assess would be."""
+    atrocities: dict[str, Any] = {}
+    for c in CRIMES:
+        start, end = values[f"committed.{c}.from"], values[f"committed.{c}.to"]
+        if start or end:
+            period = {"from": start or None, "to": end or None}
+            atrocities[c] = {"status": values[f"atrocities.{c}"], "committed": [period]}
+        else:
+            atrocities[c] = values[f"atrocities.{c}"]
+    council: dict[str, Any] = {
+        "seized": values["security_council.seized"],
+        "veto_blocked": values["security_council.veto_blocked"],
+    }
+    if values["security_council.icc_referral"]:
+        council["icc_referral"] = values["security_council.icc_referral"]
     payload: dict[str, Any] = {
         "country": values["country"],
         "date": values["date"],
         "armed_conflict": values["armed_conflict"],
         "state_role": values["state_role"],
-        "atrocities": {c: values[f"atrocities.{c}"] for c in CRIMES},
+        "atrocities": atrocities,
         "post_conflict": values["post_conflict"],
         "peacekeeping": {k: values[f"peacekeeping.{k}"] for k in PEACEKEEPING},
-        "security_council": {"seized": values["security_council.seized"]},
+        "security_council": council,
+        "civilian_harm": {k: values[f"civilian_harm.{k}"] for k in HARMS},
     }
+    if values["perpetrators"]:
+        payload["perpetrators"] = _perpetrators(values["perpetrators"])
+    if values["conduct_also_in"]:
+        payload["conduct_also_in"] = _codes(values["conduct_also_in"])
+    if values["in_place"]:
+        payload["in_place"] = [m.lower() for m in _codes(values["in_place"])]
     if values["name"]:
         payload["name"] = values["name"]
     icc = values["icc_state_party"]

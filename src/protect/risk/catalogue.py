@@ -1,0 +1,64 @@
+"""The registered candidate variants and the rule that chooses between them.
+
+Written down, and registered in the store, before any of them is scored by the nested backtest
+(docs/decisions/054). `gbm` is the model published before (`protect_gbm`); the others are
+what a forecaster would try next: armed-conflict features, EWP's own model, and the average of
+the two kinds. The selection rule is fixed here too, so it cannot be tuned after the fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from protect.risk.conflict import ACD_FEATURES
+from protect.risk.features import ucdp_feature_names
+from protect.risk.models import Boosted
+from protect.risk.variants import Variant
+
+# Nested selection: at each forecast year t, the candidate with the highest AUC-PR over the
+# forecast years before t (all from 1994), once those years hold this many onsets; before
+# that, the default (the first candidate).
+SELECTION_METRIC = "auc_pr"
+SELECTION_MIN_ONSETS = 8
+SELECTION_FIRST_YEAR = 1994
+VARIANT_NAMES = ("gbm", "gbm_acd", "enet", "blend")
+
+
+def _gbm_params() -> dict[str, object]:
+    return {k: v for k, v in Boosted.PARAMS.items() if k not in ("verbose",)}
+
+
+def candidates(ewp_predictors: Sequence[str]) -> tuple[Variant, ...]:
+    ewp = tuple(ewp_predictors)
+    ucdp = ucdp_feature_names()
+    gbm = Variant(
+        name="gbm",
+        kind="gbm",
+        features=(*ewp, *ucdp),
+        params=_gbm_params(),
+        description="LightGBM on EWP predictors and UCDP organized violence (protect_gbm)",
+    )
+    gbm_acd = Variant(
+        name="gbm_acd",
+        kind="gbm",
+        features=(*ewp, *ucdp, *ACD_FEATURES),
+        params=_gbm_params(),
+        description="gbm plus UCDP/PRIO armed-conflict features",
+    )
+    enet = Variant(
+        name="enet",
+        kind="enet",
+        features=ewp,
+        seeds=(),
+        description="EWP's elastic-net logit, reproduced (ewp_enet)",
+    )
+    blend = Variant(
+        name="blend",
+        kind="blend",
+        features=(*ewp, *ucdp),
+        parts=("gbm", "enet"),
+        description="mean log-odds of gbm and enet",
+    )
+    out = (gbm, gbm_acd, enet, blend)
+    assert tuple(v.name for v in out) == VARIANT_NAMES
+    return out
