@@ -434,3 +434,24 @@ def test_migration_chains_the_entries_written_before_it(database: Database) -> N
     assert audit.verify(fresh, local_operator()).entries == 7
     assert audit.verify(fresh, local_operator()).intact
     fresh.dispose()
+
+
+def test_every_append_only_sqlite_table_refuses_replace(sqlite_database: Database) -> None:
+    """Tables that later migrations made append-only (Framework of Analysis, risk registry) get
+    the REPLACE guard too, keyed on each of their unique keys."""
+    sqlite_database.migrate()
+    path = sqlite_database.engine.url.database
+    assert path
+    with sqlite3.connect(path) as conn:
+        triggers = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        guarded = {t.removesuffix("_no_update") for t in triggers if t.endswith("_no_update")}
+        assert {"assessments", "annotations", "audit_log", "foa_versions"} <= guarded
+        assert all(f"{table}_no_replace" in triggers for table in guarded)
+        insert = (
+            "{verb} INTO risk_variants (name, spec_hash, code_hash, spec, description, "
+            "registered_by, registered_at) VALUES (?, 'h', 'c', '[]', 'd', 'test', "
+            "'2026-12-05 10:00:00')"
+        )
+        conn.execute(insert.format(verb="INSERT"), ("v",))
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):  # same spec_hash
+            conn.execute(insert.format(verb="REPLACE"), ("forged",))

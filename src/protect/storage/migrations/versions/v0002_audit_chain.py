@@ -7,11 +7,13 @@ trigger refuses an insert that would replace a row. On PostgreSQL the only upser
 `INSERT ... ON CONFLICT DO UPDATE`, fires the UPDATE trigger of migration 0001 and is refused.
 
 Revision ID: 0002_audit_chain
-Revises: 0004_foa
+Revises: 0003_risk_registry
 Create Date: 2026-12-05
 
-Written against 0001 and placed after 0004_foa at the merge, so that a database already at
-0004_foa still gets it; the Framework of Analysis tables get the REPLACE guard too when present.
+Written against 0001 and placed last at the merge (after 0004_foa and 0003_risk_registry), so
+that a database already at either still gets it. The REPLACE guard goes on every table that is
+append-only at this point (each has a `<table>_no_update` trigger), keyed on its primary key and
+unique constraints as the database reports them.
 """
 
 from __future__ import annotations
@@ -22,18 +24,9 @@ from alembic import op
 from protect.storage.chain import GENESIS, entry_hash
 
 revision = "0002_audit_chain"
-down_revision = "0004_foa"
+down_revision = "0003_risk_registry"
 branch_labels = None
 depends_on = None
-
-# Each append-only table and the condition under which an insert would replace a row.
-_REPLACES = {
-    "assessments": "id = NEW.id OR (case_id = NEW.case_id AND version = NEW.version)",
-    "annotations": "id = NEW.id",
-    "audit_log": "id = NEW.id",
-    "foa_assessments": "id = NEW.id",
-    "foa_versions": "id = NEW.id OR (assessment_id = NEW.assessment_id AND version = NEW.version)",
-}
 
 _audit = sa.table(
     "audit_log",
@@ -105,21 +98,40 @@ def upgrade() -> None:
     _chain_existing()
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        present = set(sa.inspect(bind).get_table_names())
-        for table, replaces in _REPLACES.items():
-            if table not in present:
-                continue
+        for table in _sqlite_append_only(bind):
             op.execute(
                 f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
-                f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {replaces}) "
+                f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {_replaces(bind, table)}) "
                 f"BEGIN SELECT RAISE(ABORT, 'table {table} is append-only: "
                 "a row cannot be replaced'); END"
             )
 
 
+def _sqlite_append_only(bind: sa.engine.Connection) -> list[str]:
+    """The tables whose UPDATE trigger makes them append-only (migrations 0001, 0003, 0004)."""
+    names = bind.execute(
+        sa.text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+    ).all()
+    return sorted(table for table, name in names if name == f"{table}_no_update")
+
+
+def _replaces(bind: sa.engine.Connection, table: str) -> str:
+    """The condition under which inserting NEW would replace a row: a key it shares with one."""
+    inspector = sa.inspect(bind)
+    keys = [inspector.get_pk_constraint(table)["constrained_columns"]]
+    keys += [u["column_names"] for u in inspector.get_unique_constraints(table)]
+    keys += [
+        [str(c) for c in i["column_names"]] for i in inspector.get_indexes(table) if i["unique"]
+    ]
+    return " OR ".join(
+        "(" + " AND ".join(f'"{c}" = NEW."{c}"' for c in cols) + ")" for cols in keys if cols
+    )
+
+
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table in _REPLACES:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        for table in _sqlite_append_only(bind):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_replace")
     for column in ("hash", "prev_hash", "stored_bytes"):
         op.drop_column("audit_log", column)
