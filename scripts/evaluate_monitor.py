@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 LEVEL = {"current-crisis": 3, "imminent-risk": 2, "serious-concern": 1}
 GED_FILES = [
-    # Older release first where two cover one country, so the newer one is current.
+    # The order does not matter: each country-month comes from the best release (decision 026).
     "conflict_data_nga.csv", "GEDEvent_v23_1_car.csv", "ged191.csv", "ged_myanmar.csv",
     "ged_mexico.csv", "ged_syria.csv", "conflict_data_ukr.csv", "conflict_data_pak.csv",
     "conflict_data_phl.csv", "conflict_data_ssd.csv", "conflict_data_idn.csv",
@@ -90,25 +90,41 @@ def _label(m: int | None) -> str:
     return "-" if m is None else f"{m // 12:04d}-{m % 12 + 1:02d}"
 
 
-def monthly(shared: Path, episodes: list[Episode]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def panel_rows(shared: Path) -> list[dict[str, Any]]:
+    """The country-months the monitor shows with every GED subset ingested."""
     import duckdb
 
+    from protect.monitor.coverage import shown_sql
     from protect.monitor.ingest import ingest
-    from protect.monitor.situations import alert_for
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "events.duckdb"
         for name in GED_FILES:
             ingest("ucdp", shared / "ucdp-ged" / name, db_path=db)
         con = duckdb.connect(str(db), read_only=True)
-        cur = con.execute("SELECT * FROM panel ORDER BY iso3, m")
+        cur = con.execute(f"SELECT * FROM ({shown_sql()}) ORDER BY iso3, m")
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         con.close()
+    return rows
+
+
+def without_civilian_rules(t: Any) -> Any:
+    """The thresholds as they were before civilian deaths of all violence fed the alerts
+    (decision 027): the same rules, less those that read `civilians_*` figures."""
+    kept = [r for r in t.alerts if not any(f.startswith("civilians") for f in r.when)]
+    return t.model_copy(update={"alerts": kept})
+
+
+def monthly(
+    rows: list[dict[str, Any]], episodes: list[Episode], t: Any
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from protect.monitor.situations import alert_for
+
     level: dict[tuple[str, int], int] = {}
     cover: dict[str, tuple[int, int]] = {}
     for r in rows:
-        a = alert_for(r)
+        a = alert_for(r, t)
         level[(r["iso3"], int(r["m"]))] = LEVEL[a.level] if a else 0
         lo, hi = cover.get(r["iso3"], (int(r["m"]), int(r["m"])))
         cover[r["iso3"]] = (min(lo, int(r["m"])), max(hi, int(r["m"])))
@@ -153,6 +169,7 @@ def monthly(shared: Path, episodes: list[Episode]) -> tuple[list[dict[str, Any]]
         outside = [k for k in level if not inside(*k)]
         totals[name] = {
             "alerted": len(alerted),
+            "precision": 1 - len(false) / len(alerted) if alerted else math.nan,
             "false_alarms": len(false),
             "months_outside_windows": len(outside),
             "false_alarm_rate": len(false) / len(outside) if outside else math.nan,
@@ -161,7 +178,9 @@ def monthly(shared: Path, episodes: list[Episode]) -> tuple[list[dict[str, Any]]
     return scored, totals
 
 
-def yearly(shared: Path, episodes: list[Episode], thresholds: Any) -> dict[str, Any]:
+def yearly(
+    shared: Path, episodes: list[Episode], thresholds: Any, civilians: bool = True
+) -> dict[str, Any]:
     import pandas as pd
 
     from protect.knowledge.countries import iso3_for_gw
@@ -169,6 +188,8 @@ def yearly(shared: Path, episodes: list[Episode], thresholds: Any) -> dict[str, 
     cy = pd.read_csv(shared / "ucdp-country-year" / "organizedviolencecy_v25_1.csv")
     crisis_t = thresholds.atrocities.mass_killing_12m.value
     concern_t = thresholds.atrocities.one_sided_12m.value
+    toll = [r for r in thresholds.alerts if r.rule == "civilian-toll"]
+    toll_t = toll[0].when["civilians_12m"].at_least if toll else math.inf
     status: dict[tuple[str, int], int] = {}
     for r in cy.itertuples(index=False):
         iso3 = iso3_for_gw(int(r.country_id_cy), dt.date(int(r.year_cy), 7, 1))
@@ -177,11 +198,23 @@ def yearly(shared: Path, episodes: list[Episode], thresholds: Any) -> dict[str, 
         gov = float(r.os_main_govt_killings_best_cy or 0)
         groups = float(r.os_nsgroup_killings_best_cy or 0)
         total = float(r.os_total_deaths_best_cy or 0)
-        s = 3 if max(gov, groups) >= crisis_t else 1 if total >= concern_t else 0
+        all_civilians = (
+            total + float(r.sb_deaths_civilians_cy or 0) + float(r.ns_deaths_civilians_cy or 0)
+        )
+        s = (
+            3
+            if max(gov, groups) >= crisis_t
+            else 2
+            if civilians and all_civilians >= toll_t
+            else 1
+            if total >= concern_t
+            else 0
+        )
         key = (iso3, int(r.year_cy))
         status[key] = max(status.get(key, 0), s)
     windows: dict[str, list[tuple[int, int]]] = defaultdict(list)
     results = []
+    warnings: list[str] = []
     for e in episodes:
         end = e.end if e.end is not None else 2024
         for code in e.iso3s:
@@ -191,6 +224,19 @@ def yearly(shared: Path, episodes: list[Episode], thresholds: Any) -> dict[str, 
 
         def crisis(y: int, codes: tuple[str, ...] = e.iso3s) -> bool:
             return any(status.get((c, y), 0) >= 3 for c in codes)
+
+        def warned(y: int, codes: tuple[str, ...] = e.iso3s) -> bool:
+            return any(status.get((c, y), 0) >= 2 for c in codes)
+
+        warnings.append(
+            "year before"
+            if warned(e.start - 1)
+            else "onset year"
+            if warned(e.start)
+            else "later in episode"
+            if any(warned(y) for y in range(e.start, end + 1))
+            else "missed"
+        )
 
         before = crisis(e.start - 1)
         during = crisis(e.start)
@@ -213,7 +259,10 @@ def yearly(shared: Path, episodes: list[Episode], thresholds: Any) -> dict[str, 
         if v >= 3 and not any(a <= k[1] <= b for a, b in windows.get(k[0], []))
     ]
     outside = [k for k in status if not any(a <= k[1] <= b for a, b in windows.get(k[0], []))]
+    warned_false = [k for k in outside if status[k] >= 2]
     return {
+        "warnings": warnings,
+        "warned_false": sorted(warned_false),
         "results": results,
         "false": sorted(false),
         "outside": len(outside),
@@ -222,16 +271,98 @@ def yearly(shared: Path, episodes: list[Episode], thresholds: Any) -> dict[str, 
     }
 
 
-def report(scored: list[dict[str, Any]], totals: dict[str, Any], yr: dict[str, Any]) -> str:
+def _summary(
+    runs: dict[str, tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]],
+) -> list[str]:
+    """Before/after table: the same data and episodes, with and without the civilian rules."""
+    cols = list(runs)
+
+    def row(label: str, fn: Any) -> str:
+        return f"| {label} | " + " | ".join(str(fn(*runs[c])) for c in cols) + " |"
+
+    def recall(scored: list[dict[str, Any]], key: str) -> str:
+        hit = sum(s[key] is not None for s in scored)
+        return f"{hit} of {len(scored)} ({hit / len(scored):.0%})"
+
+    def warned(yr: dict[str, Any], early: bool) -> str:
+        verdicts = yr["warnings"]
+        wanted = (
+            ("year before", "onset year")
+            if early
+            else ("year before", "onset year", "later in episode")
+        )
+        hit = sum(v in wanted for v in verdicts)
+        return f"{hit} of {len(verdicts)}"
+
+    return [
+        "## Before and after: civilian deaths of all violence (decision 027)",
+        "",
+        "Same event data, same episodes. *Before*: the alert rules that read one-sided and "
+        "battle deaths only. *After*: the rules of `thresholds.yaml` as committed, which add "
+        "`civilian-toll` (imminent-risk: 1,000 civilians killed in any type of violence in 12 "
+        "months). Recall: episodes with an alert in their window; precision: share of alerted "
+        "months inside an episode window; quiet years: country-years outside every episode "
+        "window (onset-1 to end+1).",
+        "",
+        "| measure | " + " | ".join(cols) + " |",
+        "|---|" + "---|" * len(cols),
+        row("monthly recall, imminent-risk or above", lambda s, t, y: recall(s, "imminent")),
+        row("monthly recall, current-crisis", lambda s, t, y: recall(s, "crisis")),
+        row(
+            "median lead, imminent-risk or above (months; negative = after January of onset)",
+            lambda s, t, y: _median(
+                [x["lead_imminent"] for x in s if x["lead_imminent"] is not None]
+            ),
+        ),
+        row(
+            "precision, imminent-risk or above months",
+            lambda s, t, y: f"{t['imminent_or_above']['precision']:.1%}",
+        ),
+        row(
+            "false alarms, imminent-risk or above (months outside windows)",
+            lambda s, t, y: (
+                f"{t['imminent_or_above']['false_alarms']} of "
+                f"{t['imminent_or_above']['months_outside_windows']}"
+            ),
+        ),
+        row("precision, any alert", lambda s, t, y: f"{t['any_alert']['precision']:.1%}"),
+        row(
+            "yearly: episodes warned (imminent or above) in the year before or the onset year",
+            lambda s, t, y: warned(y, True),
+        ),
+        row(
+            "yearly: episodes warned at any time in the episode",
+            lambda s, t, y: warned(y, False),
+        ),
+        row(
+            "yearly: false alarms in quiet years (warned country-years outside every window)",
+            lambda s, t, y: f"{len(y['warned_false'])} of {y['outside']}",
+        ),
+        "",
+        "Quiet years warned after the change: "
+        + (", ".join(f"{c} {yy}" for c, yy in runs[cols[-1]][2]["warned_false"]) or "none")
+        + ".",
+        "",
+    ]
+
+
+def report(
+    scored: list[dict[str, Any]],
+    totals: dict[str, Any],
+    yr: dict[str, Any],
+    summary: list[str] | None = None,
+) -> str:
     out = [
         "# Monitor backtest: alerts against EWP mass-killing episodes",
         "",
         "Produced by `scripts/evaluate_monitor.py` (re-run it to refresh this page). Episodes: "
         "Early Warning Project (USHMM) mass-killing events master list, 2025 edition. Event data: "
-        "the UCDP GED country subsets in `shared/data/ucdp-ged` (one release per country, "
-        "decision 013). Thresholds: `src/protect/monitor/thresholds.yaml` as committed. EWP "
-        "dates onsets by year, so lead times are counted to January of the onset year.",
+        "the UCDP GED country subsets in `shared/data/ucdp-ged`, each country-month from the "
+        "best release that covers it (decision 026). Thresholds: "
+        "`src/protect/monitor/thresholds.yaml` as committed. EWP dates onsets by year, so lead "
+        "times are counted to January of the onset year.",
         "",
+        *(summary or []),
         "## 1. Monthly, where event data cover the episode",
         "",
         "| country | episode | EWP years | data cover | first current-crisis | lead (months) "
@@ -354,9 +485,15 @@ def main() -> None:
         sys.stderr.write("error: no source data folder (set PROTECT_SOURCES or --shared)\n")
         raise SystemExit(2)
     episodes = _episodes(shared)
-    scored, totals = monthly(shared, episodes)
-    yr = yearly(shared, episodes, thresholds())
-    text = report(scored, totals, yr)
+    rows = panel_rows(shared)
+    t = thresholds()
+    before = without_civilian_rules(t)
+    runs = {
+        "before": (*monthly(rows, episodes, before), yearly(shared, episodes, before, False)),
+        "after": (*monthly(rows, episodes, t), yearly(shared, episodes, t, True)),
+    }
+    scored, totals, yr = runs["after"]
+    text = report(scored, totals, yr, _summary(runs))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     sys.stdout.write(text)

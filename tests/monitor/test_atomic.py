@@ -64,7 +64,8 @@ def test_killed_ingest_leaves_previous_data_intact(
     ingest("ucdp", data / "ged191_mmr_2016_2018.csv", db_path=db)
     before = _state(db)
     big = tmp_path / "big.csv"
-    n = _big_file(data / "ged231_car_2013_2014.csv", big, 40)
+    # Large enough that each step lasts well beyond the kill (the panel of one release is fast).
+    n = _big_file(data / "ged231_car_2013_2014.csv", big, 150)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(big), str(db)],
@@ -75,7 +76,7 @@ def test_killed_ingest_leaves_previous_data_intact(
     for line in proc.stdout:
         seen.append(line.strip())
         if line.strip() == kill_at:
-            time.sleep(0.05)
+            time.sleep(0.01)
             proc.send_signal(signal.SIGKILL)
             break
     proc.wait(timeout=60)

@@ -29,7 +29,9 @@ def _per_row(row: dict[str, Any]) -> tuple[Situation, str | None, str | None]:
 
 
 def _compare(con: duckdb.DuckDBPyConnection) -> int:
-    cur = con.execute("SELECT * FROM panel ORDER BY source, iso3, m")
+    from protect.monitor.coverage import shown_sql
+
+    cur = con.execute(f"SELECT * FROM ({shown_sql()}) ORDER BY source, iso3, m")
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     derived = derive_all(con)
@@ -77,16 +79,32 @@ def test_bulk_matches_per_row_at_every_threshold_boundary() -> None:
         ("top_perpetrator_12m", t.state_role.perpetrator_12m.value),
         ("os_best_3m", t.atrocities.imminent_3m.value),
         ("os_best_12m", t.atrocities.one_sided_12m.value),
+        ("civilians_12m", t.atrocities.civilians_in_conflict_12m.value),
+        ("civilians_3m", t.atrocities.civilians_in_conflict_3m.value),
+        ("civilians_12m", t.civilian_harm.attacks_sporadic_12m.value),
+        ("civilians_12m", t.civilian_harm.attacks_widespread_12m.value),
     ):
         cuts.setdefault(f, set()).add(v)
     values = {
         f: sorted({0.0, *(x + d for x in vs for d in (-0.01, 0.0, 0.01))}) for f, vs in cuts.items()
     }
+    from protect.monitor.store import init_schema
+
     con = duckdb.connect()
-    other = ("source", "iso3", "m", "events", "actors", "top_perpetrator", "top_perpetrator_is_gov")
+    init_schema(con)
+    con.execute(
+        "INSERT INTO releases (release_id, source, path, sha256, release, version_major, "
+        "version_minor, ingested_at, rows_read, rows_loaded, rows_skipped, raw_path) VALUES "
+        "(1, 'ucdp', 'x.csv', 'x', 'GED 1.1', 1, 1, now(), 0, 0, 0, 'x.csv')"
+    )
+    other = (
+        "release_id", "source", "iso3", "m", "events", "actors", "top_perpetrator",
+        "top_perpetrator_is_gov",
+    )  # fmt: skip
     floats = [c for c in PANEL_COLUMNS if c not in other]
     con.execute(
-        "CREATE TABLE panel (source VARCHAR, iso3 VARCHAR, m BIGINT, events BIGINT, "
+        "CREATE TABLE panel (release_id INTEGER DEFAULT 1, source VARCHAR, iso3 VARCHAR, "
+        "m BIGINT, events BIGINT, "
         "actors BIGINT, top_perpetrator VARCHAR, top_perpetrator_is_gov BOOLEAN, "
         + ", ".join(f"{c} DOUBLE" for c in floats)
         + ")"

@@ -38,7 +38,7 @@ def _panel(db: Path, iso3: str) -> dict[int, dict[str, object]]:
             "WHERE table_name = 'panel' ORDER BY ordinal_position",
         )
     ]
-    return {int(r[2]): dict(zip(names, r, strict=True)) for r in con_rows}
+    return {int(r[names.index("m")]): dict(zip(names, r, strict=True)) for r in con_rows}
 
 
 def m(y: int, mo: int) -> int:
@@ -146,9 +146,10 @@ def test_imprecise_places_and_dates_stay_in_the_country_totals(tmp_path: Path, d
 def test_shipped_panel_sql_is_the_compiled_ibis_expression() -> None:
     """`panel.sql` must be regenerated (`python -m protect.monitor.panel`) when the expression
     changes; DuckDB runs the file, Spark runs the expression."""
-    from protect.monitor.panel import compile_panel_sql, panel_sql
+    from protect.monitor.panel import ADMIN1_KEYS, ADMIN1_SQL, compile_panel_sql, panel_sql
 
     assert panel_sql() == compile_panel_sql()
+    assert panel_sql(ADMIN1_SQL) == compile_panel_sql(ADMIN1_KEYS)
 
 
 def test_panel_updated_per_release_equals_a_full_rebuild(

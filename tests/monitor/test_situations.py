@@ -22,7 +22,7 @@ def test_every_threshold_has_a_rationale_and_sources() -> None:
     t = thresholds()
     assert t.armed_conflict.battle_deaths_12m.value == 25
     assert t.atrocities.mass_killing_12m.value == 1000
-    for group in (t.armed_conflict, t.atrocities, t.state_role):
+    for group in (t.armed_conflict, t.atrocities, t.civilian_harm, t.state_role):
         for item in group.__dict__.values():
             assert item.rationale.strip() and item.sources
     assert t.alerts[0].level == "current-crisis"
@@ -34,7 +34,7 @@ def _row(**figures: float | str | bool | None) -> dict[str, object]:
         "iso3": "MMR", "month": "2017-09", "m": 2017 * 12 + 8, "source": "ucdp",
         "sb_best_12m": 0.0, "ns_best_12m": 0.0, "os_best_12m": 0.0, "os_best_3m": 0.0,
         "interstate_best_12m": 0.0, "top_perpetrator_12m": 0.0, "top_perpetrator": None,
-        "top_perpetrator_is_gov": False, "civilians_12m": 0.0,
+        "top_perpetrator_is_gov": False, "civilians_12m": 0.0, "civilians_3m": 0.0,
     }  # fmt: skip
     base.update(figures)
     return base
@@ -62,7 +62,9 @@ def test_thresholds_are_applied_at_their_boundaries() -> None:
     assert sit["atrocities"]["war-crimes"] == "none"  # no armed conflict
     assert sit["atrocities"]["genocide"] == "none"
     assert sit["state_role"] == "perpetrator"
-    assert [s["field"] for s in steps] == ["armed_conflict", "atrocities", "state_role"]
+    assert [s["field"] for s in steps] == [
+        "armed_conflict", "atrocities", "civilian_harm", "state_role",
+    ]  # fmt: skip
     alert = alert_for(mk)
     assert alert is not None and alert.level == "current-crisis"
     assert alert.figures["top_perpetrator_12m"] == 1000
@@ -138,3 +140,33 @@ def test_coverage_is_the_span_the_monitor_shows(mmr: Path) -> None:
         api.coverage("XYZ", db_path=mmr)
     with pytest.raises(api.StoreError, match="ingest"):
         api.coverage(db_path=mmr.parent / "none.duckdb")
+
+
+def test_civilian_deaths_in_all_violence_reach_war_crimes_harm_and_alerts() -> None:
+    """Issue 11: Syria 2016 had 8,336 civilians killed in state-based events and 37 one-sided
+    deaths by the government; reading one-sided violence alone said "risk"."""
+    t = thresholds()
+    at, ch = t.atrocities, t.civilian_harm
+    syria = _row(sb_best_12m=20000, os_best_12m=37, civilians_12m=8336, civilians_3m=2100)
+    sit, steps = derive(syria)
+    assert sit["atrocities"]["crimes-against-humanity"] == "risk"  # one-sided reading
+    assert sit["atrocities"]["war-crimes"] == "imminent"  # civilians killed in the fighting
+    assert sit["civilian_harm"] == {"attacks-on-civilians": "widespread"}
+    step = next(s for s in steps if s["field"] == "civilian_harm")
+    assert step["rule"] == "attacks_widespread_12m" and step["figures"]["civilians_12m"] == 8336
+    alert = alert_for(syria)
+    assert alert is not None and (alert.level, alert.rule) == ("imminent-risk", "civilian-toll")
+
+    lo = ch.attacks_sporadic_12m.value
+    assert derive(_row(civilians_12m=lo - 0.01))[0]["civilian_harm"] == {
+        "attacks-on-civilians": "none"
+    }
+    sporadic, _ = derive(_row(civilians_12m=lo))
+    assert sporadic["civilian_harm"] == {"attacks-on-civilians": "sporadic"}
+    assert sporadic["atrocities"]["war-crimes"] == "none"  # no armed conflict: no war crimes
+    in_war, _ = derive(_row(sb_best_12m=100, civilians_12m=at.civilians_in_conflict_12m.value))
+    assert in_war["atrocities"]["war-crimes"] == "risk"
+    # Civilian deaths never make war crimes "ongoing"; one perpetrator's mass killing does.
+    mk, _ = derive(_row(sb_best_12m=100, top_perpetrator_12m=1000, civilians_3m=5000))
+    assert mk["atrocities"]["war-crimes"] == "ongoing"
+    assert alert_for(_row(civilians_12m=999.99)) is None

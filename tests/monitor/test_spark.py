@@ -28,15 +28,15 @@ def test_duckdb_and_spark_panels_are_identical(db: Path, data: Path) -> None:
         ingest("ucdp", data / name, db_path=db)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        events = con.execute("SELECT * FROM current_events").fetchdf()
+        events = con.execute("SELECT * FROM events").fetchdf()
         cal = con.execute("SELECT * FROM calendar").fetchdf()
         off = con.execute("SELECT * FROM offsets12").fetchdf()
         cols = ", ".join(PANEL_COLUMNS)
-        on_duck = con.execute(f"SELECT {cols} FROM panel ORDER BY source, iso3, m").fetchall()
+        on_duck = con.execute(f"SELECT {cols} FROM panel ORDER BY release_id, iso3, m").fetchall()
     finally:
         con.close()
     spark = panel_on_spark(events, cal, off)
-    spark = spark.sort_values(["source", "iso3", "m"])[list(PANEL_COLUMNS)]
+    spark = spark.sort_values(["release_id", "iso3", "m"])[list(PANEL_COLUMNS)]
     on_spark = [
         tuple(None if (isinstance(v, float) and v != v) else v for v in row)
         for row in spark.itertuples(index=False, name=None)
@@ -63,3 +63,36 @@ def test_monitor_backend_spark_gives_the_same_records(db: Path, data: Path) -> N
     assert [r.model_dump(mode="json") for r in on_spark] == [
         r.model_dump(mode="json") for r in on_duck
     ]
+
+
+def test_admin1_panel_is_the_same_expression_on_spark(db: Path, data: Path) -> None:
+    """The admin-1 panel is `build_panel` with one more key: DuckDB runs the shipped
+    compilation, Spark the expression itself, and both agree."""
+    import duckdb
+
+    from protect.monitor.panel import ADMIN1_KEYS, ADMIN1_SQL, panel_columns, panel_sql
+    from protect.monitor.subnational import _input
+
+    ingest("ucdp", data / "ged231_car_2013_2014.csv", db_path=db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute(f"CREATE TEMP VIEW panel_input AS {_input([(1, 0)], 'CAF')}")
+        events = con.execute("SELECT * FROM panel_input").fetchdf()
+        cal = con.execute("SELECT * FROM calendar").fetchdf()
+        off = con.execute("SELECT * FROM offsets12").fetchdf()
+        cols = list(panel_columns(ADMIN1_KEYS))
+        on_duck = con.execute(
+            f"SELECT {', '.join(cols)} FROM ({panel_sql(ADMIN1_SQL)}) "
+            "ORDER BY release_id, iso3, admin1, m"
+        ).fetchall()
+    finally:
+        con.close()
+    spark = panel_on_spark(events, cal, off, ADMIN1_KEYS)
+    spark = spark.sort_values(["release_id", "iso3", "admin1", "m"])[cols]
+    on_spark = [
+        tuple(None if (isinstance(v, float) and v != v) else v for v in row)
+        for row in spark.itertuples(index=False, name=None)
+    ]
+    assert len(on_spark) == len(on_duck) > 100
+    for a, b in zip(on_duck, on_spark, strict=True):
+        assert tuple(_plain(v) for v in a) == tuple(_plain(v) for v in b)

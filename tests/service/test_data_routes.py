@@ -76,3 +76,43 @@ def test_risk_forecast_route_mirrors_the_risk_api(
     assert (again["id"], again["computed_at"]) == (stored["id"], stored["computed_at"])
     assert plain.get("/api/v1/risk/forecast", params={"year": 2199}).status_code == 422
     assert plain.get("/api/v1/risk/forecast", params={"year": "soon"}).status_code == 422
+
+
+def test_releases_routes_list_show_and_an_admin_drops(
+    client: TestClient, tokens: Any, database: Database
+) -> None:
+    from protect.monitor import api, releases
+
+    report = api.ingest("ucdp", GED_SAMPLE, release="24.1")
+    listed = client.get("/api/v1/releases")
+    assert listed.status_code == 200
+    assert listed.json() == _json(releases.list_releases())
+    shown = client.get(f"/api/v1/releases/{report.release_id}")
+    assert shown.status_code == 200 and shown.json()["coverage"][0]["country"] == "MMR"
+    assert client.get("/api/v1/releases/99").status_code == 404
+    url = f"/api/v1/releases/{report.release_id}"
+    assert client.delete(url).status_code == 401
+    assert client.delete(url, headers=tokens.header("analyst")).status_code == 403
+    assert client.get("/api/v1/releases").json() != []  # refused drops changed nothing
+    dropped = client.delete(url, headers=tokens.header("admin"))
+    assert dropped.status_code == 200 and dropped.json()["events"] == 216
+    assert client.get("/api/v1/releases").json() == []
+    audit = client.get("/api/v1/audit", headers=tokens.header("admin")).json()
+    entries = audit["items"] if isinstance(audit, dict) else audit
+    assert any(e["action"] == "monitor.release.drop" and e["actor"] == "ada" for e in entries)
+    assert api.ingest("ucdp", GED_SAMPLE, release="24.1").status == "loaded"
+
+
+def test_admin1_and_geojson_routes_mirror_the_monitor_api(plain: TestClient) -> None:
+    from protect.monitor import api
+
+    api.ingest("ucdp", GED_SAMPLE)
+    window = {"from": "2017-08", "to": "2017-09"}
+    provinces = plain.get("/api/v1/monitor/MMR/admin1", params=window)
+    assert provinces.status_code == 200
+    assert provinces.json() == _json(api.monitor_admin1("MMR", "2017-08", "2017-09"))
+    assert any(r["admin1"].startswith("Rakhine") for r in provinces.json())
+    geo = plain.get("/api/v1/events/MMR/2017-08")
+    assert geo.status_code == 200 and geo.json()["type"] == "FeatureCollection"
+    assert geo.json() == _json(api.events_geojson("MMR", "2017-08"))
+    assert plain.get("/api/v1/events/MMR/2030-01").status_code == 404

@@ -452,3 +452,15 @@ def test_nice_ceiling_is_a_round_number_at_or_above_the_value() -> None:
     assert nice_ceiling(2219) == 2500
     assert nice_ceiling(100) == 100
     assert nice_ceiling(101) == 150
+
+
+def test_pages_say_which_release_each_month_comes_from(ingested: TestClient) -> None:
+    months = ingested.get("/api/v1/monitor/CAF", params={"from": "2014-01", "to": "2014-01"})
+    release = months.json()[0]["release"]
+    assert release and release.startswith("GED 23.1")
+    page = ingested.get("/monitor/CAF", params={"from": "2014-01", "to": "2014-01"})
+    assert _esc(release) in page.text
+    alerts = ingested.get("/alerts", params={"month": "2014-01"})
+    assert _esc(release) in alerts.text
+    situation = ingested.get("/situations/CAF/2014-01")
+    assert f"Source: {_esc(release)} (release " in situation.text

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from protect.api.deps import DB
+from protect.api.deps import DB, Caller
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.storage import DatabaseUnavailableError
 
@@ -125,6 +125,20 @@ def _monitor_router() -> APIRouter:
         """The country-month panel of one country between two months."""
         return call(api.monitor, country.upper(), start, end)
 
+    @router.get("/monitor/{country}/admin1")
+    def monitor_admin1(
+        country: Country,
+        start: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}$")],
+        end: Annotated[str, Query(alias="to", pattern=r"^\d{4}-\d{2}$")],
+    ) -> Any:
+        """The admin-1 (province) panel of one country between two months (decision 029)."""
+        return call(api.monitor_admin1, country.upper(), start, end)
+
+    @router.get("/events/{country}/{month}")
+    def events(country: Country, month: Month) -> Any:
+        """A country-month's events as a GeoJSON FeatureCollection, for mapping."""
+        return call(api.events_geojson, country.upper(), month)
+
     @router.get("/alerts")
     def alerts(month: MonthQuery) -> Any:
         """The countries with an alert in one month, most severe first."""
@@ -138,6 +152,25 @@ def _monitor_router() -> APIRouter:
     @router.get("/timeline/{country}")
     def timeline(country: Country) -> Any:
         return call(api.timeline, country.upper())
+
+    releases: Any = import_module("protect.monitor.releases")
+
+    @router.get("/releases", tags=["releases"])
+    def list_releases() -> Any:
+        """Every ingested release: what it covers and how many months it supplies."""
+        return call(releases.list_releases)
+
+    @router.get("/releases/{release_id}", tags=["releases"])
+    def show_release(release_id: Annotated[int, Path(ge=1)]) -> Any:
+        """One release, country by country (decision 026)."""
+        return call(releases.show_release, release_id)
+
+    @router.delete("/releases/{release_id}", tags=["releases"])
+    def drop_release(release_id: Annotated[int, Path(ge=1)], db: DB, caller: Caller) -> Any:
+        """Retire a release (admin; audited). Its months fall back to the next best release."""
+        from protect.service.releases import drop_release as drop
+
+        return call(drop, db, caller, release_id)
 
     return router
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from protect.cli import core, foa, monitor, risk, service
+from protect.cli import core, fetch, foa, monitor, risk, service
 
 app = typer.Typer(
     name="protect",
@@ -19,6 +19,7 @@ app = typer.Typer(
 
 core.register(app)
 monitor.register(app)
+fetch.register(app)
 service.register(app)
 risk.register(app)
 foa.register(app)

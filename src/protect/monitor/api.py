@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from protect.monitor.ingest import IngestError, Progress
+from protect.monitor.ingest import Coverage, IngestError, Progress
 from protect.monitor.ingest import ingest as _ingest
 from protect.monitor.models import (
     AlertRecord,
@@ -17,6 +17,7 @@ from protect.monitor.models import (
     DeathsByType,
     IngestReport,
     MonthRecord,
+    Provenance,
     SourceKind,
 )
 from protect.monitor.situations import alert_for, derive
@@ -25,10 +26,10 @@ from protect.monitor.store import StoreError, month_index, month_label, open_db
 if TYPE_CHECKING:
     import duckdb
 
+    from protect.monitor.subnational import Admin1Month, GeoJson
+
 Backend = Literal["duckdb", "spark"]
 
-# When several sources cover one country, the panel shown is the first of these (decision 016).
-SOURCE_PRECEDENCE: tuple[SourceKind, ...] = ("ucdp", "hxl", "acled")
 _LEVEL_RANK = {"current-crisis": 0, "imminent-risk": 1, "serious-concern": 2}
 
 __all__ = [
@@ -87,12 +88,14 @@ def _month(label: str, what: str) -> int:
         raise MonitorInputError(f"{what}: {exc}") from exc
 
 
-_SOURCE_ORDER = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SOURCE_PRECEDENCE))
+def _shown(
+    con: duckdb.DuckDBPyConnection, select: str, where: str, params: list[Any], tail: str = ""
+) -> Any:
+    """Run `select` over the panel rows the monitor shows: for each country-month, the row of
+    the best release that covers it (decision 026). `where` may only filter `p.iso3` and
+    `p.m` (the choice is made per country-month, so filtering first is exact)."""
+    from protect.monitor.coverage import shown_sql
 
-
-def _shown(con: duckdb.DuckDBPyConnection, select: str, where: str, params: list[Any]) -> Any:
-    """Run `select` over the panel rows the monitor shows: per country, the first source of
-    `SOURCE_PRECEDENCE` that covers it."""
     has_panel = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel'"
     ).fetchone()
@@ -101,20 +104,11 @@ def _shown(con: duckdb.DuckDBPyConnection, select: str, where: str, params: list
             "no events ingested yet: run e.g. `protect ingest ucdp --sample` or "
             "`protect ingest ucdp PATH`"
         )
-    return con.execute(
-        f"""
-        WITH pick AS (
-            SELECT iso3, arg_min(source, CASE source {_SOURCE_ORDER} ELSE 99 END) AS source
-            FROM (SELECT DISTINCT iso3, source FROM panel) GROUP BY iso3
-        )
-        SELECT {select} FROM panel p JOIN pick USING (iso3, source) WHERE {where}
-        """,
-        params,
-    )
+    return con.execute(f"SELECT {select} FROM ({shown_sql(where)}) p {tail}", params)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = _shown(con, "p.*", f"{where} ORDER BY p.iso3, p.m", params)
+    cur = _shown(con, "p.*", where, params, "ORDER BY p.iso3, p.m")
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
@@ -149,6 +143,9 @@ def _record(row: dict[str, Any]) -> MonthRecord:
         country=row["iso3"],
         month=row["month"],
         source=row["source"],
+        release=row.get("release"),
+        release_id=int(row["release_id"]) if row.get("release_id") is not None else None,
+        provisional=bool(row.get("provisional")),
         deaths_best=_by_type(row, "best"),
         deaths_low=_by_type(row, "low"),
         deaths_high=_by_type(row, "high"),
@@ -168,25 +165,33 @@ def _record(row: dict[str, Any]) -> MonthRecord:
 
 
 def _spark_rows(db: Path, iso3: str, lo: int, hi: int) -> list[dict[str, Any]]:
-    """The same panel recomputed on local PySpark from the stored events."""
+    """The same panel recomputed on local PySpark from the stored events of the releases shown
+    for those months, with the same provenance."""
     from protect.monitor.panel import panel_on_spark
 
     with open_db(db, read_only=True) as con:
-        events = con.execute("SELECT * FROM current_events").fetchdf()
+        shown = _rows(con, "p.iso3 = ? AND p.m BETWEEN ? AND ?", [iso3, lo, hi])
+        picks = {(int(r["release_id"]), int(r["m"])): r for r in shown}
+        releases = sorted({rid for rid, _ in picks})
+        if not releases:
+            return []
+        marks = ", ".join("?" for _ in releases)
+        events = con.execute(
+            f"SELECT * FROM events WHERE iso3 = ? AND release_id IN ({marks})", [iso3, *releases]
+        ).fetchdf()
         cal = con.execute("SELECT * FROM calendar").fetchdf()
         off = con.execute("SELECT * FROM offsets12").fetchdf()
-        sources = con.execute("SELECT DISTINCT iso3, source FROM current_events").fetchall()
-    have = {s for c, s in sources if c == iso3}
-    chosen = next((s for s in SOURCE_PRECEDENCE if s in have), None)
-    if chosen is None:
-        return []
-    events = events[(events.iso3 == iso3) & (events.source == chosen)]
     df = panel_on_spark(events, cal, off)
-    df = df[(df.m >= lo) & (df.m <= hi)].sort_values("m")
-    return [
-        {str(k): (None if v != v else v) if isinstance(v, float) else v for k, v in r.items()}
-        for r in df.to_dict("records")
-    ]
+    out = []
+    for r in df.to_dict("records"):
+        key = (int(r["release_id"]), int(r["m"]))
+        if key not in picks:
+            continue
+        row = {str(k): (None if v != v else v) if isinstance(v, float) else v for k, v in r.items()}
+        for extra in ("release", "provisional", "tier"):
+            row[extra] = picks[key][extra]
+        out.append(row)
+    return sorted(out, key=lambda r: int(r["m"]))
 
 
 def monitor(
@@ -225,6 +230,16 @@ def alerts(month: str, *, db_path: Path | None = None) -> list[AlertRecord]:
     m = _month(month, "--month")
     with open_db(_db(db_path), read_only=True) as con:
         rows = _rows(con, "p.m = ?", [m])
+        if not rows:
+            span = _shown(con, "min(p.m), max(p.m)", "true", []).fetchone()
+    if not rows:
+        covered = (
+            f"the events ingested cover {month_label(int(span[0]))} to "
+            f"{month_label(int(span[1]))}"
+            if span and span[0] is not None
+            else "no events are ingested"
+        )
+        raise NoDataError(f"no data for {month}: {covered}")
     found = []
     for row in rows:
         rec = _record(row)
@@ -244,6 +259,9 @@ def alerts(month: str, *, db_path: Path | None = None) -> list[AlertRecord]:
             rank=i + 1,
             country=rec.country,
             month=rec.month,
+            source=rec.source,
+            release=rec.release,
+            provisional=rec.provisional,
             level=rec.alert.level,
             rule=rec.alert.rule,
             description=rec.alert.description,
@@ -252,6 +270,36 @@ def alerts(month: str, *, db_path: Path | None = None) -> list[AlertRecord]:
         for i, (rec, _row) in enumerate(found)
         if rec.alert is not None
     ]
+
+
+def monitor_admin1(
+    country: str, start: str, end: str, *, db_path: Path | None = None
+) -> list[Admin1Month]:
+    """The admin-1 panel of `country` from `start` to `end`: the national expression with one
+    more key, on the releases the national panel shows for those months (decision 029)."""
+    from protect.monitor.subnational import admin1_rows, to_record
+
+    iso3 = _country(country)
+    lo, hi = _month(start, "--from"), _month(end, "--to")
+    if lo > hi:
+        raise MonitorInputError(f"--from {start} is after --to {end}")
+    with open_db(_db(db_path), read_only=True) as con:
+        shown = _rows(con, "p.iso3 = ? AND p.m BETWEEN ? AND ?", [iso3, lo, hi])
+        rows = admin1_rows(con, iso3, shown)
+    return [to_record(r) for r in rows]
+
+
+def events_geojson(country: str, month: str, *, db_path: Path | None = None) -> GeoJson:
+    """A country-month's events as a GeoJSON FeatureCollection, for mapping (decision 029)."""
+    from protect.monitor.subnational import geojson
+
+    iso3 = _country(country)
+    m = _month(month, "month")
+    with open_db(_db(db_path), read_only=True) as con:
+        rows = _rows(con, "p.iso3 = ? AND p.m = ?", [iso3, m])
+        if not rows:
+            raise NoDataError(f"no data for {iso3} in {month}: ingest events covering it")
+        return geojson(con, rows[0])
 
 
 def situation(country: str, month: str, *, db_path: Path | None = None) -> CountrySituation:
@@ -271,6 +319,12 @@ def situation(country: str, month: str, *, db_path: Path | None = None) -> Count
     return CountrySituation(
         country=iso3,
         month=record.month,
+        provenance=Provenance(
+            source=record.source,
+            release=record.release,
+            release_id=record.release_id,
+            provisional=record.provisional,
+        ),
         record=record,
         situation=sit,
         assessment=assessment.model_dump(mode="json"),
@@ -286,9 +340,19 @@ def ingest(
     db_path: Path | None = None,
     progress: Progress | None = None,
     release: str | None = None,
+    candidate: bool = False,
+    coverage: Coverage = "auto",
 ) -> IngestReport:
     """Load an event file (see `protect.monitor.ingest.ingest`)."""
-    return _ingest(kind, Path(path), db_path=db_path, progress=progress, release=release)
+    return _ingest(
+        kind,
+        Path(path),
+        db_path=db_path,
+        progress=progress,
+        release=release,
+        candidate=candidate,
+        coverage=coverage,
+    )
 
 
 def assess_all(rows: list[dict[str, Any]]) -> list[Any]:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from protect.monitor.situations import Thresholds, thresholds
+from protect.monitor.situations import SEVERITY, Thresholds, thresholds
 
 if TYPE_CHECKING:
     import duckdb
@@ -45,9 +45,12 @@ def _at(value: float) -> str:
     return f"CAST({float(value)!r} AS DOUBLE)"
 
 
-def derive_sql(t: Thresholds | None = None) -> str:
-    """SELECT list over `panel` with the same three classifications and alert choice as
-    `derive`/`alert_for`, in the same order of tests (first match wins)."""
+def derive_sql(source: str, t: Thresholds | None = None) -> str:
+    """A query over the panel rows of `source` with the same classifications and alert choice
+    as `derive`/`alert_for`, in the same order of tests (first match wins). The figures' own
+    classifications are computed once, in an inner query, and the fields that combine them
+    (war crimes, the state's role) read those columns: DuckDB computes an expression written
+    twice twice."""
     t = t or thresholds()
     ac, at, sr = t.armed_conflict, t.atrocities, t.state_role
     conflict = (
@@ -65,11 +68,22 @@ def derive_sql(t: Thresholds | None = None) -> str:
         f"WHEN {_fig('os_best_12m')} >= {_at(at.one_sided_12m.value)} THEN 'risk' "
         "ELSE 'none' END"
     )
-    role = (
-        "CASE WHEN coalesce(top_perpetrator_is_gov, false) AND "
-        f"{_fig('top_perpetrator_12m')} >= {_at(sr.perpetrator_12m.value)} THEN 'perpetrator' "
-        f"WHEN ({conflict}) <> 'none' OR ({cah}) <> 'none' THEN 'unable' "
-        "ELSE 'protecting' END"
+    by_civilians = (
+        f"CASE WHEN {_fig('civilians_3m')} >= {_at(at.civilians_in_conflict_3m.value)} "
+        "THEN 'imminent' "
+        f"WHEN {_fig('civilians_12m')} >= {_at(at.civilians_in_conflict_12m.value)} "
+        "THEN 'risk' ELSE 'none' END"
+    )
+    ch = t.civilian_harm
+    attacks = (
+        f"CASE WHEN {_fig('civilians_12m')} >= {_at(ch.attacks_widespread_12m.value)} "
+        "THEN 'widespread' "
+        f"WHEN {_fig('civilians_12m')} >= {_at(ch.attacks_sporadic_12m.value)} "
+        "THEN 'sporadic' ELSE 'none' END"
+    )
+    perpetrator = (
+        "coalesce(top_perpetrator_is_gov, false) AND "
+        f"{_fig('top_perpetrator_12m')} >= {_at(sr.perpetrator_12m.value)}"
     )
     alert = (
         "CASE "
@@ -80,11 +94,25 @@ def derive_sql(t: Thresholds | None = None) -> str:
         )
         + " END"
     )
-    return (
-        f"source, iso3, m::BIGINT AS m, ({conflict}) AS armed_conflict, ({cah}) AS cah, "
-        f"({role}) AS state_role, ({alert}) AS alert, "
-        "last_day(make_date((m // 12)::BIGINT, (m % 12 + 1)::BIGINT, 1)) AS month_end"
+    severity = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(SEVERITY))
+    return f"""
+    SELECT source, iso3, m, armed_conflict, cah,
+        CASE WHEN armed_conflict = 'none' THEN 'none'
+             WHEN (CASE by_civilians {severity} END) > (CASE cah {severity} END)
+             THEN by_civilians ELSE cah END AS war_crimes,
+        attacks,
+        CASE WHEN perpetrator THEN 'perpetrator'
+             WHEN armed_conflict <> 'none' OR cah <> 'none' THEN 'unable'
+             ELSE 'protecting' END AS state_role,
+        alert, month_end
+    FROM (
+        SELECT source, iso3, m::BIGINT AS m, ({conflict}) AS armed_conflict, ({cah}) AS cah,
+            ({by_civilians}) AS by_civilians, ({attacks}) AS attacks,
+            ({perpetrator}) AS perpetrator, ({alert}) AS alert,
+            last_day(make_date((m // 12)::BIGINT, (m % 12 + 1)::BIGINT, 1)) AS month_end
+        FROM ({source})
     )
+    """
 
 
 @cache
@@ -109,7 +137,16 @@ def _checked(name: str, value: str) -> Any:
     return getattr(probe, name)
 
 
-_SET = frozenset({"name", "country", "date", "armed_conflict", "atrocities", "state_role"})
+_SET = frozenset(
+    {"name", "country", "date", "armed_conflict", "atrocities", "state_role", "civilian_harm"}
+)
+
+
+@cache
+def _harm(attacks: str) -> Any:
+    from protect.engine.model import CivilianHarm
+
+    return CivilianHarm.model_validate({"attacks-on-civilians": attacks})
 
 
 @cache
@@ -118,9 +155,9 @@ def _defaults(cls: type[Any]) -> Any:
 
 
 def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Derived]:
-    """Every panel row (optionally filtered by a SQL condition) with its situation and alert."""
+    """Every country-month the monitor shows (optionally filtered by a SQL condition on the
+    panel `p`) with its situation and alert."""
     from protect.engine.model import (
-        CivilianHarm,
         Peacekeeping,
         Perpetrator,
         SecurityCouncil,
@@ -130,16 +167,17 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
     from protect.knowledge.countries import is_known
 
     rules = thresholds().alerts
+    from protect.monitor.coverage import shown_sql
+
     rows = con.execute(
-        f"SELECT {derive_sql()} FROM panel WHERE {where} ORDER BY source, iso3, m"
+        f"{derive_sql(shown_sql(where))} ORDER BY source, iso3, m"
     ).fetchall()
     peacekeeping, council = _defaults(Peacekeeping), _defaults(SecurityCouncil)
-    harm = _defaults(CivilianHarm)
     by_state = (Perpetrator(kind="state"),)  # the contract's default when the state perpetrates
     known: set[str] = set()
     out = []
     with paused_gc():
-        for source, iso3, m, conflict, cah, role, alert, day in rows:
+        for source, iso3, m, conflict, cah, war_crimes, attacks, role, alert, day in rows:
             if iso3 not in known:
                 # The panel holds only codes the crosswalk produced; checked once per country.
                 if not (is_known(iso3) and iso3 == iso3.upper() and len(iso3) == 3):
@@ -151,7 +189,7 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
                 country=iso3,
                 date=day,
                 armed_conflict=_checked("armed_conflict", conflict),
-                atrocities=_atrocities(cah, cah if conflict != "none" else "none"),
+                atrocities=_atrocities(cah, war_crimes),
                 state_role=_checked("state_role", role),
                 post_conflict=False,
                 peacekeeping=peacekeeping,
@@ -159,7 +197,7 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
                 icc_state_party=None,
                 perpetrators=by_state if role == "perpetrator" else (),
                 conduct_also_in=(),
-                civilian_harm=harm,
+                civilian_harm=_harm(attacks),
                 in_place=(),
             )
             # As `model_validate` of the derived document records it: the rest are defaults.

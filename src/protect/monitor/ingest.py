@@ -36,6 +36,25 @@ MAX_REPORTED_ERRORS = 200
 _STEPS = 5
 
 
+@dataclass(frozen=True)
+class IngestLimits:
+    """Bounds that keep a hostile or broken file from exhausting memory (decision 025).
+
+    A file is refused, quoting its first malformed lines, once more than `max_malformed_rows`
+    rows cannot be split into the header's cells, or once they are more than
+    `max_malformed_share` of the rows and more than `share_floor` rows; the scan stops at the
+    first row past the count limit. A file whose text (after decompression) is larger than
+    `max_text_bytes` is refused before its rows are read."""
+
+    max_malformed_rows: int = 1000
+    max_malformed_share: float = 0.01
+    share_floor: int = 100
+    max_text_bytes: int = 4 * 1024**3
+
+
+DEFAULT_LIMITS = IngestLimits()
+
+
 class IngestError(Exception):
     """The file cannot be ingested at all; nothing was stored. The message is for the user."""
 
@@ -60,9 +79,33 @@ def _is_hxl_row(row: list[str]) -> bool:
     return len(tagged) >= max(1, len(cells) - 1)
 
 
-def _sniff(path: Path) -> _Layout:
+def _text_size_within(path: Path, gzipped: bool, cap: int) -> None:
+    """Refuse a file whose text is larger than `cap` bytes; a compressed file is unpacked as a
+    stream and the count stops at the cap, so a small archive that unpacks to gigabytes costs
+    no memory and at most `cap` bytes of work."""
+    if not gzipped:
+        size = path.stat().st_size
+        if size > cap:
+            raise IngestError(f"{path}: {size:,} bytes is over the limit of {cap:,} bytes")
+        return
+    total = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                total += len(chunk)
+                if total > cap:
+                    raise IngestError(
+                        f"{path}: unpacks to more than the limit of {cap:,} bytes; "
+                        "nothing was stored"
+                    )
+    except (OSError, EOFError) as exc:
+        raise IngestError(f"{path}: not a readable gzip file ({exc})") from exc
+
+
+def _sniff(path: Path, limits: IngestLimits = DEFAULT_LIMITS) -> _Layout:
     with open(path, "rb") as raw:
         gzipped = raw.read(2) == b"\x1f\x8b"
+    _text_size_within(path, gzipped, limits.max_text_bytes)
     try:
         with _open_text(path, gzipped) as fh:
             reader = csv.reader(fh)
@@ -99,6 +142,7 @@ class _Keeper:
         self._raw_dir = raw_dir
         self._suffix = ".csv.gz" if gzipped else ".csv"
         raw_dir.mkdir(parents=True, exist_ok=True)
+        sweep_stale_copies(raw_dir)
         self._tmp: Path | None = raw_dir / f".{os.getpid()}.{threading.get_ident()}.tmp"
         self._sha = ""
         self._error: OSError | None = None
@@ -141,6 +185,29 @@ class _Keeper:
             self._tmp = None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_copies(raw_dir: Path) -> list[Path]:
+    """Remove the temporary copies (`.<pid>.<thread>.tmp`) that killed ingests left in `raw/`:
+    a copy whose process is gone can never be kept, and each is as large as its input file.
+    Copies of running processes are left alone."""
+    removed = []
+    for tmp in raw_dir.glob(".*.tmp"):
+        parts = tmp.name.split(".")
+        if len(parts) == 4 and parts[1].isdigit() and not _alive(int(parts[1])):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -180,6 +247,11 @@ class _Mapping:
     side_b: str
     perpetrator_is_gov: str
     candidate: str
+    country_name: str = "NULL"
+    admin1: str = "NULL"
+    admin2: str = "NULL"
+    latitude: str = "NULL"
+    longitude: str = "NULL"
 
 
 def _col(cols: dict[str, str], *names: str) -> str | None:
@@ -258,6 +330,10 @@ def _map_ucdp(layout: _Layout, path: Path) -> _Mapping:
         side_b=side_b_e,
         perpetrator_is_gov=f"coalesce({side_a_e} LIKE {_GOV}, false)",
         candidate=" OR ".join(candidate_parts) if candidate_parts else "false",
+        admin1=_nz(_col(cols, "adm_1")),
+        admin2=_nz(_col(cols, "adm_2")),
+        latitude=_num_or_null(_col(cols, "latitude")),
+        longitude=_num_or_null(_col(cols, "longitude")),
     )
 
 
@@ -302,6 +378,7 @@ def _map_acled(layout: _Layout, path: Path) -> _Mapping:
         date_prec_allowed=(1, 2, 3),
         where_prec=_nz(_col(cols, "geo_precision")),
         country=_nz(_need(cols, path, "iso")),
+        country_name=_nz(_col(cols, "country")),
         country_kind="isonum",
         country_field="iso",
         best=_nz(fatalities),
@@ -313,31 +390,73 @@ def _map_acled(layout: _Layout, path: Path) -> _Mapping:
         side_b=_nz(a2 if a2 != "NULL" else None),
         perpetrator_is_gov=f"trim(coalesce({i1}, '')) IN ('1', '1.0')",
         candidate="false",
+        admin1=_nz(_col(cols, "admin1")),
+        admin2=_nz(_col(cols, "admin2")),
+        latitude=_num_or_null(_col(cols, "latitude")),
+        longitude=_num_or_null(_col(cols, "longitude")),
     )
 
 
-def _hxl_index(layout: _Layout) -> dict[str, str]:
-    """Normalised hashtag (`#tag+attr1+attr2`, attributes sorted) -> column name."""
+_HXL_PATTERNS = (
+    "#date+start", "#date+occurred", "#date", "#date+end", "#affected+killed",
+    "#affected+killed+civilians", "#country+code", "#group+first+name", "#group+name",
+    "#group+name+second", "#event+type", "#event+id", "#adm1+name", "#adm1", "#adm2+name",
+    "#adm2", "#geo+lat", "#geo+lon", "#date+year",
+)  # fmt: skip
+"""Every tag pattern the HXL mapping looks up (decision 017); `#date+year` is listed so that a
+year column is never taken for a `#date`."""
+
+
+def _split_tag(tag: str) -> tuple[str, frozenset[str]]:
+    parts = [p.strip().lower() for p in tag.replace(" ", "").split("+") if p.strip()]
+    return (parts[0], frozenset(parts[1:])) if parts else ("", frozenset())
+
+
+def _hxl_columns(layout: _Layout) -> list[tuple[str, str, frozenset[str]]]:
+    """(column name, hashtag, attributes) of every tagged column, in file order."""
     assert layout.hxl is not None
-    out: dict[str, str] = {}
+    out = []
     for name, tag in zip(layout.header, layout.hxl, strict=False):
-        parts = [p.strip().lower() for p in tag.replace(" ", "").split("+") if p.strip()]
-        if not parts or not parts[0].startswith("#"):
-            continue
-        key = "+".join([parts[0], *sorted(parts[1:])])
-        out.setdefault(key, name)
+        hashtag, attrs = _split_tag(tag)
+        if hashtag.startswith("#"):
+            out.append((name, hashtag, attrs))
     return out
+
+
+def _hxl_match(columns: list[tuple[str, str, frozenset[str]]], pattern: str) -> str | None:
+    """The column a tag pattern selects, as HXL tag patterns do: the column's hashtag is the
+    pattern's and it has every attribute of the pattern (more are allowed, e.g.
+    `#affected+killed+num`). Of several, the one with the fewest extra attributes, then the
+    first; a column whose extra attributes another pattern of the mapping asks for
+    (`#affected+killed+civilians` for `#affected+killed`) is not taken for this one."""
+    hashtag, attrs = _split_tag(pattern)
+    claimed: set[str] = set()
+    for other in _HXL_PATTERNS:
+        h, a = _split_tag(other)
+        if h == hashtag and a > attrs:
+            claimed |= a - attrs
+    best: tuple[int, str] | None = None
+    for name, h, a in columns:
+        if h != hashtag or not attrs <= a or (a - attrs) & claimed:
+            continue
+        extra = len(a - attrs)
+        if best is None or extra < best[0]:
+            best = (extra, name)
+    return best[1] if best else None
 
 
 def _map_hxl(layout: _Layout, path: Path) -> _Mapping:
     if layout.hxl is None:
         raise IngestError(f"{path}: no HXL hashtag row under the header (line 2)")
-    tags = _hxl_index(layout)
+    columns = _hxl_columns(layout)
+    cols = {c.strip().lower(): c for c in layout.header if c.strip()}
 
-    def tag(*keys: str) -> str | None:
-        for key in keys:
-            if key in tags:
-                return _q(tags[key])
+    def tag(*patterns: str) -> str | None:
+        for pattern in patterns:
+            assert pattern in _HXL_PATTERNS, pattern
+            found = _hxl_match(columns, pattern)
+            if found is not None:
+                return _q(found)
         return None
 
     start = tag("#date+start", "#date+occurred", "#date")
@@ -376,7 +495,9 @@ def _map_hxl(layout: _Layout, path: Path) -> _Mapping:
     else:
         code = inferred
         type_raw = "'(inferred from #group tags)'"
-    civ = tag("#affected+civilians+killed")
+    # Civilian deaths: the tag, else (HDX's GED exports leave it untagged) GED's own column;
+    # only without either are the victims of one-sided events the only civilians counted.
+    civ = tag("#affected+killed+civilians") or _col(cols, "deaths_civilians")
     civilians = _nz(civ) if civ else f"CASE WHEN ({code}) = 3 THEN {_nz(killed)} ELSE '0' END"
     return _Mapping(
         event_id=_nz(tag("#event+id")),
@@ -401,6 +522,10 @@ def _map_hxl(layout: _Layout, path: Path) -> _Mapping:
         side_b=side_b,
         perpetrator_is_gov=f"coalesce({side_a} LIKE {_GOV}, false)",
         candidate="false",
+        admin1=_nz(tag("#adm1+name", "#adm1")),
+        admin2=_nz(tag("#adm2+name", "#adm2")),
+        latitude=_num_or_null(tag("#geo+lat")),
+        longitude=_num_or_null(tag("#geo+lon")),
     )
 
 
@@ -451,6 +576,11 @@ def _num(expr: str) -> str:
     return f"try_cast({_bare(expr)} AS DOUBLE)"
 
 
+def _num_or_null(column: str | None) -> str:
+    """A coordinate: a number, or NULL when absent or unreadable (a place is optional)."""
+    return f"try_cast({column} AS DOUBLE)" if column else "NULL"
+
+
 # ---------------------------------------------------------------------------------------------
 # Release labels
 # ---------------------------------------------------------------------------------------------
@@ -461,15 +591,62 @@ _VERSION_PATTERNS = (
 )
 
 
+Coverage = Literal["auto", "complete", "partial"]
+SAMPLE_MIN_COUNTRIES = 10
+SAMPLE_MAX_EVENTS_PER_COUNTRY_YEAR = 2.0
+
+
+def _looks_sampled(years: Sequence[tuple[Any, ...]]) -> bool:
+    """A file spanning many countries with almost no events in each country-year is a sample
+    (UCDP's own releases hold dozens of events per active country-year): taken as partial, so
+    it never hides a complete source for the months it spans (decision 026)."""
+    countries = {y[0] for y in years}
+    if len(countries) < SAMPLE_MIN_COUNTRIES:
+        return False
+    spans: dict[str, list[int]] = {}
+    for iso3, year, *_ in years:
+        spans.setdefault(str(iso3), []).append(int(year))
+    country_years = sum(max(v) - min(v) + 1 for v in spans.values())
+    events = sum(int(y[2]) for y in years)
+    return events / country_years < SAMPLE_MAX_EVENTS_PER_COUNTRY_YEAR
+
+
+_CANDIDATE_NAME = re.compile(r"candidate|v\d{2}_0_\d+", re.IGNORECASE)
+"""UCDP names its monthly Candidate files `..._v25_0_1...`; extracts often say "candidate"."""
+
+
 def _release_version(
-    kind: SourceKind, path: Path, given: str | None, last_day: date | None
+    kind: SourceKind,
+    path: Path,
+    given: str | None,
+    last_day: date | None,
+    *,
+    candidate: bool = False,
+    provisional_years: Sequence[int] = (),
 ) -> tuple[str, int, int]:
-    """(label, major, minor): a newer release of the same source and country wins (decision 013)."""
+    """(label, major, minor): the version breaks ties between releases of one tier
+    (decisions 013, 026). A Candidate file is labelled as such, never as a yearly release; a
+    file that mixes final and candidate years is versioned by its last final event."""
     if given:
         m = re.fullmatch(r"(\d+)(?:\.(\d+))?", given.strip())
         if not m:
             raise IngestError(f"--release {given!r} is not a version such as 23.1")
         return given.strip(), int(m.group(1)), int(m.group(2) or 0)
+    if kind == "ucdp" and candidate and last_day is not None:
+        return (
+            f"GED Candidate (events to {last_day.isoformat()})",
+            (last_day.year + 1) % 100,
+            0,
+        )
+    if kind == "ucdp" and provisional_years and last_day is not None:
+        years = ", ".join(str(y) for y in provisional_years)
+        major = (last_day.year + 1) % 100
+        return (
+            f"GED {major}.1 (inferred: final events to {last_day.isoformat()}; "
+            f"candidate events in {years})",
+            major,
+            1,
+        )
     if kind == "ucdp":
         for pattern in _VERSION_PATTERNS:
             m = pattern.search(path.name)
@@ -523,12 +700,28 @@ _BOM = b"\xef\xbb\xbf"
 
 def _line_of_byte(path: Path, layout: _Layout, positions: list[int]) -> dict[int, int]:
     """Line numbers of DuckDB's byte positions (counted after any byte-order mark), from the
-    bytes themselves: decoding a large file only to count its line breaks took seconds."""
+    bytes themselves: decoding a large file only to count its line breaks took seconds. The
+    file is read in blocks and only as far as the last position, so a large file with a few
+    malformed rows is never held in memory whole (decision 025)."""
+    wanted = sorted(set(positions))
+    found: dict[int, int] = {}
     opener = gzip.open if layout.gzipped else open
     with opener(path, "rb") as fh:
-        data = fh.read()
-    start = len(_BOM) if data.startswith(_BOM) else 0
-    return {p: data.count(b"\n", start, start + p) + 1 for p in positions}
+        head = fh.read(len(_BOM))
+        block = b"" if head == _BOM else head  # DuckDB counts from after the mark
+        lines = seen = k = 0  # line breaks in the `seen` bytes before `block`
+        while k < len(wanted):
+            if not block:
+                block = fh.read(1 << 20)
+                if not block:
+                    break
+            end = seen + len(block)
+            while k < len(wanted) and wanted[k] <= end:
+                found[wanted[k]] = lines + block.count(b"\n", 0, wanted[k] - seen) + 1
+                k += 1
+            lines += block.count(b"\n")
+            seen, block = end, b""
+    return {p: found.get(p, lines + 1) for p in positions}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -559,7 +752,9 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
         known = ", ".join(f"{_lit(c.iso3)}: {_lit(c.iso3)}" for c in countries.all_countries())
         return f"MAP {{{known}}}[upper(country_raw)]", "NULL::INTEGER"
     if kind == "isonum":
-        return by_number(countries.numeric_codes()), "NULL::INTEGER"
+        # Kosovo has no ISO 3166-1 numeric code; ACLED writes 0 and names it (decision 016).
+        kosovo = "CASE WHEN c_num = 0 AND country_name = 'Kosovo' THEN 'XKX' END"
+        return f"coalesce({by_number(countries.numeric_codes())}, {kosovo})", "NULL::INTEGER"
     spans: dict[int, list[tuple[date | None, date | None, str]]] = {}
     for gw, first, last, iso3 in countries.gw_spans():
         spans.setdefault(gw, []).append((first, last, iso3))
@@ -583,7 +778,14 @@ def _country_sql(kind: Literal["gw", "isonum", "iso3"]) -> tuple[str, str]:
 ReadMode = Literal["strict", "store", "skip"]
 
 
-def read_csv_sql(path: Path, layout: _Layout, *, errors: ReadMode, parallel: bool = True) -> str:
+def read_csv_sql(
+    path: Path,
+    layout: _Layout,
+    *,
+    errors: ReadMode,
+    parallel: bool = True,
+    rejects_limit: int = 0,
+) -> str:
     """DuckDB `read_csv(...)` for an event file: every column as text, the header (and HXL row)
     skipped. A malformed row stops a `strict` read, is recorded in `stg_rejects` by a `store`
     read, and is left out by a `skip` read.
@@ -596,7 +798,8 @@ def read_csv_sql(path: Path, layout: _Layout, *, errors: ReadMode, parallel: boo
     compression = "gzip" if layout.gzipped else "none"
     options = {
         "strict": "ignore_errors=false",
-        "store": "store_rejects=true, rejects_table='stg_rejects', rejects_scan='stg_rejects_scan'",
+        "store": "store_rejects=true, rejects_table='stg_rejects', "
+        f"rejects_scan='stg_rejects_scan', rejects_limit={int(rejects_limit)}",
         "skip": "ignore_errors=true",
     }[errors]
     return (
@@ -606,7 +809,58 @@ def read_csv_sql(path: Path, layout: _Layout, *, errors: ReadMode, parallel: boo
     )
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapping) -> bool:
+def _count_malformed(path: Path, layout: _Layout, limits: IngestLimits) -> None:
+    """Refuse a file with too many rows that do not split into the header's cells, reading no
+    further than the row that passes the limit. DuckDB's reject store keeps one record per
+    missing cell, so an unbounded count of short rows would take gigabytes (decision 025)."""
+    width = len(layout.header)
+    bad: list[tuple[int, str]] = []
+    rows = 0
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(10_000_000)  # the longest line DuckDB is allowed to read
+    try:
+        with _open_text(path, layout.gzipped) as fh:
+            reader = csv.reader(fh)
+            for _ in range(layout.skip):
+                next(reader, None)
+            start = reader.line_num + 1
+            for row in reader:
+                rows += 1
+                if len(row) != width:
+                    bad.append((start, ",".join(row)[:80]))
+                    if len(bad) > limits.max_malformed_rows:
+                        break
+                start = reader.line_num + 1
+    except csv.Error as exc:
+        raise IngestError(
+            f"{path}: line {start}: cannot be split into cells ({exc}); nothing was stored"
+        ) from exc
+    except (UnicodeDecodeError, OSError) as exc:
+        raise IngestError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    finally:
+        csv.field_size_limit(old_limit)
+    over_count = len(bad) > limits.max_malformed_rows
+    over_share = len(bad) > limits.share_floor and len(bad) > limits.max_malformed_share * rows
+    if over_count or over_share:
+        quoted = "; ".join(f"line {ln}: {text!r}" for ln, text in bad[:3])
+        what = (
+            f"more than {limits.max_malformed_rows:,} rows"
+            if over_count
+            else f"{len(bad):,} of {rows:,} rows (over {limits.max_malformed_share:.0%})"
+        )
+        raise IngestError(
+            f"{path}: {what} do not have the header's {width} cells ({quoted}); "
+            "the file is refused and nothing was stored"
+        )
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    layout: _Layout,
+    m: _Mapping,
+    limits: IngestLimits = DEFAULT_LIMITS,
+) -> bool:
     """Read the file and map it onto the common raw fields in one pass (temp table `norm`,
     whose row order is the file's: record number = rowid + 1). Only the columns the mapping
     uses are materialised; the file itself is kept (decision 010). A well-formed file is read
@@ -618,8 +872,16 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, layout: _Layout, m: _Mapp
         return False
     except Exception:  # duckdb raises several error types for malformed input
         pass
+    _count_malformed(path, layout, limits)
     try:
-        _normalise(con, m, read_csv_sql(path, layout, errors="store", parallel=False))
+        reads = read_csv_sql(
+            path,
+            layout,
+            errors="store",
+            parallel=False,
+            rejects_limit=(limits.max_malformed_rows + 1) * (len(layout.header) + 2),
+        )
+        _normalise(con, m, reads)
     except Exception as exc:  # duckdb raises several error types for unreadable input
         raise IngestError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
     return True
@@ -642,6 +904,7 @@ def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None
         CREATE OR REPLACE TEMP TABLE norm AS
         SELECT event_id, type_code, ds, de, date_prec, where_prec, iso3, gw,
             best, low, high, civilians, side_a, side_b, perpetrator_is_gov, candidate,
+            admin1, admin2, latitude, longitude,
             failed, CASE failed {failed_value} END AS failed_value,
             refused, CASE refused {refused_value} END AS refused_value
         FROM (
@@ -665,6 +928,7 @@ def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None
                             {_bare(m.where_prec)} AS where_prec_raw,
                             try_cast({_num(m.where_prec)} AS INTEGER) AS where_prec,
                             {m.country} AS country_raw,
+                            {m.country_name} AS country_name,
                             {_bare(m.best)} AS best_raw, {_num(m.best)} AS best,
                             {_bare(m.low)} AS low_raw, {_num(m.low)} AS low,
                             {_bare(m.high)} AS high_raw, {_num(m.high)} AS high,
@@ -672,7 +936,9 @@ def _normalise(con: duckdb.DuckDBPyConnection, m: _Mapping, source: str) -> None
                             {_num(m.civilians)} AS civilians,
                             {m.side_a} AS side_a, {m.side_b} AS side_b,
                             {m.perpetrator_is_gov} AS perpetrator_is_gov,
-                            {m.candidate} AS candidate
+                            {m.candidate} AS candidate,
+                            {m.admin1} AS admin1, {m.admin2} AS admin2,
+                            {m.latitude} AS latitude, {m.longitude} AS longitude
                         FROM {source}
                     )
                 )
@@ -775,6 +1041,40 @@ _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+_REPEATED = len(_ROW_CHECKS)
+"""The `failed` index of a row whose event id an earlier accepted row of the file has."""
+
+
+def _mark_repeated_ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Skip every row whose event id an earlier good row already has: the same event listed
+    twice would otherwise count twice (decision 025). Returns, for each repeated id, the record
+    number of the row that is kept. The check is one grouping of the ids; the rows are marked
+    only when a repeat exists."""
+    repeats = con.execute(
+        "SELECT count(*) FROM (SELECT event_id FROM norm WHERE failed IS NULL "
+        "AND event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1)"
+    ).fetchone()
+    if not repeats or not repeats[0]:
+        return {}
+    con.execute(
+        f"""
+        UPDATE norm SET failed = {_REPEATED}, failed_value = norm.event_id
+        FROM (
+            SELECT rowid AS rid FROM (
+                SELECT rowid, row_number() OVER (PARTITION BY event_id ORDER BY rowid) AS k
+                FROM norm WHERE failed IS NULL AND event_id IS NOT NULL
+            ) WHERE k > 1
+        ) later
+        WHERE norm.rowid = later.rid
+        """
+    )
+    rows = con.execute(
+        f"SELECT event_id, min(rowid) + 1 FROM norm WHERE failed IS NULL AND event_id IN "
+        f"(SELECT failed_value FROM norm WHERE failed = {_REPEATED}) GROUP BY event_id"
+    ).fetchall()
+    return {str(k): int(v) for k, v in rows}
+
+
 def _first_failure_sql() -> str:
     """The index of the first `_ROW_CHECKS` entry a row fails, or NULL."""
     whens = " ".join(f"WHEN {test} THEN {i}" for i, (_, test, _) in enumerate(_ROW_CHECKS))
@@ -788,8 +1088,15 @@ def ingest(
     db_path: Path | None = None,
     progress: Progress | None = None,
     release: str | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
+    candidate: bool = False,
+    coverage: Coverage = "auto",
 ) -> IngestReport:
-    """Load one event file; atomic and idempotent. Raises IngestError for unusable input."""
+    """Load one event file; atomic and idempotent. Raises IngestError for unusable input.
+    `candidate` marks a UCDP file as Candidate events (provisional) when its name and rows do
+    not say so; `coverage` says whether the file is complete for the countries and months it
+    spans or a partial one such as a sample ("auto": a sample when it spans many countries
+    with very few events each; decision 026)."""
     from protect.config import events_db_path
 
     def step(name: str, done: int) -> None:
@@ -803,11 +1110,13 @@ def ingest(
         raise IngestError(f"{path}: no such file")
     db = db_path or events_db_path()
     step("reading header", 0)
-    layout = _sniff(path)
+    layout = _sniff(path, limits)
     mapping = _MAPPERS[kind](layout, path)
     keeper = _Keeper(path, db.parent / "raw", layout.gzipped)
     try:
-        return _ingest(kind, path, db, layout, mapping, keeper, step, release)
+        return _ingest(
+            kind, path, db, layout, mapping, keeper, step, release, limits, candidate, coverage
+        )
     finally:
         keeper.discard()
 
@@ -821,7 +1130,11 @@ def _ingest(
     keeper: _Keeper,
     step: Callable[[str, int], None],
     release: str | None,
+    limits: IngestLimits,
+    candidate: bool,
+    coverage: Coverage,
 ) -> IngestReport:
+    from protect.monitor.coverage import shown_sql
     from protect.monitor.panel import rebuild_panel
 
     with open_db(db) as con:
@@ -846,7 +1159,7 @@ def _ingest(
         unreadable: IngestError | None = None
         malformed = False
         try:
-            malformed = _stage(con, path, layout, mapping)
+            malformed = _stage(con, path, layout, mapping, limits)
         except IngestError as exc:
             unreadable = exc
         sha = keeper.sha256()
@@ -870,6 +1183,7 @@ def _ingest(
             return _record_lines(path, layout, set(reject_lines.values()), upto)
 
         _refuse_unknown(con, mapping, lines)
+        first_of = _mark_repeated_ids(con)
         errors: list[tuple[int | None, str, str]] = [
             (reject_lines.get(pos), col or "(row)", f"{etype.lower()}: {msg}")
             for pos, col, etype, msg in rejects
@@ -885,7 +1199,14 @@ def _ingest(
         ).fetchall()
         if failed:
             where = lines(failed[-1][0])
+            if first_of:
+                where = lines(max(failed[-1][0], *first_of.values()))
             for record_no, idx, value in failed:
+                if idx == _REPEATED:
+                    line = where.get(first_of[value], "?")
+                    text = f"event id {value!r} was already read on line {line}; counted once"
+                    errors.append((where.get(record_no), "event_id", text))
+                    continue
                 field, _, what = _ROW_CHECKS[idx]
                 label: str = labels.get(field) or field
                 text = f"{label} {value!r} {what}" if value is not None else f"{label} {what}"
@@ -901,7 +1222,39 @@ def _ingest(
         rows_loaded = int(summary[1])
         last_day = summary[2]
         outside = int(summary[3])
-        label, major, minor = _release_version(kind, path, release, last_day)
+        if rows_loaded == 0:
+            errors.sort(key=lambda e: (e[0] is None, e[0] or 0, e[1]))
+            first = "; ".join(
+                f"line {ln if ln is not None else '?'}: {msg}" for ln, _, msg in errors[:3]
+            )
+            raise IngestError(
+                f"{path}: none of its {rows_read} rows could be loaded"
+                + (f" ({first})" if first else "")
+                + "; nothing was stored"
+            )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE stg_years AS "
+            "SELECT iso3, year(ds) AS year, count(*) FILTER (WHERE type_code > 0) AS events, "
+            "bool_or(coalesce(candidate, false)) AS any_candidate, "
+            "bool_and(coalesce(candidate, false)) AS all_candidate, max(de) AS last_day "
+            f"FROM norm WHERE {good} GROUP BY ALL"
+        )
+        years = con.execute("SELECT * FROM stg_years").fetchall()
+        is_candidate = kind == "ucdp" and (
+            candidate
+            or bool(_CANDIDATE_NAME.search(path.name))
+            or all(bool(y[4]) for y in years)
+        )
+        final_days = [y[5] for y in years if not (is_candidate or y[3])]
+        is_partial = coverage == "partial" or (coverage == "auto" and _looks_sampled(years))
+        label, major, minor = _release_version(
+            kind,
+            path,
+            release,
+            max(final_days) if final_days else last_day,
+            candidate=is_candidate,
+            provisional_years=sorted({int(y[1]) for y in years if y[3] and not is_candidate}),
+        )
         step("storing events", 3)
         raw_file = keeper.keep()
         con.execute("BEGIN TRANSACTION")
@@ -928,13 +1281,16 @@ def _ingest(
                     type_code = 3 AND coalesce(perpetrator_is_gov, false),
                     type_code = 1 AND coalesce(side_a LIKE {_GOV}, false)
                         AND coalesce(side_b LIKE {_GOV}, false),
-                    coalesce(candidate, false)
+                    coalesce(candidate, false),
+                    admin1, admin2,
+                    CASE WHEN latitude BETWEEN -90 AND 90 THEN latitude END,
+                    CASE WHEN longitude BETWEEN -180 AND 180 THEN longitude END
                 FROM norm WHERE {good} AND type_code > 0
                 """
             )
             con.execute("RESET preserve_insertion_order")
             con.execute(
-                "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     release_id,
                     kind,
@@ -948,7 +1304,13 @@ def _ingest(
                     rows_loaded,
                     rows_read - rows_loaded,
                     str(raw_file),
+                    is_candidate,
+                    is_partial,
                 ],
+            )
+            con.execute(
+                f"INSERT INTO release_years SELECT {release_id}, {_lit(kind)}, iso3, year, "
+                f"events, {'true' if is_candidate else 'false'} OR any_candidate FROM stg_years"
             )
             con.execute(
                 f"""
@@ -975,7 +1337,12 @@ def _ingest(
         current = {
             r[0]
             for r in con.execute(
-                "SELECT iso3 FROM current_releases WHERE release_id = ?", [release_id]
+                "SELECT DISTINCT iso3 FROM ("
+                + shown_sql(
+                    "p.iso3 IN (SELECT iso3 FROM release_countries "
+                    f"WHERE release_id = {int(release_id)})"
+                )
+                + f") WHERE release_id = {int(release_id)}"
             ).fetchall()
         }
         span = con.execute(
@@ -1001,6 +1368,8 @@ def _ingest(
         replaced=sorted(c for c in countries_in if c in current),
         superseded=sorted(c for c in countries_in if c not in current),
         best_outside_range=outside,
+        candidate=is_candidate,
+        partial=is_partial,
         first_month=month_label(span[0]) if span and span[0] is not None else None,
         last_month=month_label(span[1]) if span and span[1] is not None else None,
     )

@@ -37,13 +37,18 @@ class IngestReport(BaseModel):
     errors_truncated: int = 0
     countries: list[str]
     replaced: list[str] = Field(
-        default_factory=list, description="countries whose events this release now supplies"
+        default_factory=list,
+        description="countries for which this release now supplies at least one month",
     )
     superseded: list[str] = Field(
         default_factory=list,
-        description="countries for which a newer release already stored keeps precedence",
+        description="countries of which other releases supply every month (decision 026)",
     )
     best_outside_range: int = Field(0, description="rows whose best was outside low..high")
+    candidate: bool = Field(False, description="UCDP Candidate events: provisional")
+    partial: bool = Field(
+        False, description="a sample or partial file: stored, but it supplies no month"
+    )
     first_month: str | None = None
     last_month: str | None = None
 
@@ -70,6 +75,17 @@ class Alert(BaseModel):
     figures: dict[str, Any]
 
 
+class Provenance(BaseModel):
+    """Where a country-month's figures come from (decision 026)."""
+
+    source: str = Field(description="ucdp, acled or hxl")
+    release: str | None = Field(description="the release's label, e.g. GED 23.1")
+    release_id: int | None = Field(description="`protect releases show ID`")
+    provisional: bool = Field(
+        description="true for UCDP Candidate events, which are revised before the final release"
+    )
+
+
 class MonthRecord(BaseModel):
     """One country-month of the panel, with its derived situation and alert."""
 
@@ -78,6 +94,9 @@ class MonthRecord(BaseModel):
     country: str
     month: str
     source: str
+    release: str | None = None
+    release_id: int | None = None
+    provisional: bool = False
     deaths_best: DeathsByType
     deaths_low: DeathsByType
     deaths_high: DeathsByType
@@ -101,6 +120,9 @@ class AlertRecord(BaseModel):
     rank: int
     country: str
     month: str
+    source: str = "ucdp"
+    release: str | None = None
+    provisional: bool = False
     level: AlertLevel
     rule: str
     description: str
@@ -112,6 +134,7 @@ class CountrySituation(BaseModel):
 
     country: str
     month: str
+    provenance: Provenance
     record: MonthRecord
     situation: dict[str, Any]
     assessment: dict[str, Any]

@@ -21,14 +21,25 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-PANEL_COLUMNS = (
-    "source", "iso3", "m",
+KEYS = ("release_id", "source", "iso3")
+"""A release's panel depends on that release's events alone, so the order of ingest cannot change
+it; which release is shown for a country-month is chosen when reading (decision 026)."""
+ADMIN1_KEYS = (*KEYS, "admin1")
+
+_FIGURES = (
     "sb_best", "sb_low", "sb_high", "ns_best", "ns_low", "ns_high", "os_best", "os_low",
     "os_high", "civilians", "interstate_best", "events", "actors",
     "sb_best_3m", "ns_best_3m", "os_best_3m", "civilians_3m",
     "sb_best_12m", "ns_best_12m", "os_best_12m", "civilians_12m", "interstate_best_12m",
     "top_perpetrator", "top_perpetrator_12m", "top_perpetrator_is_gov",
 )  # fmt: skip
+
+
+def panel_columns(keys: tuple[str, ...] = KEYS) -> tuple[str, ...]:
+    return (*keys, "m", *_FIGURES)
+
+
+PANEL_COLUMNS = panel_columns()
 
 
 ROUND_DIGITS = 6
@@ -40,11 +51,23 @@ def _without(table: Any, *names: str) -> Any:
     return table.select(*[c for c in table.columns if c not in names])
 
 
-def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
+_TYPES = {
+    "release_id": "int64", "source": "string", "iso3": "string", "admin1": "string",
+    "m": "int64", "w": "float64", "type": "int64", "best": "float64", "low": "float64",
+    "high": "float64", "civilians": "float64", "interstate": "boolean", "perpetrator": "string",
+    "perpetrator_is_gov": "boolean",
+}  # fmt: skip
+
+
+def build_panel(
+    events: Any, calendar: Any, offsets: Any, keys: tuple[str, ...] = KEYS
+) -> Any:
     """events (the `events` schema), calendar (m, first_day, last_day), offsets (k = 0..11)
-    -> one row per source, iso3 and month `m` (= year*12 + month-1)."""
+    -> one row per `keys` (release, source, country; the admin-1 panel adds `admin1`) and
+    month `m` (= year*12 + month-1)."""
     import ibis
 
+    k = list(keys)
     e = events
     single = e.filter(e.month_start == e.month_end).mutate(m=e.month_start, w=ibis.literal(1.0))
     multi_e = e.filter(e.month_start != e.month_end)
@@ -60,24 +83,21 @@ def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
         )
     )
     keep = [
-        "source", "iso3", "m", "w", "type", "best", "low", "high", "civilians", "interstate",
+        *k, "m", "w", "type", "best", "low", "high", "civilians", "interstate",
         "perpetrator", "perpetrator_is_gov",
     ]  # fmt: skip
-    types = {
-        "source": "string", "iso3": "string", "m": "int64", "w": "float64", "type": "int64",
-        "best": "float64", "low": "float64", "high": "float64", "civilians": "float64",
-        "interstate": "boolean", "perpetrator": "string", "perpetrator_is_gov": "boolean",
-    }  # fmt: skip
 
     def typed(t: Any) -> Any:
-        return t.select(**{c: t[c].cast(ibis.dtype(types[c]).copy(nullable=True)) for c in keep})
+        return t.select(
+            **{c: t[c].cast(ibis.dtype(_TYPES[c]).copy(nullable=True)) for c in keep}
+        )
 
     parts = typed(single).union(typed(spread))
 
     def by_type(code: int, col: str) -> Any:
         return ibis.ifelse(parts.type == code, parts[col] * parts.w, 0.0).sum()
 
-    deaths = parts.group_by("source", "iso3", "m").aggregate(
+    deaths = parts.group_by(*k, "m").aggregate(
         sb_best=by_type(1, "best"), sb_low=by_type(1, "low"), sb_high=by_type(1, "high"),
         ns_best=by_type(2, "best"), ns_low=by_type(2, "low"), ns_high=by_type(2, "high"),
         os_best=by_type(3, "best"), os_low=by_type(3, "low"), os_high=by_type(3, "high"),
@@ -85,42 +105,37 @@ def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
         interstate_best=ibis.ifelse(parts.interstate, parts.best * parts.w, 0.0).sum(),
     )  # fmt: skip
 
-    counts = e.group_by("source", "iso3", e.month_start.name("m")).aggregate(events=e.count())
+    counts = e.group_by(*k, e.month_start.name("m")).aggregate(events=e.count())
     actors_long = (
-        e.select("source", "iso3", m=e.month_start, actor=e.side_a)
-        .union(e.select("source", "iso3", m=e.month_start, actor=e.side_b))
+        e.select(*k, m=e.month_start, actor=e.side_a)
+        .union(e.select(*k, m=e.month_start, actor=e.side_b))
         .filter(lambda t: t.actor.notnull())
     )
-    actors = actors_long.group_by("source", "iso3", "m").aggregate(
-        actors=actors_long.actor.nunique()
-    )
+    actors = actors_long.group_by(*k, "m").aggregate(actors=actors_long.actor.nunique())
 
-    cover = e.group_by("source", "iso3").aggregate(
-        first_m=e.month_start.min(), last_m=e.month_end.max()
-    )
-    grid = cover.join(cal, [cover.first_m <= cal.m, cover.last_m >= cal.m]).select(
-        "source", "iso3", "m"
-    )
+    cover = e.group_by(*k).aggregate(first_m=e.month_start.min(), last_m=e.month_end.max())
+    grid = cover.join(cal, [cover.first_m <= cal.m, cover.last_m >= cal.m]).select(*k, "m")
 
     # One-sided toll of each perpetrator over the trailing 12 months, then the largest.
     osv = parts.filter(parts.type == 3)
-    per_month = osv.group_by("source", "iso3", "perpetrator", "m").aggregate(
+    per_month = osv.group_by(*k, "perpetrator", "m").aggregate(
         toll=(osv.best * osv.w).sum(), gov=osv.perpetrator_is_gov.max()
     )
     shifted = per_month.cross_join(offsets).mutate(target=per_month.m + offsets.k)
-    tolls = shifted.group_by("source", "iso3", "perpetrator", "target").aggregate(
-        toll12=shifted.toll.sum(), gov=shifted.gov.max()
+    # Rounded before ranking: the order in which a parallel sum adds fractions would otherwise
+    # decide a tie (two perpetrators with 48 deaths each) differently from run to run.
+    tolls = shifted.group_by(*k, "perpetrator", "target").aggregate(
+        toll12=shifted.toll.sum().round(ROUND_DIGITS), gov=shifted.gov.max()
     )
     rank_w = ibis.window(
-        group_by=[tolls.source, tolls.iso3, tolls.target],
+        group_by=[*(tolls[c] for c in k), tolls.target],
         order_by=[ibis.desc(tolls.toll12), tolls.perpetrator],
     )
     top = (
         tolls.mutate(rank=ibis.row_number().over(rank_w))
         .filter(lambda t: t.rank == 0)
         .select(
-            source_t="source",
-            iso3_t="iso3",
+            **{f"{c}_t": c for c in k},
             m_t="target",
             top_perpetrator="perpetrator",
             top_perpetrator_12m="toll12",
@@ -129,29 +144,18 @@ def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
     )
 
     def left(base: Any, other: Any, prefix: str) -> Any:
-        renamed = other.rename(
-            {f"{prefix}source": "source", f"{prefix}iso3": "iso3", f"{prefix}m": "m"}
-        )
+        renamed = other.rename({f"{prefix}{c}": c for c in (*k, "m")})
         joined = base.left_join(
-            renamed,
-            [
-                base.source == renamed[f"{prefix}source"],
-                base.iso3 == renamed[f"{prefix}iso3"],
-                base.m == renamed[f"{prefix}m"],
-            ],
+            renamed, [base[c] == renamed[f"{prefix}{c}"] for c in (*k, "m")]
         )
-        return _without(joined, f"{prefix}source", f"{prefix}iso3", f"{prefix}m")
+        return _without(joined, *(f"{prefix}{c}" for c in (*k, "m")))
 
     panel = left(grid, deaths, "d_")
     panel = left(panel, counts, "c_")
     panel = left(panel, actors, "a_")
     panel = _without(
-        panel.left_join(
-            top, [panel.source == top.source_t, panel.iso3 == top.iso3_t, panel.m == top.m_t]
-        ),
-        "source_t",
-        "iso3_t",
-        "m_t",
+        panel.left_join(top, [panel[c] == top[f"{c}_t"] for c in (*k, "m")]),
+        *(f"{c}_t" for c in (*k, "m")),
     )
 
     zero_float = [
@@ -164,12 +168,9 @@ def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
         actors=panel.actors.fill_null(0),
         top_perpetrator_is_gov=panel.top_perpetrator_is_gov.fill_null(False),
     )
-    w3 = ibis.window(
-        group_by=[panel.source, panel.iso3], order_by=panel.m, preceding=2, following=0
-    )
-    w12 = ibis.window(
-        group_by=[panel.source, panel.iso3], order_by=panel.m, preceding=11, following=0
-    )
+    group = [panel[c] for c in k]
+    w3 = ibis.window(group_by=group, order_by=panel.m, preceding=2, following=0)
+    w12 = ibis.window(group_by=group, order_by=panel.m, preceding=11, following=0)
     panel = panel.mutate(
         sb_best_3m=panel.sb_best.sum().over(w3),
         ns_best_3m=panel.ns_best.sum().over(w3),
@@ -184,23 +185,25 @@ def build_panel(events: Any, calendar: Any, offsets: Any) -> Any:
     # Rounded so that the order in which a backend adds fractions cannot change the result.
     floats = [
         c
-        for c in PANEL_COLUMNS
+        for c in _FIGURES
         if c.endswith(("_best", "_low", "_high", "_3m", "_12m")) or c in ("civilians",)
     ]
     panel = panel.mutate(**{c: panel[c].round(ROUND_DIGITS) for c in floats})
-    return panel.select(*PANEL_COLUMNS).order_by("source", "iso3", "m")
+    return panel.select(*panel_columns(keys)).order_by(*k, "m")
 
 
 PANEL_SQL = "panel.sql"
+ADMIN1_SQL = "panel_admin1.sql"
 _INPUT = "panel_input"
 
 
-def compile_panel_sql() -> str:
+def compile_panel_sql(keys: tuple[str, ...] = KEYS) -> str:
     """`build_panel` compiled by Ibis for DuckDB, over a view `panel_input` of the events.
 
-    The result is shipped as `panel.sql` (regenerate with `python -m protect.monitor.panel`):
-    compiling costs more than running it, and the ingest then needs no Ibis (decision 024).
-    A test keeps the shipped file equal to this compilation."""
+    The result is shipped as `panel.sql` (and `panel_admin1.sql` for the admin-1 keys;
+    regenerate both with `python -m protect.monitor.panel`): compiling costs more than running
+    it, and the ingest then needs no Ibis (decision 024). A test keeps the shipped files equal to
+    this compilation."""
     import duckdb
     import ibis
 
@@ -209,10 +212,10 @@ def compile_panel_sql() -> str:
     con = duckdb.connect()
     try:
         init_schema(con)
-        con.execute(f"CREATE VIEW {_INPUT} AS SELECT * FROM current_events")
+        con.execute(f"CREATE VIEW {_INPUT} AS SELECT * FROM events")
         backend = ibis.duckdb.from_connection(con)
         expr = build_panel(
-            backend.table(_INPUT), backend.table("calendar"), backend.table("offsets12")
+            backend.table(_INPUT), backend.table("calendar"), backend.table("offsets12"), keys
         )
         return str(ibis.to_sql(expr, dialect="duckdb")).strip() + "\n"
     finally:
@@ -220,38 +223,46 @@ def compile_panel_sql() -> str:
 
 
 @cache
-def panel_sql() -> str:
-    return resources.files("protect.monitor").joinpath(PANEL_SQL).read_text("utf-8")
+def panel_sql(name: str = PANEL_SQL) -> str:
+    return resources.files("protect.monitor").joinpath(name).read_text("utf-8")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+        "AND table_type = 'BASE TABLE'",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def rebuild_panel(con: duckdb.DuckDBPyConnection, release_id: int | None = None) -> None:
-    """Bring the `panel` table up to date with `current_events`, on the caller's connection and
+    """Bring the `panel` table up to date with `events`, on the caller's connection and
     transaction (so an ingest and its panel commit together).
 
-    With a `release_id`, only the source and countries that release covers are recomputed: the
-    panel is partitioned by source and country, and no other part of `current_events` changed.
-    """
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel' "
-        "AND table_type = 'BASE TABLE'"
-    ).fetchone()
-    if release_id is None or not exists or not exists[0]:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {_INPUT} AS SELECT * FROM current_events")
+    The panel is partitioned by release: a release's rows depend on its own events only, so an
+    ingest computes the rows of its release and nothing else (decision 026). Without a
+    `release_id` (or when the table does not exist yet) every release is computed."""
+    if release_id is None or not _has_table(con, "panel"):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_INPUT} AS SELECT * FROM events")
         con.execute(f"CREATE OR REPLACE TABLE panel AS {panel_sql()}")
+        from protect.monitor.coverage import current_events_view
+
+        con.execute(current_events_view())
         return
-    touched = (
-        f"(source, iso3) IN (SELECT source, iso3 FROM release_countries "
-        f"WHERE release_id = {int(release_id)})"
-    )
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {_INPUT} AS SELECT * FROM current_events WHERE {touched}"
+        f"CREATE OR REPLACE TEMP VIEW {_INPUT} AS SELECT * FROM events "
+        f"WHERE release_id = {int(release_id)}"
     )
-    con.execute(f"DELETE FROM panel WHERE {touched}")
+    con.execute(f"DELETE FROM panel WHERE release_id = {int(release_id)}")
     con.execute(f"INSERT INTO panel {panel_sql()}")
 
 
 def panel_on_spark(
-    events: pd.DataFrame, calendar: pd.DataFrame, offsets: pd.DataFrame
+    events: pd.DataFrame,
+    calendar: pd.DataFrame,
+    offsets: pd.DataFrame,
+    keys: tuple[str, ...] = KEYS,
 ) -> pd.DataFrame:
     """The same expression on a local PySpark session (`--backend spark`)."""
     import ibis
@@ -272,7 +283,7 @@ def panel_on_spark(
     for name, df in (("events", events), ("calendar", calendar), ("offsets12", offsets)):
         con.create_view(f"protect_{name}", ibis.memtable(df), overwrite=True)
         tables[name] = con.table(f"protect_{name}")
-    expr = build_panel(tables["events"], tables["calendar"], tables["offsets12"])
+    expr = build_panel(tables["events"], tables["calendar"], tables["offsets12"], keys)
     result: pd.DataFrame = con.to_pandas(expr)
     return result
 
@@ -280,4 +291,6 @@ def panel_on_spark(
 if __name__ == "__main__":
     from pathlib import Path
 
-    Path(__file__).with_name(PANEL_SQL).write_text(compile_panel_sql(), encoding="utf-8")
+    here = Path(__file__)
+    here.with_name(PANEL_SQL).write_text(compile_panel_sql(), encoding="utf-8")
+    here.with_name(ADMIN1_SQL).write_text(compile_panel_sql(ADMIN1_KEYS), encoding="utf-8")

@@ -3,6 +3,7 @@ WITH "t22" AS (
     *
   FROM (
     SELECT
+      CAST("t0"."release_id" AS BIGINT) AS "release_id",
       CAST("t0"."source" AS TEXT) AS "source",
       CAST("t0"."iso3" AS TEXT) AS "iso3",
       CAST("t0"."month_start" AS BIGINT) AS "m",
@@ -24,6 +25,7 @@ WITH "t22" AS (
     *
   FROM (
     SELECT
+      CAST("t17"."release_id" AS BIGINT) AS "release_id",
       "t17"."source",
       "t17"."iso3",
       CAST("t17"."m" AS BIGINT) AS "m",
@@ -65,6 +67,10 @@ WITH "t22" AS (
         "t13"."perpetrator_is_gov",
         "t13"."interstate",
         "t13"."candidate",
+        "t13"."admin1",
+        "t13"."admin2",
+        "t13"."latitude",
+        "t13"."longitude",
         "t3"."m",
         "t3"."first_day",
         "t3"."last_day"
@@ -81,6 +87,7 @@ WITH "t22" AS (
   ) AS "t21"
 )
 SELECT
+  "t38"."release_id",
   "t38"."source",
   "t38"."iso3",
   "t38"."m",
@@ -111,6 +118,7 @@ SELECT
   "t38"."top_perpetrator_is_gov"
 FROM (
   SELECT
+    "t37"."release_id",
     "t37"."source",
     "t37"."iso3",
     "t37"."m",
@@ -131,52 +139,53 @@ FROM (
     "t37"."top_perpetrator_12m",
     "t37"."top_perpetrator_is_gov",
     SUM("t37"."sb_best") OVER (
-      PARTITION BY "t37"."source", "t37"."iso3"
+      PARTITION BY "t37"."release_id", "t37"."source", "t37"."iso3"
       ORDER BY "t37"."m" ASC
       ROWS BETWEEN 2 preceding AND CURRENT ROW
     ) AS "sb_best_3m",
     SUM("t37"."ns_best") OVER (
-      PARTITION BY "t37"."source", "t37"."iso3"
+      PARTITION BY "t37"."release_id", "t37"."source", "t37"."iso3"
       ORDER BY "t37"."m" ASC
       ROWS BETWEEN 2 preceding AND CURRENT ROW
     ) AS "ns_best_3m",
     SUM("t37"."os_best") OVER (
-      PARTITION BY "t37"."source", "t37"."iso3"
+      PARTITION BY "t37"."release_id", "t37"."source", "t37"."iso3"
       ORDER BY "t37"."m" ASC
       ROWS BETWEEN 2 preceding AND CURRENT ROW
     ) AS "os_best_3m",
     SUM("t37"."civilians") OVER (
-      PARTITION BY "t37"."source", "t37"."iso3"
+      PARTITION BY "t37"."release_id", "t37"."source", "t37"."iso3"
       ORDER BY "t37"."m" ASC
       ROWS BETWEEN 2 preceding AND CURRENT ROW
     ) AS "civilians_3m",
     SUM("t37"."sb_best") OVER (
-      PARTITION BY "t37"."source", "t37"."iso3"
+      PARTITION BY "t37"."release_id", "t37"."source", "t37"."iso3"
       ORDER BY "t37"."m" ASC
       ROWS BETWEEN 11 preceding AND CURRENT ROW
     ) AS "sb_best_12m",
     SUM("t37"."ns_best") OVER (
-      PARTITION BY "t37"."source", "t37"."iso3"
+      PARTITION BY "t37"."release_id", "t37"."source", "t37"."iso3"
       ORDER BY "t37"."m" ASC
       ROWS BETWEEN 11 preceding AND CURRENT ROW
     ) AS "ns_best_12m",
     SUM("t37"."os_best") OVER (
-      PARTITION BY "t37"."source", "t37"."iso3"
+      PARTITION BY "t37"."release_id", "t37"."source", "t37"."iso3"
       ORDER BY "t37"."m" ASC
       ROWS BETWEEN 11 preceding AND CURRENT ROW
     ) AS "os_best_12m",
     SUM("t37"."civilians") OVER (
-      PARTITION BY "t37"."source", "t37"."iso3"
+      PARTITION BY "t37"."release_id", "t37"."source", "t37"."iso3"
       ORDER BY "t37"."m" ASC
       ROWS BETWEEN 11 preceding AND CURRENT ROW
     ) AS "civilians_12m",
     SUM("t37"."interstate_best") OVER (
-      PARTITION BY "t37"."source", "t37"."iso3"
+      PARTITION BY "t37"."release_id", "t37"."source", "t37"."iso3"
       ORDER BY "t37"."m" ASC
       ROWS BETWEEN 11 preceding AND CURRENT ROW
     ) AS "interstate_best_12m"
   FROM (
     SELECT
+      "t36"."release_id",
       "t36"."source",
       "t36"."iso3",
       "t36"."m",
@@ -198,6 +207,7 @@ FROM (
       COALESCE("t36"."top_perpetrator_is_gov", FALSE) AS "top_perpetrator_is_gov"
     FROM (
       SELECT
+        "t12"."release_id",
         "t12"."source",
         "t12"."iso3",
         "t3"."m",
@@ -219,6 +229,7 @@ FROM (
         "t35"."top_perpetrator_is_gov"
       FROM (
         SELECT
+          "t0"."release_id",
           "t0"."source",
           "t0"."iso3",
           MIN("t0"."month_start") AS "first_m",
@@ -226,12 +237,14 @@ FROM (
         FROM "panel_input" AS "t0"
         GROUP BY
           1,
-          2
+          2,
+          3
       ) AS "t12"
       INNER JOIN "calendar" AS "t3"
         ON "t12"."first_m" <= "t3"."m" AND "t12"."last_m" >= "t3"."m"
       LEFT OUTER JOIN (
         SELECT
+          "t25"."release_id" AS "d_release_id",
           "t25"."source" AS "d_source",
           "t25"."iso3" AS "d_iso3",
           "t25"."m" AS "d_m",
@@ -248,6 +261,7 @@ FROM (
           "t25"."interstate_best"
         FROM (
           SELECT
+            "t23"."release_id",
             "t23"."source",
             "t23"."iso3",
             "t23"."m",
@@ -266,20 +280,24 @@ FROM (
           GROUP BY
             1,
             2,
-            3
+            3,
+            4
         ) AS "t25"
       ) AS "t29"
-        ON "t12"."source" = "t29"."d_source"
+        ON "t12"."release_id" = "t29"."d_release_id"
+        AND "t12"."source" = "t29"."d_source"
         AND "t12"."iso3" = "t29"."d_iso3"
         AND "t3"."m" = "t29"."d_m"
       LEFT OUTER JOIN (
         SELECT
+          "t5"."release_id" AS "c_release_id",
           "t5"."source" AS "c_source",
           "t5"."iso3" AS "c_iso3",
           "t5"."m" AS "c_m",
           "t5"."events"
         FROM (
           SELECT
+            "t0"."release_id",
             "t0"."source",
             "t0"."iso3",
             "t0"."month_start" AS "m",
@@ -288,20 +306,24 @@ FROM (
           GROUP BY
             1,
             2,
-            3
+            3,
+            4
         ) AS "t5"
       ) AS "t15"
-        ON "t12"."source" = "t15"."c_source"
+        ON "t12"."release_id" = "t15"."c_release_id"
+        AND "t12"."source" = "t15"."c_source"
         AND "t12"."iso3" = "t15"."c_iso3"
         AND "t3"."m" = "t15"."c_m"
       LEFT OUTER JOIN (
         SELECT
+          "t18"."release_id" AS "a_release_id",
           "t18"."source" AS "a_source",
           "t18"."iso3" AS "a_iso3",
           "t18"."m" AS "a_m",
           "t18"."actors"
         FROM (
           SELECT
+            "t16"."release_id",
             "t16"."source",
             "t16"."iso3",
             "t16"."m",
@@ -314,6 +336,7 @@ FROM (
                 *
               FROM (
                 SELECT
+                  "t0"."release_id",
                   "t0"."source",
                   "t0"."iso3",
                   "t0"."month_start" AS "m",
@@ -325,6 +348,7 @@ FROM (
                 *
               FROM (
                 SELECT
+                  "t0"."release_id",
                   "t0"."source",
                   "t0"."iso3",
                   "t0"."month_start" AS "m",
@@ -338,14 +362,17 @@ FROM (
           GROUP BY
             1,
             2,
-            3
+            3,
+            4
         ) AS "t18"
       ) AS "t20"
-        ON "t12"."source" = "t20"."a_source"
+        ON "t12"."release_id" = "t20"."a_release_id"
+        AND "t12"."source" = "t20"."a_source"
         AND "t12"."iso3" = "t20"."a_iso3"
         AND "t3"."m" = "t20"."a_m"
       LEFT OUTER JOIN (
         SELECT
+          "t33"."release_id" AS "release_id_t",
           "t33"."source" AS "source_t",
           "t33"."iso3" AS "iso3_t",
           "t33"."target" AS "m_t",
@@ -354,6 +381,7 @@ FROM (
           "t33"."gov" AS "top_perpetrator_is_gov"
         FROM (
           SELECT
+            "t32"."release_id",
             "t32"."source",
             "t32"."iso3",
             "t32"."perpetrator",
@@ -361,20 +389,22 @@ FROM (
             "t32"."toll12",
             "t32"."gov",
             ROW_NUMBER() OVER (
-              PARTITION BY "t32"."source", "t32"."iso3", "t32"."target"
+              PARTITION BY "t32"."release_id", "t32"."source", "t32"."iso3", "t32"."target"
               ORDER BY "t32"."toll12" DESC, "t32"."perpetrator" ASC
               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
             ) - 1 AS "rank"
           FROM (
             SELECT
+              "t31"."release_id",
               "t31"."source",
               "t31"."iso3",
               "t31"."perpetrator",
               "t31"."target",
-              SUM("t31"."toll") AS "toll12",
+              CAST(ROUND(SUM("t31"."toll"), 6) AS DOUBLE) AS "toll12",
               BOOL_OR(CAST("t31"."gov" AS BOOLEAN)) AS "gov"
             FROM (
               SELECT
+                "t30"."release_id",
                 "t30"."source",
                 "t30"."iso3",
                 "t30"."perpetrator",
@@ -385,6 +415,7 @@ FROM (
                 "t30"."m" + "t30"."k" AS "target"
               FROM (
                 SELECT
+                  "t28"."release_id",
                   "t28"."source",
                   "t28"."iso3",
                   "t28"."perpetrator",
@@ -394,6 +425,7 @@ FROM (
                   "t4"."k"
                 FROM (
                   SELECT
+                    "t24"."release_id",
                     "t24"."source",
                     "t24"."iso3",
                     "t24"."perpetrator",
@@ -411,7 +443,8 @@ FROM (
                     1,
                     2,
                     3,
-                    4
+                    4,
+                    5
                 ) AS "t28"
                 CROSS JOIN "offsets12" AS "t4"
               ) AS "t30"
@@ -420,19 +453,22 @@ FROM (
               1,
               2,
               3,
-              4
+              4,
+              5
           ) AS "t32"
         ) AS "t33"
         WHERE
           "t33"."rank" = 0
       ) AS "t35"
-        ON "t12"."source" = "t35"."source_t"
+        ON "t12"."release_id" = "t35"."release_id_t"
+        AND "t12"."source" = "t35"."source_t"
         AND "t12"."iso3" = "t35"."iso3_t"
         AND "t3"."m" = "t35"."m_t"
     ) AS "t36"
   ) AS "t37"
 ) AS "t38"
 ORDER BY
+  "t38"."release_id" ASC,
   "t38"."source" ASC,
   "t38"."iso3" ASC,
   "t38"."m" ASC

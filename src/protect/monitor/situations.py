@@ -19,12 +19,14 @@ from protect.monitor.models import Alert, AlertLevel
 
 _FIGURES = (
     "sb_best_12m", "ns_best_12m", "os_best_12m", "os_best_3m", "interstate_best_12m",
-    "top_perpetrator_12m", "civilians_12m",
+    "top_perpetrator_12m", "civilians_12m", "civilians_3m",
 )  # fmt: skip
 Figure = Literal[
     "sb_best_12m", "ns_best_12m", "os_best_12m", "os_best_3m", "interstate_best_12m",
-    "top_perpetrator_12m", "civilians_12m",
+    "top_perpetrator_12m", "civilians_12m", "civilians_3m",
 ]  # fmt: skip
+SEVERITY = ("none", "risk", "imminent", "ongoing")
+"""Crime statuses the monitor derives, least to most severe."""
 
 
 class _Strict(BaseModel):
@@ -47,6 +49,7 @@ class AlertRule(_Strict):
     rule: str
     description: str
     when: dict[Figure, Condition] = Field(min_length=1)
+    rationale: str | None = None
     sources: list[str] = Field(min_length=1)
 
 
@@ -60,6 +63,13 @@ class AtrocityThresholds(_Strict):
     mass_killing_12m: Threshold
     imminent_3m: Threshold
     one_sided_12m: Threshold
+    civilians_in_conflict_12m: Threshold
+    civilians_in_conflict_3m: Threshold
+
+
+class CivilianHarmThresholds(_Strict):
+    attacks_sporadic_12m: Threshold
+    attacks_widespread_12m: Threshold
 
 
 class StateRoleThresholds(_Strict):
@@ -69,6 +79,7 @@ class StateRoleThresholds(_Strict):
 class Thresholds(_Strict):
     armed_conflict: ArmedConflictThresholds
     atrocities: AtrocityThresholds
+    civilian_harm: CivilianHarmThresholds
     state_role: StateRoleThresholds
     alerts: list[AlertRule] = Field(min_length=1)
 
@@ -144,21 +155,53 @@ def derive(
         cah, why = "risk", "one_sided_12m"
     else:
         cah, why = "none", "below all atrocity thresholds"
+    civ12, civ3 = _fig(row, "civilians_12m"), _fig(row, "civilians_3m")
+    if civ3 >= at.civilians_in_conflict_3m.value:
+        by_civilians = "imminent"
+    elif civ12 >= at.civilians_in_conflict_12m.value:
+        by_civilians = "risk"
+    else:
+        by_civilians = "none"
+    war_crimes = (
+        max(cah, by_civilians, key=SEVERITY.index) if conflict != "none" else "none"
+    )
     atrocities = {
         "genocide": "none",
         "crimes-against-humanity": cah,
-        "war-crimes": cah if conflict != "none" else "none",
+        "war-crimes": war_crimes,
         "ethnic-cleansing": "none",
     }
     steps.append({
         "field": "atrocities", "value": atrocities, "rule": why,
         "figures": {"top_perpetrator_12m": round(top, 2), "os_best_3m": round(os3, 2),
-                    "os_best_12m": round(os12, 2), "perpetrator": row.get("top_perpetrator")},
+                    "os_best_12m": round(os12, 2), "perpetrator": row.get("top_perpetrator"),
+                    "civilians_12m": round(civ12, 2), "civilians_3m": round(civ3, 2)},
         "thresholds": {"mass_killing_12m": at.mass_killing_12m.value,
                        "imminent_3m": at.imminent_3m.value,
-                       "one_sided_12m": at.one_sided_12m.value},
-        "note": "war-crimes follow one-sided violence only within an armed conflict; genocide and "
-                "ethnic cleansing turn on intent and are never derived from event counts",
+                       "one_sided_12m": at.one_sided_12m.value,
+                       "civilians_in_conflict_12m": at.civilians_in_conflict_12m.value,
+                       "civilians_in_conflict_3m": at.civilians_in_conflict_3m.value},
+        "note": "inside an armed conflict, war-crimes take the more severe of the one-sided "
+                "reading and the civilian deaths of all violence (never 'ongoing' from the "
+                "latter); genocide and ethnic cleansing turn on intent and are never derived "
+                "from event counts",
+    })  # fmt: skip
+
+    ch = t.civilian_harm
+    if civ12 >= ch.attacks_widespread_12m.value:
+        attacks, why = "widespread", "attacks_widespread_12m"
+    elif civ12 >= ch.attacks_sporadic_12m.value:
+        attacks, why = "sporadic", "attacks_sporadic_12m"
+    else:
+        attacks, why = "none", "below the civilian-harm thresholds"
+    steps.append({
+        "field": "civilian_harm", "value": {"attacks-on-civilians": attacks}, "rule": why,
+        "figures": {"civilians_12m": round(civ12, 2)},
+        "thresholds": {"attacks_sporadic_12m": ch.attacks_sporadic_12m.value,
+                       "attacks_widespread_12m": ch.attacks_widespread_12m.value},
+        "note": "civilian deaths in state-based, non-state and one-sided events; the other kinds "
+                "of harm (sexual violence, displacement, ...) are not in event data and stay "
+                "'none' for an analyst to set",
     })  # fmt: skip
 
     if top_gov and top >= sr.perpetrator_12m.value:
@@ -181,6 +224,7 @@ def derive(
         "armed_conflict": conflict,
         "atrocities": atrocities,
         "state_role": role,
+        "civilian_harm": {"attacks-on-civilians": attacks},
     }
     return situation, steps
 

@@ -2,9 +2,10 @@
 
 Layers (decision 010): each input file is kept byte for byte beside the database, and a
 `raw_<release_id>` view reads its rows as text;
-`events` holds the normalised events of every release; `current_releases` picks, per source and
-country, the release that supplies that country's events; `panel` is derived from them and is
-rebuilt inside the same transaction as every ingest.
+`events` holds the normalised events of every release; `release_years` records what each release
+covers (country, year, events, provisional); `panel` holds each release's country-months,
+computed inside the same transaction as the ingest; which release is shown for a country-month
+is chosen when reading (`protect.monitor.coverage`, decision 026).
 """
 
 from __future__ import annotations
@@ -32,7 +33,17 @@ CREATE TABLE IF NOT EXISTS releases (
     rows_read INTEGER NOT NULL,
     rows_loaded INTEGER NOT NULL,
     rows_skipped INTEGER NOT NULL,
-    raw_path VARCHAR NOT NULL
+    raw_path VARCHAR NOT NULL,
+    candidate BOOLEAN NOT NULL DEFAULT false,
+    partial BOOLEAN NOT NULL DEFAULT false
+);
+CREATE TABLE IF NOT EXISTS release_years (
+    release_id INTEGER NOT NULL,
+    source VARCHAR NOT NULL,
+    iso3 VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    events BIGINT NOT NULL,
+    provisional BOOLEAN NOT NULL
 );
 CREATE TABLE IF NOT EXISTS release_countries (
     release_id INTEGER NOT NULL,
@@ -65,7 +76,11 @@ CREATE TABLE IF NOT EXISTS events (
     perpetrator VARCHAR,
     perpetrator_is_gov BOOLEAN NOT NULL,
     interstate BOOLEAN NOT NULL,
-    candidate BOOLEAN NOT NULL
+    candidate BOOLEAN NOT NULL,
+    admin1 VARCHAR,
+    admin2 VARCHAR,
+    latitude DOUBLE,
+    longitude DOUBLE
 );
 CREATE TABLE IF NOT EXISTS offsets12 (k INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS calendar (m INTEGER NOT NULL, first_day INTEGER NOT NULL,
@@ -79,22 +94,14 @@ SELECT (y * 12 + mo - 1)::INTEGER, (make_date(y, mo, 1) - DATE '1970-01-01')::IN
 FROM range(1940, 2101) t(y), range(1, 13) u(mo)
 """
 
-CURRENT_VIEW = """
-CREATE OR REPLACE VIEW current_releases AS
-SELECT source, iso3, release_id, first_month, last_month FROM (
-    SELECT rc.source, rc.iso3, rc.release_id, rc.first_month, rc.last_month,
-           row_number() OVER (
-               PARTITION BY rc.source, rc.iso3
-               ORDER BY r.version_major DESC, r.version_minor DESC, r.ingested_at DESC,
-                        r.release_id DESC
-           ) AS rn
-    FROM release_countries rc JOIN releases r USING (release_id)
-) WHERE rn = 1;
-CREATE OR REPLACE VIEW current_events AS
-SELECT e.* FROM events e
-JOIN current_releases c ON e.release_id = c.release_id AND e.iso3 = c.iso3
-    AND e.source = c.source;
-"""
+_ADDED_COLUMNS = (
+    ("releases", "candidate", "BOOLEAN DEFAULT false"),
+    ("releases", "partial", "BOOLEAN DEFAULT false"),
+    ("events", "admin1", "VARCHAR"),
+    ("events", "admin2", "VARCHAR"),
+    ("events", "latitude", "DOUBLE"),
+    ("events", "longitude", "DOUBLE"),
+)
 
 
 class StoreError(Exception):
@@ -116,7 +123,51 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO offsets12 SELECT * FROM range(12)")
     if con.execute("SELECT count(*) FROM calendar").fetchone() == (0,):
         con.execute(CALENDAR)
-    con.execute(CURRENT_VIEW)
+    _upgrade(con)
+    if con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel'"
+    ).fetchone() != (0,):
+        from protect.monitor.coverage import current_events_view
+
+        con.execute(current_events_view())
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a database written before decision 026 to the current layout: the new columns,
+    what each release covers, and a panel kept per release. Nothing already stored is lost."""
+    for table, column, kind in _ADDED_COLUMNS:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+    con.execute("DROP VIEW IF EXISTS current_releases")
+    stale_panel = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'panel' "
+        "AND column_name = 'release_id'"
+    ).fetchone() == (0,) and con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel'"
+    ).fetchone() != (0,)
+    missing_years = con.execute(
+        "SELECT count(*) FROM releases WHERE release_id NOT IN "
+        "(SELECT release_id FROM release_years)"
+    ).fetchone()
+    if not stale_panel and not (missing_years and missing_years[0]):
+        return
+    from protect.monitor.panel import rebuild_panel
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            """
+            INSERT INTO release_years
+            SELECT release_id, source, iso3, month_start // 12, count(*), bool_or(candidate)
+            FROM events WHERE release_id NOT IN (SELECT release_id FROM release_years)
+            GROUP BY ALL
+            """
+        )
+        con.execute("DROP TABLE IF EXISTS panel")
+        rebuild_panel(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def follow_moved_raw_files(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
