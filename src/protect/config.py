@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 ENV_HOME = "PROTECT_HOME"
@@ -60,3 +61,40 @@ def sources_dir() -> Path | None:
         if candidate.is_dir():
             return candidate
     return None
+
+
+# --- limits of the service (docs/service.md, "Limits") ----------------------------------------
+
+ENV_MAX_SITUATIONS = "PROTECT_MAX_SITUATIONS_PER_REQUEST"
+ENV_MAX_STORED_BYTES = "PROTECT_MAX_STORED_BYTES_PER_DAY"
+DEFAULT_MAX_SITUATIONS = 100
+DEFAULT_MAX_STORED_BYTES = 100_000_000
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value protect cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one request, and one user in one UTC day, may ask of the service."""
+
+    situations_per_request: int
+    stored_bytes_per_day: int
+
+
+def _positive(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
+        raise ConfigError(f"{name}={os.environ[name]!r}: must be a whole number of at least 1")
+    return int(raw)
+
+
+def limits() -> Limits:
+    """The limits in force: each from its environment variable, else its default."""
+    return Limits(
+        situations_per_request=_positive(ENV_MAX_SITUATIONS, DEFAULT_MAX_SITUATIONS),
+        stored_bytes_per_day=_positive(ENV_MAX_STORED_BYTES, DEFAULT_MAX_STORED_BYTES),
+    )

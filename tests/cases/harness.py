@@ -46,6 +46,8 @@ WarningCode = Literal[
 ]
 """The warning codes fixed by docs/assessment.md §3, §4.3 and §4.5; the knowledge base does not
 list them."""
+
+
 def _treaty(value: str) -> str:
     if value not in TREATY_INSTRUMENTS:
         raise ValueError(f"{value!r} is not a known treaty id; known: {list(TREATY_INSTRUMENTS)}")

@@ -18,8 +18,16 @@ pytestmark = pytest.mark.usefixtures("data_home")
 _HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
 
 
+def _csrf(client: TestClient) -> str:
+    """The CSRF token every page form carries: the value of the cookie the pages set."""
+    if "protect_csrf" not in client.cookies:
+        client.get("/login")
+    return str(client.cookies["protect_csrf"])
+
+
 def _login(client: TestClient, name: str, token: str) -> None:
-    response = client.post("/login", data={"name": name, "token": token}, follow_redirects=False)
+    form = {"csrf_token": _csrf(client), "name": name, "token": token}
+    response = client.post("/login", data=form, follow_redirects=False)
     assert response.status_code == 303
 
 
@@ -47,7 +55,9 @@ def test_the_form_page_per_factor_and_the_chart(client: TestClient, tokens: Toke
     assert listing.status_code == 200 and 'action="/foa"' in listing.text
     _no_script(listing.text)
     created = client.post(
-        "/foa", data={"country": "mmr", "date": "2017-09-30"}, follow_redirects=False
+        "/foa",
+        data={"csrf_token": _csrf(client), "country": "mmr", "date": "2017-09-30"},
+        follow_redirects=False,
     )
     assert created.status_code == 303
     url = created.headers["location"]
@@ -65,10 +75,13 @@ def test_the_form_page_per_factor_and_the_chart(client: TestClient, tokens: Toke
     # Every form that changes this assessment carries the hidden fields of the shared macro.
     forms = re.findall(rf'<form method="post" action="{url}[^"]*"[^>]*>(.*?)</form>', page, re.S)
     assert len(forms) == 14 + 2  # a form per factor, suggest, submit
-    assert all('name="seen_version"' in f for f in forms)
+    token = f'name="csrf_token" value="{_csrf(client)}"'
+    assert all('name="seen_version"' in f and token in f for f in forms)
 
     suggested = client.post(
-        f"{url}/suggest", data={"seen_version": _seen(page)}, follow_redirects=False
+        f"{url}/suggest",
+        data={"csrf_token": _csrf(client), "seen_version": _seen(page)},
+        follow_redirects=False,
     )
     assert suggested.status_code == 303
     page = client.get(url).text
@@ -77,7 +90,7 @@ def test_the_form_page_per_factor_and_the_chart(client: TestClient, tokens: Toke
     assert 'data-factor="11" data-rating="" data-suggested="high"' in page
     accepted = client.post(
         f"{url}/factors/11",
-        data={"seen_version": _seen(page), "accept": "true"},
+        data={"csrf_token": _csrf(client), "seen_version": _seen(page), "accept": "true"},
         follow_redirects=False,
     )
     assert accepted.status_code == 303 and accepted.headers["location"] == f"{url}#factor-11"
@@ -88,6 +101,7 @@ def test_the_form_page_per_factor_and_the_chart(client: TestClient, tokens: Toke
     bad = client.post(
         f"{url}/factors/4",
         data={
+            "csrf_token": _csrf(client),
             "seen_version": _seen(page),
             "rating": "moderate",
             "reasoning": "Group framed as a threat",
@@ -103,6 +117,7 @@ def test_the_form_page_per_factor_and_the_chart(client: TestClient, tokens: Toke
     good = client.post(
         f"{url}/factors/4",
         data={
+            "csrf_token": _csrf(client),
             "seen_version": _seen(page),
             "rating": "moderate",
             "reasoning": "Group framed as a threat",
@@ -114,7 +129,10 @@ def test_the_form_page_per_factor_and_the_chart(client: TestClient, tokens: Toke
         follow_redirects=False,
     )
     assert good.status_code == 303
-    stale = client.post(f"{url}/factors/5", data={"seen_version": _seen(page), "rating": "low"})
+    stale = client.post(
+        f"{url}/factors/5",
+        data={"csrf_token": _csrf(client), "seen_version": _seen(page), "rating": "low"},
+    )
     assert stale.status_code == 409 and "reload it" in stale.text
     page = client.get(url).text
     assert "Officials call them illegal immigrants (FFM report, 2018-08)" in _section(page, 4)
@@ -154,12 +172,18 @@ def test_a_viewer_reads_without_forms_and_a_reviewer_gets_the_review_form(
     page = client.get(f"/foa/{foa_id}").text
     assert 'id="review-form"' in page
     missing = client.post(
-        f"/foa/{foa_id}/review", data={"seen_version": _seen(page), "decision": "return"}
+        f"/foa/{foa_id}/review",
+        data={"csrf_token": _csrf(client), "seen_version": _seen(page), "decision": "return"},
     )
     assert missing.status_code == 422 and "needs a comment" in missing.text
     done = client.post(
         f"/foa/{foa_id}/review",
-        data={"seen_version": _seen(page), "decision": "return", "comment": "Rate factor 1."},
+        data={
+            "csrf_token": _csrf(client),
+            "seen_version": _seen(page),
+            "decision": "return",
+            "comment": "Rate factor 1.",
+        },
         follow_redirects=False,
     )
     assert done.status_code == 303

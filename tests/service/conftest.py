@@ -8,6 +8,7 @@ variable the PostgreSQL half is skipped, unless PROTECT_REQUIRE_POSTGRES=1, wher
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import uuid
@@ -183,3 +184,10 @@ def served(app: FastAPI) -> Iterator[Served]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def csrf_token(client: TestClient, page: str = "/login") -> str:
+    """The CSRF token a page's forms carry (the page also sets the matching cookie)."""
+    found = re.search(r'name="csrf_token" value="([A-Za-z0-9_-]+)"', client.get(page).text)
+    assert found, f"no CSRF token on {page}"
+    return found.group(1)

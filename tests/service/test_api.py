@@ -14,7 +14,7 @@ from protect import Situation, assess
 from protect.api import create_app
 from protect.storage import Database
 
-from .conftest import PEACE, SUDAN_2004, Tokens
+from .conftest import PEACE, SUDAN_2004, Tokens, csrf_token
 
 
 def _engine_json(situation: dict[str, Any]) -> dict[str, Any]:
@@ -271,7 +271,10 @@ def test_repeated_wrong_secrets_answer_429_with_retry_after(
     assert int(blocked.headers["Retry-After"]) > 0
     assert "too many failed attempts" in blocked.json()["detail"]
     # The web login says the same in words.
-    page = client.post("/login", data={"name": "ana", "token": tokens.analyst})
+    page = client.post(
+        "/login",
+        data={"name": "ana", "token": tokens.analyst, "csrf_token": csrf_token(client)},
+    )
     assert page.status_code == 429 and "Too many failed attempts" in page.text
 
 

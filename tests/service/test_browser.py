@@ -19,9 +19,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt: chromium)")
 
 
-def _dom(url: str) -> str:
+def _load(url: str) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
-    result = subprocess.run(
+    return subprocess.run(
         [
             CHROMIUM,
             "--headless",
@@ -29,6 +29,7 @@ def _dom(url: str) -> str:
             "--disable-gpu",
             "--disable-dev-shm-usage",
             "--no-first-run",
+            "--enable-logging=stderr",
             "--dump-dom",
             url,
         ],
@@ -37,7 +38,18 @@ def _dom(url: str) -> str:
         timeout=120,
         check=True,
     )
-    return result.stdout
+
+
+def _dom(url: str) -> str:
+    return _load(url).stdout
+
+
+def test_chromium_finds_nothing_the_content_security_policy_blocks(served: Served) -> None:
+    """The browser enforces the CSP: a page with inline script or style would log a refusal."""
+    for path in ("/", "/login", "/assess", "/kb/tensions"):
+        result = _load(f"{served.base_url}{path}")
+        assert "Content Security Policy" not in result.stderr, (path, result.stderr[-2000:])
+        assert "</html>" in result.stdout
 
 
 def test_chromium_renders_the_knowledge_base_and_login_pages(served: Served) -> None:

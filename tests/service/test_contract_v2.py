@@ -23,6 +23,8 @@ from protect.api.app import create_app
 from protect.cli.main import app as cli
 from protect.storage import Database
 
+from .conftest import csrf_token
+
 MYANMAR: dict[str, Any] = {
     "name": "Myanmar and Bangladesh, deportation of the Rohingya",
     "country": "MMR",
@@ -116,7 +118,7 @@ def test_v2_fields_work_through_the_assess_page(client: TestClient) -> None:
     ):
         assert f'name="{field}"' in page.text, field
     api = client.post("/api/v1/assess", json=MYANMAR).json()
-    shown = client.post("/assess", data=FORM)
+    shown = client.post("/assess", data={**FORM, "csrf_token": csrf_token(client, "/assess")})
     assert shown.status_code == 200, shown.text
     assert "conduct-in-party-territory" in shown.text
     assert "data-summary" in shown.text
@@ -125,7 +127,8 @@ def test_v2_fields_work_through_the_assess_page(client: TestClient) -> None:
 
 
 def test_a_bad_v2_field_is_named_on_the_page(client: TestClient) -> None:
-    shown = client.post("/assess", data={**FORM, "conduct_also_in": "XXX"})
+    token = csrf_token(client, "/assess")
+    shown = client.post("/assess", data={**FORM, "conduct_also_in": "XXX", "csrf_token": token})
     assert shown.status_code == 422
     assert "conduct_also_in" in shown.text and "XXX" in shown.text
 

@@ -6,11 +6,12 @@ import re
 
 from fastapi.testclient import TestClient
 
-from .conftest import PEACE, SUDAN_2004, Tokens
+from .conftest import PEACE, SUDAN_2004, Tokens, csrf_token
 
 
 def _login(client: TestClient, name: str, token: str) -> None:
-    response = client.post("/login", data={"name": name, "token": token}, follow_redirects=False)
+    form = {"name": name, "token": token, "csrf_token": csrf_token(client)}
+    response = client.post("/login", data=form, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/assessments"
     cookie = response.headers["set-cookie"]
@@ -22,7 +23,9 @@ def test_pages_need_a_login_and_a_wrong_token_is_refused(
 ) -> None:
     first = client.get("/assessments", follow_redirects=False)
     assert first.status_code == 303 and first.headers["location"] == "/login"
-    bad = client.post("/login", data={"name": "vic", "token": tokens.admin})
+    bad = client.post(
+        "/login", data={"name": "vic", "token": tokens.admin, "csrf_token": csrf_token(client)}
+    )
     assert bad.status_code == 401
     assert "do not match" in bad.text
 
@@ -50,7 +53,7 @@ def test_assessment_pages_mirror_the_api(client: TestClient, tokens: Tokens) -> 
     assert "vic (viewer)" in detail.text
     assert client.get("/assessments/999999").status_code == 404
 
-    client.post("/logout", follow_redirects=False)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")}, follow_redirects=False)
     again = client.get("/assessments", follow_redirects=False)
     assert again.status_code == 303
 

@@ -19,6 +19,8 @@ from protect.api import create_app
 from protect.storage import Database
 from protect.web.charts import ChartMonth, monthly_deaths_svg, nice_ceiling
 
+from .conftest import csrf_token
+
 REPO = Path(__file__).resolve().parents[2]
 GED_SAMPLE = REPO / "src" / "protect" / "monitor" / "sample" / "ged_myanmar_2016_2018.csv.gz"
 CAR_GED = REPO / "tests" / "data" / "monitor" / "ged231_car_2013_2014.csv"
@@ -32,6 +34,11 @@ def plain(sqlite_database: Database) -> Iterator[TestClient]:
     sqlite_database.migrate()
     with TestClient(create_app(sqlite_database), raise_server_exceptions=False) as c:
         yield c
+
+
+def _form(client: TestClient, values: dict[str, str]) -> dict[str, str]:
+    """The form as the /assess page sends it, with the page's CSRF token."""
+    return {**values, "csrf_token": csrf_token(client, "/assess")}
 
 
 @pytest.fixture
@@ -306,7 +313,7 @@ def test_assess_form_renders_the_same_assessment_as_the_api(
         assert f'name="{field}"' in form.text, field
 
     doc = plain.post("/api/v1/assess", json=_api_body(DARFUR_FORM)).json()
-    page = plain.post("/assess", data=DARFUR_FORM)
+    page = plain.post("/assess", data=_form(plain, DARFUR_FORM))
     assert page.status_code == 200
     assert f"<h2>Stage: {doc['stage']}</h2>" in page.text
     available = sum(1 for m in doc["measures"] if m["available"])
@@ -315,11 +322,13 @@ def test_assess_form_renders_the_same_assessment_as_the_api(
     assert doc["derived"]["icc_state_party_source"] == "ratification-table"
     assert "(from ratification-table)" in page.text
 
-    party = plain.post("/assess", data={**DARFUR_FORM, "icc_state_party": "true"})
+    party = plain.post("/assess", data=_form(plain, {**DARFUR_FORM, "icc_state_party": "true"}))
     assert "True (from input)" in party.text
     # Ukraine in 2022: not a party, but within the Court's reach by its second Art. 12(3)
     # declaration (lodged 2015-09-08, from 2014-02-20).
-    ukraine = plain.post("/assess", data={**DARFUR_FORM, "country": "UKR", "date": "2022-03-15"})
+    ukraine = plain.post(
+        "/assess", data=_form(plain, {**DARFUR_FORM, "country": "UKR", "date": "2022-03-15"})
+    )
     assert ukraine.status_code == 200
     assert (
         "on this date: yes, from 2014-02-20, by an Art. 12(3) declaration lodged 2015-09-08"
@@ -339,16 +348,18 @@ def test_assess_form_with_bad_fields_is_shown_again_with_422(plain: TestClient) 
     fields = {d["field"] for d in api.json()["detail"]}
     assert fields == {"country", "armed_conflict", "date"}
 
-    page = plain.post("/assess", data=bad)
+    page = plain.post("/assess", data=_form(plain, bad))
     assert page.status_code == 422
     for d in api.json()["detail"]:
         assert f"<li><code>{d['field']}</code>: {_esc(d['msg'])}</li>" in page.text
     assert 'value="QQQ"' in page.text and 'value="2004-02-30"' in page.text  # kept for fixing
     assert "<h2>Stage:" not in page.text
 
-    unknown = plain.post("/assess", data={**DARFUR_FORM, "atrocities.genocide": "rumoured"})
+    unknown = plain.post(
+        "/assess", data=_form(plain, {**DARFUR_FORM, "atrocities.genocide": "rumoured"})
+    )
     assert unknown.status_code == 422 and "atrocities.genocide" in unknown.text
-    icc = plain.post("/assess", data={**DARFUR_FORM, "icc_state_party": "maybe"})
+    icc = plain.post("/assess", data=_form(plain, {**DARFUR_FORM, "icc_state_party": "maybe"}))
     assert icc.status_code == 422 and "icc_state_party" in icc.text
 
 

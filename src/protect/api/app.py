@@ -24,13 +24,31 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from protect import __version__
 from protect.service import ServiceError
-from protect.service.errors import InvalidInputError, TooManyAttemptsError, UnauthorizedError
+from protect.service.errors import (
+    InvalidInputError,
+    LimitExceededError,
+    TooManyAttemptsError,
+    UnauthorizedError,
+)
 from protect.storage import Database, DatabaseUnavailableError
 
 log = logging.getLogger("protect.api")
 
 MAX_BODY_BYTES = 1_048_576
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+
+# Pages load only this site's own files: no inline script or style, no framing by other sites.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# /docs runs Swagger UI from this server's files (protect.api.docs); it sets inline styles as it
+# renders, so only its page allows them. Inline script stays forbidden.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 DESCRIPTION = """\
 Decision support and early warning for the protection of civilians and the responsibility to
@@ -63,15 +81,17 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
-def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     if isinstance(exc, InvalidInputError):
         detail = [{**err, "loc": ["body", *err.get("loc", [])]} for err in exc.errors] or [
             {"loc": [], "field": "", "msg": exc.message, "type": "value_error"}
         ]
         return JSONResponse({"detail": detail, "message": exc.message}, status_code=422)
+    if exc.status == 413:
+        request.state.protect_own_413 = True  # not the body limit's: `JsonTooLarge` lets it be
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthorizedError) else None
-    if isinstance(exc, TooManyAttemptsError):
+    if isinstance(exc, TooManyAttemptsError | LimitExceededError):
         headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
 
@@ -97,7 +117,8 @@ def _internal(_request: Request, exc: Exception) -> JSONResponse:
 
 class JsonTooLarge:
     """Answer an oversized body (Starlette's `RequestBodyLimitMiddleware`, which replies in plain
-    text) with the JSON error shape every other error has."""
+    text) with the JSON error shape every other error has; a 413 that is JSON already (too many
+    situations) passes as it is."""
 
     def __init__(self, app: ASGIApp, max_body_size: int) -> None:
         self.app = app
@@ -113,7 +134,11 @@ class JsonTooLarge:
 
         async def send_json(message: Message) -> None:
             nonlocal replaced
-            if message["type"] == "http.response.start" and message["status"] == 413:
+            if (
+                message["type"] == "http.response.start"
+                and message["status"] == 413
+                and not scope.get("state", {}).get("protect_own_413")
+            ):
                 replaced = True
                 headers = [
                     (b"content-type", b"application/json"),
@@ -125,6 +150,48 @@ class JsonTooLarge:
                 await send(message)
 
         await self.app(scope, receive, send_json)
+
+
+class SecurityHeaders:
+    """Add the security headers to every answer: a Content-Security-Policy (pages may not be
+    framed, may run no inline script and load only this site's files), no MIME sniffing and
+    no Referer sent to other sites (`same-origin`, so a form's POST still names its origin)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = (DOCS_CSP if scope["path"] == "/docs" else PAGE_CSP).encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in _SECURITY_HEADER_NAMES
+                ]
+                headers += [
+                    (b"content-security-policy", csp),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_SECURITY_HEADER_NAMES = {
+    b"content-security-policy",
+    b"x-content-type-options",
+    b"x-frame-options",
+    b"referrer-policy",
+}
+
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -193,6 +260,7 @@ def create_app(
     # Starlette's limiter enforces the size; the wrapper outside it turns its answer into JSON.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)
     app.add_middleware(JsonTooLarge, max_body_size=max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from protect.api.docs import add_docs
 
@@ -210,10 +278,13 @@ def create_app(
     if web:
         from starlette.exceptions import HTTPException
 
+        from protect.web.common import CsrfRefusedError, csrf_refused
         from protect.web.pages import router as pages
         from protect.web.webapp_pages import not_found_page
 
         app.add_exception_handler(HTTPException, not_found_page)
+
+        app.add_exception_handler(CsrfRefusedError, csrf_refused)
 
         app.include_router(pages)
     app.add_exception_handler(RequestValidationError, _validation_error)

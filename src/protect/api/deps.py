@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from protect.service import Principal, users
+from protect.service import Principal, assessments, users
+from protect.service.errors import InvalidInputError
 from protect.storage import Database
 
 bearer = HTTPBearer(
@@ -36,5 +37,28 @@ def get_principal(
     return users.authenticate(db, credentials.credentials)
 
 
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def situation_body(raw: Annotated[bytes, Depends(_raw_body)]) -> Any:
+    """The JSON body of the situation routes, read by the service's own parser: it names the
+    nesting limit, a repeated key or bad UTF-8 in a 422 where a generic parser gives a 500 or
+    takes the last key silently."""
+    if not raw.strip():
+        raise InvalidInputError(
+            "a body is required: one situation or a list of them",
+            [{"loc": [], "field": "(document)", "msg": "required", "type": "missing"}],
+        )
+    return assessments.read_json(raw)
+
+
+def optional_situation_body(raw: Annotated[bytes, Depends(_raw_body)]) -> Any:
+    """As `situation_body`, but an empty body is None (re-assess the saved facts)."""
+    return assessments.read_json(raw) if raw.strip() else None
+
+
 DB = Annotated[Database, Depends(get_db)]
+Situations = Annotated[Any, Depends(situation_body)]
+OptionalSituation = Annotated[Any, Depends(optional_situation_body)]
 Caller = Annotated[Principal | None, Depends(get_principal)]

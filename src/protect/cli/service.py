@@ -1,4 +1,5 @@
-"""CLI commands for the service: `protect serve` and `protect users add|list|rotate|revoke`.
+"""CLI commands for the service: `protect serve`, `protect users add|list|rotate|revoke` and
+`protect audit verify`.
 
 Heavy imports (FastAPI, SQLAlchemy, uvicorn, argon2) stay inside the commands so that
 `protect --help` starts fast.
@@ -48,15 +49,28 @@ def serve(
     """Run the web app and REST API (docs at /docs, schema at /openapi.json)."""
     import uvicorn
 
+    from protect import config
     from protect.api import create_app
     from protect.storage import Database, DatabaseUnavailableError
 
+    try:
+        limits = config.limits()
+    except config.ConfigError as exc:
+        fail(str(exc), code=2)
     db = Database()
     try:
         db.ensure_ready()
+        state = "ready"
     except DatabaseUnavailableError as exc:
-        fail(str(exc), code=1)
-    sys.stderr.write(f"protect: database {db.describe()}; serving on http://{host}:{port}/\n")
+        # Decision 030: serve anyway; assessing needs no database, the rest answers 503 until
+        # the database is back, and the schema is migrated then.
+        state = f"UNAVAILABLE ({exc}); answering 503 where it is needed until it is back"
+    sys.stderr.write(
+        f"protect: database {db.describe()} {state}\n"
+        f"protect: limits: {limits.situations_per_request} situations per request, "
+        f"{limits.stored_bytes_per_day} bytes stored per user per day\n"
+        f"protect: serving on http://{host}:{port}/\n"
+    )
     uvicorn.run(create_app(db), host=host, port=port, log_level="info")
 
 
@@ -132,7 +146,43 @@ def users_rotate(name: str = typer.Argument(..., help="The user who gets a new t
     sys.stdout.write(new.token + "\n")
 
 
+audit_app = typer.Typer(
+    name="audit",
+    help="Check the audit trail.",
+    no_args_is_help=True,
+)
+
+BROKEN_CHAIN = 3  # exit status of `audit verify` when an entry does not hold
+
+
+@audit_app.command("verify")
+def audit_verify(
+    fmt: ListFormat = typer.Option(ListFormat.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Walk the audit chain and check the saved records against it: exit 0 when all holds, 3
+    naming the first entry or record that does not."""
+    from protect.service import audit
+
+    result = _as_local_admin(audit.verify)
+    if fmt is ListFormat.json:
+        sys.stdout.write(json.dumps(result.model_dump(mode="json"), indent=2) + "\n")
+    elif result.intact:
+        sys.stdout.write(
+            f"audit trail intact: {result.entries} entries, {result.records} saved records; "
+            f"newest hash {result.head}\n"
+        )
+    if result.first_broken is not None:
+        fail(
+            f"audit trail broken at entry {result.first_broken} (entry {result.entries} in "
+            f"order): {result.problem}",
+            code=BROKEN_CHAIN,
+        )
+    if result.broken_record is not None:
+        fail(f"saved record {result.broken_record}: {result.problem}", code=BROKEN_CHAIN)
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
     app.command("serve")(serve)
     app.add_typer(users_app)
+    app.add_typer(audit_app)

@@ -109,9 +109,7 @@ def _assessment(s: Situation, bodies: dict[tuple[object, ...], _Body] | None) ->
         )
         shared = bodies.get(key)
         if shared is None:
-            shared = bodies[key] = _body(
-                rb, s, icc, icc_source, reach, bound, court, crimes_live
-            )
+            shared = bodies[key] = _body(rb, s, icc, icc_source, reach, bound, court, crimes_live)
         body = shared
     measures = body.measures if bodies is None else list(body.measures)
     if s.in_place:
@@ -154,14 +152,10 @@ def _crimes_live(s: Situation) -> tuple[tuple[str, str], ...]:
 
 def _mark_in_place(measures: list[MeasureFinding], ids: frozenset[str]) -> list[MeasureFinding]:
     """Measures already taken (contract v2 `in_place`): marked, each finding copied once."""
-    return [
-        m.model_copy(update={"in_place": True}) if m.id in ids else m for m in measures
-    ]
+    return [m.model_copy(update={"in_place": True}) if m.id in ids else m for m in measures]
 
 
-def _live(
-    s: Situation, current: tuple[tuple[str, str], ...]
-) -> tuple[tuple[str, str], ...]:
+def _live(s: Situation, current: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """Crimes not `none`, and every crime with a `committed` period as `past` as well."""
     a = s.atrocities
     if not (

@@ -173,9 +173,7 @@ def windows(s: Situation, territory: Reach) -> tuple[Window, ...]:
             out += _from_periods(_NATIONALITY, periods, f"nationals of {p.nationality}", date)
     for other in s.conduct_also_in:
         periods = reach_on(other, date).until
-        out += _from_periods(
-            _CONDUCT, periods, f"conduct partly on the territory of {other}", date
-        )
+        out += _from_periods(_CONDUCT, periods, f"conduct partly on the territory of {other}", date)
     return tuple(out)
 
 
@@ -253,8 +251,14 @@ def _scope_windows(
         # Statute's entry into force; one already made counts as well.
         if date < statute_in_force():
             return ()
-        return (Window("security-council-referral", statute_in_force(), None,
-                       "a referral by the Security Council under Chapter VII (Art. 13(b))"),)
+        return (
+            Window(
+                "security-council-referral",
+                statute_in_force(),
+                None,
+                "a referral by the Security Council under Chapter VII (Art. 13(b))",
+            ),
+        )
     if scope == "state":
         # Art. 14: the territorial state refers only as a party, on the Court's other bases.
         return tuple(w for w in ws if w.basis != "security-council-referral") if party else ()

@@ -308,8 +308,11 @@ def _body_timeline(
         first = body.periods[0]
         if on < first.start:
             return BodyState(False, f"the {first.body} did not exist before {first.start}")
-        return BodyState(False, f"no body filled this role on this date ({first.body} ended, "
-                         f"the {current.body} began on {current.start})")
+        return BodyState(
+            False,
+            f"no body filled this role on this date ({first.body} ended, "
+            f"the {current.body} began on {current.start})",
+        )
 
     starts = (dt.date.min, *days)
     return tuple(days), tuple({a: state(a, d) for a in base.bodies} for d in starts)

@@ -59,8 +59,10 @@ class Cited:
     def fits_conflict(self, b: Binding) -> bool:
         """A provision of one type of armed conflict; with no armed conflict every provision is
         shown, as the law that would apply."""
-        return self.conflict is None or b.armed_conflict in self.conflict or (
-            b.armed_conflict == "none" and "none" not in self.conflict
+        return (
+            self.conflict is None
+            or b.armed_conflict in self.conflict
+            or (b.armed_conflict == "none" and "none" not in self.conflict)
         )
 
     def binds(self, b: Binding) -> bool:

@@ -7,6 +7,7 @@ rules, or with new facts) adds the next version, and the versions of a case form
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -14,9 +15,10 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from protect import config
 from protect.service import audit
 from protect.service.diff import diff as json_diff
-from protect.service.errors import InvalidInputError, NotFoundError
+from protect.service.errors import InvalidInputError, NotFoundError, TooLargeError
 from protect.service.roles import Principal, require
 from protect.service.schemas import (
     AnnotationOut,
@@ -26,23 +28,65 @@ from protect.service.schemas import (
     AssessmentSummary,
 )
 from protect.storage import Annotation, Database, SavedAssessment
+from protect.storage.chain import annotation_digest, assessment_digest
+from protect.storage.models import NAME_LENGTH
 
 if TYPE_CHECKING:
     from protect.engine.model import Situation
 
 _VERSION_RETRIES = 20
-MAX_BATCH = 1000
 
 
-def _nul_paths(value: Any, path: tuple[int | str, ...]) -> list[tuple[int | str, ...]]:
-    """Where a string holds a NUL character, which no database column can store."""
-    if isinstance(value, str):
-        return [path] if "\x00" in value else []
-    if isinstance(value, dict):
-        return [p for k, v in value.items() for p in _nul_paths(v, (*path, str(k)))]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in _nul_paths(v, (*path, i))]
-    return []
+class _RepeatedKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKeyError(key)
+            seen.add(key)
+    return found
+
+
+def _body_error(msg: str, kind: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"invalid request body: {msg}",
+        [{"loc": [], "field": "(document)", "msg": msg, "type": kind}],
+    )
+
+
+def read_json(raw: bytes) -> Any:
+    """A request body as JSON, refused (422) when it is not UTF-8, not JSON, nested too deep for
+    the parser, or gives a key twice in one object (as the YAML reader refuses it)."""
+    from protect.engine.documents import MAX_DEPTH
+    from protect.engine.errors import quote
+
+    try:
+        text_ = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _body_error(f"not UTF-8 text (byte {exc.start})", "json_invalid") from None
+    try:
+        return json.loads(text_, object_pairs_hook=_unique_keys)
+    except _RepeatedKeyError as exc:
+        raise _body_error(
+            f"key {quote(exc.key)} is given twice in one object", "key_repeated"
+        ) from None
+    except RecursionError:
+        raise _body_error(f"nested deeper than {MAX_DEPTH} levels", "too_deep") from None
+    except json.JSONDecodeError as exc:
+        raise _body_error(
+            f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", "json_invalid"
+        ) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise _body_error(
+            f"cannot read a value: {str(exc).split(':')[0]}", "json_invalid"
+        ) from None
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
@@ -78,26 +122,24 @@ def parse(payload: Any) -> tuple[list[Situation], bool]:
     Every problem in every situation is reported, each with its dotted field path (prefixed by
     the item's index in a list).
     """
+    from protect.engine.documents import unfit_values
     from protect.engine.model import Situation
 
     many = isinstance(payload, list)
     items = payload if many else [payload]
-    if len(items) > MAX_BATCH:
-        raise InvalidInputError(
-            f"at most {MAX_BATCH} situations per request, got {len(items)}",
-            [{"loc": [], "field": "", "msg": f"more than {MAX_BATCH} items", "type": "too_long"}],
+    most = config.limits().situations_per_request
+    if len(items) > most:
+        raise TooLargeError(
+            f"at most {most} situations per request ({config.ENV_MAX_SITUATIONS}), "
+            f"got {len(items)}: send them in several requests"
         )
-    nul = [
-        {
-            "loc": list(p),
-            "field": _field(p),
-            "msg": "text must not contain NUL characters",
-            "type": "string_nul",
-        }
-        for p in _nul_paths(payload, ())
+    unfit = [
+        {"loc": list(loc), "field": _field(loc), "msg": msg, "type": kind}
+        for loc, msg, kind in unfit_values(payload, forbid_nul=True)
     ]
-    if nul:
-        raise InvalidInputError("invalid situation: text contains NUL characters", nul)
+    if unfit:
+        summary = "; ".join(f"{p['field']}: {p['msg']}" for p in unfit[:5])
+        raise InvalidInputError(f"invalid situation: {summary}", unfit)
     situations: list[Situation] = []
     problems: list[dict[str, Any]] = []
     for index, item in enumerate(items):
@@ -113,9 +155,20 @@ def parse(payload: Any) -> tuple[list[Situation], bool]:
             )
             continue
         try:
-            situations.append(Situation.model_validate(item))
+            situation = Situation.model_validate(item)
         except ValidationError as exc:
             problems.extend(_problems(exc, prefix))
+            continue
+        if situation.name is not None and len(situation.name) > NAME_LENGTH:
+            problems.append(
+                {
+                    "loc": [*prefix, "name"],
+                    "field": _field((*prefix, "name")),
+                    "msg": f"at most {NAME_LENGTH} characters, got {len(situation.name)}",
+                    "type": "string_too_long",
+                }
+            )
+        situations.append(situation)
     if problems:
         summary = "; ".join(f"{p['field']}: {p['msg']}" for p in problems[:5])
         raise InvalidInputError(f"invalid situation: {summary}", problems)
@@ -211,17 +264,25 @@ def save(db: Database, principal: Principal | None, payload: Any) -> Any:
     situations, many = parse(payload)
     rules = audit.rules_version()
     rows = [_row(s, str(uuid.uuid4()), 1, actor.name, rules) for s in situations]
+    sizes = [audit.size_of(row.situation, row.document) for row in rows]
     with db.writing() as session:
+        audit.charge(db, session, actor.name, sum(sizes))
         for row in rows:
             session.add(row)
         session.flush()
-        for row in rows:
+        for row, size in zip(rows, sizes, strict=True):
             audit.record(
                 session,
                 actor.name,
                 "assessment.save",
                 f"assessment/{row.id}",
-                {"case": row.case_id, "version": row.version, "stage": row.stage},
+                {
+                    "case": row.case_id,
+                    "version": row.version,
+                    "stage": row.stage,
+                    "sha256": assessment_digest(row),
+                },
+                stored_bytes=size,
             )
         records = [_record(r) for r in rows]
     return records if many else records[0]
@@ -308,6 +369,8 @@ def reassess(
                     )
                 )
                 row = _row(situation, base.case_id, (latest or 0) + 1, actor.name, rules)
+                size = audit.size_of(row.situation, row.document)
+                audit.charge(db, session, actor.name, size)
                 session.add(row)
                 session.flush()
                 audit.record(
@@ -321,7 +384,9 @@ def reassess(
                         "from": assessment_id,
                         "new_facts": payload is not None,
                         "stage": row.stage,
+                        "sha256": assessment_digest(row),
                     },
+                    stored_bytes=size,
                 )
                 return _record(row)
         except IntegrityError:
@@ -392,11 +457,14 @@ def _annotation(row: Annotation) -> AnnotationOut:
 def annotate(
     db: Database, principal: Principal | None, assessment_id: int, text: str
 ) -> AnnotationOut:
+    from protect.engine.documents import unfit_values
+
     actor = require(principal, "analyst")
-    if "\x00" in text:
+    unfit = unfit_values(text, forbid_nul=True)
+    if unfit:
+        _loc, msg, kind = unfit[0]
         raise InvalidInputError(
-            "an annotation must not contain NUL characters",
-            [{"loc": ["text"], "field": "text", "msg": "contains NUL", "type": "string_nul"}],
+            f"text: {msg}", [{"loc": ["text"], "field": "text", "msg": msg, "type": kind}]
         )
     if not text.strip():
         raise InvalidInputError(
@@ -406,6 +474,8 @@ def annotate(
     with db.writing() as session:
         if session.get(SavedAssessment, assessment_id) is None:
             raise NotFoundError(f"no saved assessment with id {assessment_id}")
+        size = len(text.encode("utf-8"))
+        audit.charge(db, session, actor.name, size)
         row = Annotation(
             assessment_id=assessment_id,
             author=actor.name,
@@ -419,7 +489,8 @@ def annotate(
             actor.name,
             "annotation.add",
             f"assessment/{assessment_id}",
-            {"annotation": row.id},
+            {"annotation": row.id, "sha256": annotation_digest(row)},
+            stored_bytes=size,
         )
         return _annotation(row)
 

@@ -54,3 +54,20 @@ class ForbiddenError(ServiceError):
     """The user is known but their role does not allow the action."""
 
     status = 403
+
+
+class TooLargeError(ServiceError):
+    """The request asks for more work than one request may (e.g. too many situations)."""
+
+    status = 413
+
+
+class LimitExceededError(ServiceError):
+    """A user's allowance for the period is used up; `retry_after` is the number of seconds
+    until it renews."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -112,6 +112,22 @@ class AuditPage(Out):
     offset: int
 
 
+class AuditVerification(Out):
+    """The result of walking the audit chain."""
+
+    intact: bool
+    entries: int = Field(description="entries checked (up to the first broken one)")
+    head: str = Field(description="hash of the last entry that holds; keep it to compare later")
+    first_broken: int | None = Field(default=None, description="id of the first broken entry")
+    records: int = Field(
+        default=0, description="saved assessments and annotations found as their entry says"
+    )
+    broken_record: str | None = Field(
+        default=None, description="the first saved record that does not hold, e.g. assessment/12"
+    )
+    problem: str | None = None
+
+
 class Health(Out):
     status: str
     database: str

@@ -1,8 +1,9 @@
 """Tables of the service database.
 
 Assessments, annotations and the audit log are append-only: rows are inserted, never changed or
-removed (the migrations add database triggers that refuse UPDATE and DELETE on them). Users are
-the one mutable table, because revoking a token must be possible.
+removed (the migrations add database triggers that refuse UPDATE, DELETE and REPLACE on them), and
+each audit entry carries the hash of the one before it (`protect.storage.chain`). Users are the
+one mutable table, because revoking a token must be possible.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAME_LENGTH = 200  # the longest `name` a saved assessment keeps; the service refuses longer ones
 
 # Plain JSON, not PostgreSQL's JSONB: JSONB reorders keys, and a saved document must read back
 # exactly as the engine wrote it (the same bytes order as `protect assess --format json`).
@@ -70,7 +73,7 @@ class SavedAssessment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[str] = mapped_column(String(36), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), default=None)
     country: Mapped[str] = mapped_column(String(3), index=True)
     as_of: Mapped[str] = mapped_column(String(10))
     stage: Mapped[str] = mapped_column(String(32))
@@ -94,7 +97,12 @@ class Annotation(Base):
 
 
 class AuditEntry(Base):
-    """One write: who did what to which record, when, under which rules version."""
+    """One write: who did what to which record, when, under which rules version.
+
+    `stored_bytes` is what the write added to the database (the daily allowance counts it);
+    `prev_hash` is the `hash` of the entry before, and `hash` covers this entry's content and
+    `prev_hash`, so a changed, removed or inserted entry breaks the chain.
+    """
 
     __tablename__ = "audit_log"
 
@@ -105,6 +113,9 @@ class AuditEntry(Base):
     target: Mapped[str | None] = mapped_column(String(128), default=None)
     rules_version: Mapped[str] = mapped_column(String(64))
     detail: Mapped[Any] = mapped_column(JSONDoc, default=dict)
+    stored_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 APPEND_ONLY_TABLES = ("assessments", "annotations", "audit_log")

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
@@ -332,7 +333,8 @@ async def assess_page(request: Request, user: Viewer) -> HTMLResponse:
             values[key] = str(got).strip()
     values["country"] = values["country"].upper()  # as the monitor routes take it
     try:
-        doc = assessments.assess_payload(_payload(values))
+        # In a worker thread, as its API twin: the event loop keeps serving meanwhile.
+        doc = await run_in_threadpool(assessments.assess_payload, _payload(values))
     except InvalidInputError as exc:
         errors: dict[str, list[str]] = {}
         for problem in exc.errors or [{"field": "", "msg": exc.message}]:

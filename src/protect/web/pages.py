@@ -3,29 +3,38 @@ pages live in `data_pages` and are mounted here.
 
 Each page calls the same service function as its /api/v1 twin and renders what it returns, so
 the pages and the API cannot disagree. Pages identify the user by a session cookie set at login
-(name and API token); the cookie is HttpOnly and SameSite=Lax.
+(name and API token); the cookie is HttpOnly and SameSite=Lax. Every form that POSTs (login,
+logout, assess) carries a CSRF token (`common.csrf_ok`).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from protect.api.deps import DB
 from protect.service import Principal, ServiceError, UnauthorizedError, knowledge, users
 from protect.service import assessments as assessments_service
 from protect.service.errors import TooManyAttemptsError
-from protect.web.common import SESSION_COOKIE, Viewer, error_page, page_principal
+from protect.web.common import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    Viewer,
+    error_page,
+    page_principal,
+    require_csrf,
+)
 from protect.web.common import render as _render
 from protect.web.data_pages import router as data_router
 from protect.web.foa_pages import router as foa_router
 from protect.web.webapp_pages import router as webapp_router
 
-__all__ = ["SESSION_COOKIE", "page_principal", "router"]
+__all__ = ["CSRF_FIELD", "SESSION_COOKIE", "page_principal", "router"]
 
-router = APIRouter(include_in_schema=False)
+# Every POST to a page (this router's and those included below) needs the page's CSRF token.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 
 def _failed(request: Request, user: Principal | None, exc: ServiceError) -> Response:
@@ -79,8 +88,8 @@ def login(
     return response
 
 
-@router.post("/logout")
-def logout(request: Request, db: DB) -> RedirectResponse:
+@router.post("/logout", response_model=None)
+def logout(request: Request, db: DB) -> Response:
     key = request.cookies.get(SESSION_COOKIE)
     if key:
         users.logout(db, key)

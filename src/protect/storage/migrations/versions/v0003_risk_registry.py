@@ -1,7 +1,7 @@
 """Risk model registry and prospective forecast record (append-only).
 
 Revision ID: 0003_risk_registry
-Revises: 0004_foa (written on 0001; put after the Framework of Analysis tables when main was
+Revises: 0002_foa (written on 0001; put after the Framework of Analysis tables when main was
 merged, so that the migrations form one line)
 Create Date: 2026-12-05
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_risk_registry"
-down_revision = "0004_foa"
+down_revision = "0002_foa"
 branch_labels = None
 depends_on = None
 

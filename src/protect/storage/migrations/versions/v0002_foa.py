@@ -1,6 +1,6 @@
 """Framework of Analysis assessments: one row per assessment, one per version; append-only.
 
-Revision ID: 0004_foa
+Revision ID: 0002_foa
 Revises: 0001
 Create Date: 2026-12-05
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_foa"
+revision = "0002_foa"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
