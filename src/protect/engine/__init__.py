@@ -7,7 +7,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RULES_VERSION", "rules_version"]
+__all__ = ["MEMO_ENTRIES", "RULES_VERSION", "rules_version"]
+
+MEMO_ENTRIES = 1 << 18
+"""How many entries each of the engine's memos keeps: enough for a few hundred thousand distinct
+fact patterns, few enough that a long-running service cannot grow one without limit (a memo that
+is full is emptied, or for `memo`, drops its least recently used entries)."""
 
 
 @cache

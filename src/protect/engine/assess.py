@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from protect.engine import rules
+from protect.engine import MEMO_ENTRIES, rules
 from protect.engine.conditions import Facts
 from protect.engine.icc import IccFacts
 from protect.engine.icc import facts as icc_facts
@@ -258,7 +258,7 @@ def _body(
             applicable_law=t_ihl.citations,
             civilian_harm=dict(harm),
         )
-        if len(_NORMS) > 65536:
+        if len(_NORMS) >= MEMO_ENTRIES:
             _NORMS.clear()
         held = _NORMS[norms_key] = (parts, made(Norms, r2p=r2p, poc=poc))
     norms = held[1]
@@ -268,7 +268,7 @@ def _body(
     derived_key = (id(bound), id(jurisdiction), icc, icc_source)
     kept = _DERIVED.get(derived_key)
     if kept is None or kept[0][0] is not bound or kept[0][1] is not jurisdiction:
-        if len(_DERIVED) > 65536:
+        if len(_DERIVED) >= MEMO_ENTRIES:
             _DERIVED.clear()
         kept = _DERIVED[derived_key] = (
             derived_parts,

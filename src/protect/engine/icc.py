@@ -15,6 +15,7 @@ import datetime as dt
 from functools import cache, lru_cache
 from typing import NamedTuple
 
+from protect.engine import MEMO_ENTRIES
 from protect.engine.model import IccJurisdiction, Situation, made
 from protect.knowledge import kb
 from protect.knowledge.ratification import Period, Reach, reach_on
@@ -132,7 +133,7 @@ def windows(s: Situation, territory: Reach) -> tuple[Window, ...]:
         out = list(held[1])
     else:
         out = _from_periods(_TERRITORY, territory.until, "its territory", date)
-        if len(_TERRITORY_WINDOWS) > 65536:
+        if len(_TERRITORY_WINDOWS) >= MEMO_ENTRIES:
             _TERRITORY_WINDOWS.clear()
         _TERRITORY_WINDOWS[id(territory)] = (territory, tuple(out))
     referral = s.security_council.icc_referral
@@ -203,7 +204,7 @@ def _day(d: dt.date) -> str:
     return d.isoformat()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=MEMO_ENTRIES)
 def _fit(
     ws: tuple[Window, ...], sps: tuple[Span, ...], unknown: tuple[str, ...], not_party: bool
 ) -> Fit:
@@ -293,7 +294,7 @@ def facts(s: Situation, territory: Reach, live: tuple[tuple[str, str], ...]) -> 
     )
     found = IccFacts(ws, sps, unknown, fits, _jurisdiction(ws))  # type: ignore[arg-type]
     if simple:
-        if len(_SIMPLE) > 65536:
+        if len(_SIMPLE) >= MEMO_ENTRIES:
             _SIMPLE.clear()
         _SIMPLE[key] = (territory, found)
     return found

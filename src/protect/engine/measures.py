@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import chain
 
+from protect.engine import MEMO_ENTRIES
 from protect.engine.conditions import Facts, Verdict, explain
 from protect.engine.model import MeasureFinding, TraceEntry, made
 from protect.engine.rulebook import CompiledMeasure, Rulebook, rulebook
@@ -13,7 +14,6 @@ from protect.knowledge import kb
 from protect.knowledge.base import Cited
 from protect.knowledge.schema import Citation
 
-CATALOGUE_MEMO = 131072  # fact patterns whose whole measure list is kept (emptied when full)
 NOT_YET_OPEN = -1  # before the measure's own `available_from` date
 NO_BASIS_YET = -2  # before any of its legal bases took effect
 
@@ -212,10 +212,10 @@ def measures_for(
             tuple(chain.from_iterable(rb.in_id_order(found))),  # type: ignore[arg-type]
             tuple(rb.in_id_order(traces)),  # type: ignore[arg-type]
         )
-        if len(rb.assembled) > 65536:
+        if len(rb.assembled) >= MEMO_ENTRIES:
             rb.assembled.clear()
         rb.assembled[named] = assembled
-    if len(rb.catalogue_memo) >= CATALOGUE_MEMO:
+    if len(rb.catalogue_memo) >= MEMO_ENTRIES:
         rb.catalogue_memo.clear()
     rb.catalogue_memo[whole] = (assembled[0], assembled[1], named)
     return list(assembled[0]), list(assembled[1]), named

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
+from protect.engine import MEMO_ENTRIES
 from protect.engine.icc import IccFacts, statute_in_force
 from protect.engine.model import (
     CrimeFinding,
@@ -49,7 +50,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def memo(fn: F) -> F:
     """Memoize a pure rule (bounded, so odd inputs cannot grow it without limit)."""
-    return lru_cache(maxsize=65536)(fn)  # type: ignore[return-value]
+    return lru_cache(maxsize=MEMO_ENTRIES)(fn)  # type: ignore[return-value]
 
 
 CONFLICT_STAGES = frozenset({"armed-conflict", "atrocity-crimes"})

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import NamedTuple
 
+from protect.engine import MEMO_ENTRIES
 from protect.engine.law import Law
 from protect.engine.model import (
     POC,
@@ -182,7 +183,7 @@ def digest(
         first=tuple(_open(m) for m in ranked[:MOST]),
         main_tension=main,
     )
-    if len(_DIGESTS) > 65536:
+    if len(_DIGESTS) >= MEMO_ENTRIES:
         _DIGESTS.clear()
     _DIGESTS[full] = made_
     return made_
