@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from protect.api import create_app
+from protect.server import create_app
 from protect.storage import Database
 
 from .limits import peak_rss_kb, reset_peak

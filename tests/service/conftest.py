@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from protect.api import create_app
+from protect.server import create_app
 from protect.service import users
 from protect.service.roles import local_operator
 from protect.storage import Database

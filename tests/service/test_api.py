@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from protect import Situation, assess
-from protect.api import create_app
+from protect.server import create_app
 from protect.storage import Database
 
 from .conftest import PEACE, SUDAN_2004, Tokens, csrf_token

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from protect import Situation, assess
-from protect.api.app import create_app
 from protect.cli.main import app as cli
+from protect.server import create_app
 from protect.storage import Database
 
 from .conftest import csrf_token

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from protect.api import create_app
+from protect.server import create_app
 from protect.storage import Database
 
 REPO = Path(__file__).resolve().parents[2]

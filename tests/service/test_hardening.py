@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
-from protect.api import create_app
+from protect.server import create_app
 from protect.service import assessments, audit
 from protect.service.roles import local_operator
 from protect.storage import Database

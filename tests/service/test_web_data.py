@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from protect.api import create_app
+from protect.server import create_app
 from protect.storage import Database
 from protect.web.charts import ChartMonth, monthly_deaths_svg, nice_ceiling
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from protect.api import create_app
+from protect.server import create_app
 from protect.storage import Database
 
 from .conftest import Tokens, csrf_token

@@ -1,18 +1,2 @@
-"""The REST API (FastAPI). `create_app()` builds it; `protect serve` runs it with uvicorn."""
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from protect.api.app import create_app
-
-__all__ = ["create_app"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "create_app":
-        from protect.api.app import create_app
-
-        return create_app
-    raise AttributeError(f"module 'protect.api' has no attribute {name!r}")
+"""The REST API (FastAPI): routes over the service layer. `protect.server.create_app` composes
+it with the pages; `protect serve` runs that application with uvicorn."""

@@ -222,13 +222,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def create_app(
-    database: Database | None = None,
-    *,
-    max_body_bytes: int = MAX_BODY_BYTES,
-    web: bool = True,
-) -> FastAPI:
-    """The application on `database` (default: the configured one, migrated on first use)."""
+def build_api(database: Database | None = None, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The REST API on `database` (default: the configured one, migrated on first use); the
+    pages are added by `protect.server.create_app`, which composes the whole application."""
     from protect.api.v1 import router
     from protect.api.v1_monitor import optional_routers
 
@@ -275,18 +271,6 @@ def create_app(
     from protect.api.v1_webapp import router as webapp_router
 
     app.include_router(webapp_router)
-    if web:
-        from starlette.exceptions import HTTPException
-
-        from protect.web.common import CsrfRefusedError, csrf_refused
-        from protect.web.pages import router as pages
-        from protect.web.webapp_pages import not_found_page
-
-        app.add_exception_handler(HTTPException, not_found_page)
-
-        app.add_exception_handler(CsrfRefusedError, csrf_refused)
-
-        app.include_router(pages)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(DatabaseUnavailableError, _unavailable)

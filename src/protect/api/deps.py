@@ -9,17 +9,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from protect.service import Principal, assessments, users
 from protect.service.errors import InvalidInputError
+from protect.service.http import DB, get_db
 from protect.storage import Database
+
+__all__ = ["DB", "Caller", "OptionalSituation", "Situations", "bearer", "get_db", "get_principal"]
 
 bearer = HTTPBearer(
     auto_error=False,
     description="An API token from `protect users add NAME --role ROLE`.",
 )
-
-
-def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 def get_principal(
@@ -58,7 +56,6 @@ def optional_situation_body(raw: Annotated[bytes, Depends(_raw_body)]) -> Any:
     return assessments.read_json(raw) if raw.strip() else None
 
 
-DB = Annotated[Database, Depends(get_db)]
 Situations = Annotated[Any, Depends(situation_body)]
 OptionalSituation = Annotated[Any, Depends(optional_situation_body)]
 Caller = Annotated[Principal | None, Depends(get_principal)]

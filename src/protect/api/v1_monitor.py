@@ -6,22 +6,17 @@ data sets say, not anything a user saved.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from importlib import import_module
 from importlib.util import find_spec
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
 from protect.api.deps import DB, Caller
-from protect.service.errors import InvalidInputError, NotFoundError
-from protect.storage import DatabaseUnavailableError
-
-
-class DataUnavailableError(DatabaseUnavailableError):
-    """The monitor's events store is missing or busy (reported as 503, like the database)."""
-
+from protect.service.data import (
+    call,
+    forecast,
+)
 
 Country = Annotated[str, Path(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")]
 Month = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
@@ -33,82 +28,6 @@ def _has(module: str) -> bool:
         return find_spec(module) is not None
     except ModuleNotFoundError:
         return False
-
-
-def call(fn: Any, *args: Any) -> Any:
-    """Call into the monitor or risk API: bad input is 422, absent data 404, no store 503."""
-    store_error: Any = getattr(import_module("protect.monitor.store"), "StoreError", OSError)
-    try:
-        return fn(*args)
-    except store_error as exc:
-        from protect.config import events_db_path
-
-        if not events_db_path().exists():
-            # Nothing ingested yet: the data asked for does not exist (yet), the server is fine.
-            raise NotFoundError(str(exc)) from exc
-        raise DataUnavailableError(str(exc)) from exc
-    except LookupError as exc:
-        raise NotFoundError(str(exc) or "no data") from exc
-    except ValueError as exc:
-        raise InvalidInputError(str(exc).splitlines()[0] if str(exc) else "invalid input") from exc
-
-
-def _sources_root() -> str:
-    from protect.config import sources_dir
-
-    found = sources_dir()
-    if found is not None:
-        return str(found.resolve())  # without importing the risk readers (pandas)
-    from protect.risk.sources import RiskDataError, require_sources_dir
-
-    try:
-        return str(require_sources_dir().resolve())
-    except RiskDataError as exc:
-        raise DataUnavailableError(str(exc).splitlines()[0]) from exc
-
-
-def forecast(db: Any, year: int) -> Any:
-    """The stored forecast for `year` (protect.service.risk.StoredForecast): read from the store,
-    or, the first time a year is asked for, computed with the frozen model and stored, dated
-    and hashed, for every later request and process. Call it through `call`."""
-    from protect.service.risk import SERVER, issue_forecast
-
-    root = FilePath(_sources_root())
-    try:
-        return issue_forecast(db, SERVER, year, root)
-    except ValueError as exc:
-        # Named only when raised: importing the risk readers (pandas) costs a second.
-        from protect.risk.sources import RiskDataError
-
-        if isinstance(exc, RiskDataError):
-            raise DataUnavailableError(str(exc).splitlines()[0]) from exc
-        raise
-
-
-@lru_cache(maxsize=8)
-def _latest_year(root: str, stamp: int) -> int:
-    import pandas as pd
-
-    from protect.risk.files import PREDICTORS
-
-    try:
-        years = pd.read_csv(f"{root}/{PREDICTORS.as_posix()}", usecols=["year"])["year"]
-    except (OSError, ValueError) as exc:
-        raise DataUnavailableError(f"{root}/{PREDICTORS}: cannot read its years: {exc}") from exc
-    if years.empty:
-        raise DataUnavailableError(f"{root}/{PREDICTORS}: no rows")
-    return int(years.max()) + 1
-
-
-def latest_forecast_year() -> int:
-    """The last year the sources allow a forecast for: features come from the year before."""
-    from protect.risk.files import PREDICTORS
-
-    root = _sources_root()
-    path = FilePath(root) / PREDICTORS
-    if not path.is_file():
-        raise DataUnavailableError(f"{path}: file not found (the risk model needs it)")
-    return _latest_year(root, path.stat().st_mtime_ns)
 
 
 def _monitor_router() -> APIRouter:

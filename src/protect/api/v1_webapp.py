@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from protect.api.v1_monitor import Country, call
+from protect.api.v1_monitor import Country
 from protect.service.country import CountryView, country_view
+from protect.service.data import call
 from protect.service.worldmap import MonthMap, month_map
 
 router = APIRouter(prefix="/api/v1", tags=["monitor"])

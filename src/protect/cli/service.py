@@ -50,7 +50,7 @@ def serve(
     import uvicorn
 
     from protect import config
-    from protect.api import create_app
+    from protect.server import create_app
     from protect.storage import Database, DatabaseUnavailableError
 
     try:

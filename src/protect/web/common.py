@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from protect.api.deps import DB
 from protect.engine.report import jurisdiction_words
 from protect.service import Principal, users
+from protect.service.http import DB
 
 SESSION_COOKIE = "protect_session"
 CSRF_COOKIE = "protect_csrf"

@@ -1,6 +1,6 @@
 """Pages over the monitor, the risk forecast and anonymous assessing.
 
-Each page calls what its /api/v1 twin calls (`protect.api.v1_monitor.call` over the monitor and
+Each page calls what its /api/v1 twin calls (`protect.service.data.call` over the monitor and
 risk APIs, with the same error mapping and the same forecast cache; `assessments.assess_payload`
 for assessing) and links to that twin. Like their twins they are open to anyone and store
 nothing.
@@ -18,8 +18,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from protect.api.v1_monitor import call, forecast, latest_forecast_year
 from protect.service import Principal, ServiceError
+from protect.service.data import call, forecast, latest_forecast_year
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.storage import DatabaseUnavailableError
 from protect.web.charts import ChartMonth, monthly_deaths_svg

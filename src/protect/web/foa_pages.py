@@ -16,12 +16,12 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from protect.api.deps import DB
 from protect.knowledge.foa import RATINGS, framework
 from protect.service import Principal, ServiceError, UnauthorizedError
 from protect.service import foa as service
 from protect.service.errors import InvalidInputError
 from protect.service.foa_report import column, ratings_svg
+from protect.service.http import DB
 from protect.web.common import Viewer, error_page, render
 
 router = APIRouter(include_in_schema=False)

@@ -14,10 +14,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from protect.api.deps import DB
 from protect.service import Principal, ServiceError, UnauthorizedError, knowledge, users
 from protect.service import assessments as assessments_service
 from protect.service.errors import TooManyAttemptsError
+from protect.service.http import DB
 from protect.web.common import (
     CSRF_FIELD,
     SESSION_COOKIE,

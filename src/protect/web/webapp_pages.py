@@ -14,11 +14,11 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from starlette.exceptions import HTTPException
 
-from protect.api.v1_monitor import call
 from protect.service import ServiceError
 from protect.service.briefing import briefing_pdf
 from protect.service.charts import ChartMonth, monthly_deaths_svg
 from protect.service.country import actor_titles, country_view
+from protect.service.data import call
 from protect.service.errors import InvalidInputError
 from protect.service.worldmap import legend, month_map, month_number, month_of, world_svg
 from protect.storage import DatabaseUnavailableError
