@@ -74,3 +74,36 @@ def test_bad_input_is_one_line_exit_2_and_no_file(
     assert result.exit_code == 2 and message in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
     assert list(out.parent.iterdir()) == []
+
+
+def test_the_briefing_carries_the_latest_approved_framework_assessment(tmp_path: Path) -> None:
+    """Issue 15: the country briefing includes the latest approved Framework of Analysis
+    assessment (the store is the private one of this test's PROTECT_HOME)."""
+    from protect.service import foa
+    from protect.service.roles import Principal
+    from protect.storage import Database
+
+    db = Database()
+    db.migrate()
+    analyst, reviewer = Principal("ana", "analyst"), Principal("rev", "analyst")
+    ratings = [
+        {"factor": n, "rating": "high" if n == 1 else "unknown", "reasoning": "test"}
+        for n in range(1, 15)
+    ]
+    record = foa.create(db, analyst, {"country": "MMR", "date": "2017-09-30"})
+    foa.rate(db, analyst, record.id, {"ratings": ratings})
+    foa.submit(db, analyst, record.id)
+    out = tmp_path / "draft.pdf"
+    assert (
+        CliRunner().invoke(app, ["brief", "MMR", "--month", "2017-09", "--out", str(out)]).exit_code
+        == 0
+    )
+    assert "approved assessment of" not in _text(out.read_bytes(), tmp_path)  # not yet approved
+    foa.review(db, reviewer, record.id, {"decision": "approve", "comment": "Agreed."})
+    out = tmp_path / "approved.pdf"
+    result = CliRunner().invoke(app, ["brief", "MMR", "--month", "2017-09", "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    text = _text(out.read_bytes(), tmp_path)
+    assert "Framework of Analysis: approved assessment of 2017-09-30" in text
+    assert "1. Armed conflict" in text or "1. Situations of armed conflict" in text
+    db.dispose()

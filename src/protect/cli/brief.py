@@ -35,8 +35,17 @@ def brief_cmd(
         fail(f"--out: {out} should end in .pdf")
     if not out.parent.is_dir():
         fail(f"--out: folder {out.parent} does not exist")
+    from protect.service.briefing import latest_foa
+    from protect.service.roles import local_operator
+    from protect.storage import Database, DatabaseUnavailableError
+
     try:
-        pdf, _name = briefing_pdf(country, month, db_path=db)
+        store = Database()
+        foa = latest_foa(store, local_operator(), country)
+    except DatabaseUnavailableError:
+        foa = None  # the briefing stands without the structured assessment
+    try:
+        pdf, _name = briefing_pdf(country, month, db_path=db, foa=foa)
     except ServiceError as exc:
         fail(exc.message)
     except (MonitorInputError, StoreError) as exc:

@@ -13,7 +13,10 @@ from markupsafe import Markup
 from protect.service.charts import ChartMonth, monthly_deaths_svg
 from protect.service.country import CountryView, actor_titles, country_view
 from protect.service.errors import NotFoundError
+from protect.service.foa import FoaRecord
+from protect.service.roles import Principal
 from protect.service.worldmap import legend, month_map, world_svg
+from protect.storage import Database
 
 TEMPLATE = Path(__file__).parent / "templates" / "briefing.html"
 
@@ -40,12 +43,29 @@ def _numbered(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return {"measures": dict(by_actor), "tensions": tensions}, src.lines()
 
 
-def briefing_html(iso3: str, month: str | None = None, *, db_path: Path | None = None) -> str:
+def briefing_html(
+    iso3: str,
+    month: str | None = None,
+    *,
+    db_path: Path | None = None,
+    foa: FoaRecord | None = None,
+) -> str:
     """The briefing as a standalone HTML page (no script, nothing loaded from elsewhere)."""
-    return _render(iso3, month, db_path)[0]
+    return _render(iso3, month, db_path, foa)[0]
 
 
-def _render(iso3: str, month: str | None, db_path: Path | None) -> tuple[str, CountryView]:
+def latest_foa(db: Database, principal: Principal | None, iso3: str) -> FoaRecord | None:
+    """The latest approved Framework of Analysis assessment the reader may see, if any."""
+    if principal is None:
+        return None
+    from protect.service.foa import latest_approved
+
+    return latest_approved(db, principal, iso3)
+
+
+def _render(
+    iso3: str, month: str | None, db_path: Path | None, foa: FoaRecord | None = None
+) -> tuple[str, CountryView]:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     from protect.monitor import api
@@ -88,18 +108,23 @@ def _render(iso3: str, month: str | None, db_path: Path | None) -> tuple[str, Co
         measures=parts["measures"],
         tensions=parts["tensions"],
         sources=sources,
+        foa=foa,
     )
     return html, view
 
 
 def briefing_pdf(
-    iso3: str, month: str | None = None, *, db_path: Path | None = None
+    iso3: str,
+    month: str | None = None,
+    *,
+    db_path: Path | None = None,
+    foa: FoaRecord | None = None,
 ) -> tuple[bytes, str]:
     """The briefing as PDF bytes (WeasyPrint; Debian's pango must be installed), and a file
-    name for it."""
+    name for it; with the latest approved Framework of Analysis assessment when given."""
     from weasyprint import HTML
 
-    html, view = _render(iso3, month, db_path)
+    html, view = _render(iso3, month, db_path, foa)
     pdf = HTML(string=html).write_pdf()
     assert pdf is not None
     return bytes(pdf), f"briefing-{view.country}-{view.month}.pdf"

@@ -8,6 +8,8 @@ map works without JavaScript: the month slider is a form field with a Show butto
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, Response
@@ -15,7 +17,7 @@ from markupsafe import Markup
 from starlette.exceptions import HTTPException
 
 from protect.service import ServiceError
-from protect.service.briefing import briefing_pdf
+from protect.service.briefing import briefing_pdf, latest_foa
 from protect.service.charts import ChartMonth, monthly_deaths_svg
 from protect.service.country import actor_titles, country_view
 from protect.service.data import call
@@ -105,7 +107,8 @@ def briefing_download(request: Request, user: Viewer, code: str) -> Response:
     """The briefing PDF of a country for a month (default: the last month covered)."""
     try:
         month = _month_from(request)
-        pdf, name = call(briefing_pdf, code, month)
+        foa = latest_foa(request.app.state.db, user, code)
+        pdf, name = call(partial(briefing_pdf, foa=foa), code, month)
     except (ServiceError, DatabaseUnavailableError) as exc:
         return _failed(request, user, exc)
     return Response(
