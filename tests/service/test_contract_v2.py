@@ -142,3 +142,16 @@ def _citations(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield from item["citations"]
     for t in doc["trace"]:
         yield from t["citations"]
+
+
+def test_an_empty_list_is_refused_alike_by_the_api_and_the_cli(
+    tmp_path: Path, client: TestClient
+) -> None:
+    """Issue 12's measured drift: `POST /api/v1/assess []` answered 200 while the CLI exits 2."""
+    path = tmp_path / "empty.json"
+    path.write_text("[]")
+    result = CliRunner().invoke(cli, ["assess", str(path)])
+    assert result.exit_code == 2 and "the list of situations is empty" in result.stderr
+    response = client.post("/api/v1/assess", json=[])
+    assert response.status_code == 422
+    assert "the list of situations is empty" in response.text

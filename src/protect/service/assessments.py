@@ -127,6 +127,13 @@ def parse(payload: Any) -> tuple[list[Situation], bool]:
 
     many = isinstance(payload, list)
     items = payload if many else [payload]
+    if many and not items:
+        # The same answer as `protect assess` on a file holding an empty list.
+        problem = {"loc": [], "field": "(document)", "msg": "the list of situations is empty"}
+        raise InvalidInputError(
+            "invalid situation: (document): the list of situations is empty",
+            [{**problem, "type": "empty_list"}],
+        )
     most = config.limits().situations_per_request
     if len(items) > most:
         raise TooLargeError(
