@@ -140,12 +140,19 @@ def test_monitor_page_defaults_to_the_last_months_of_the_country(
     assert len(timeline) == 36  # the sample covers 2016-01 to 2018-12: all of it fits
     assert len(_groups(_svg(full.text))) == 36
 
-    from protect.web import data_pages
+    from protect.service import data
 
-    monkeypatch.setattr(data_pages, "DEFAULT_WINDOW", 12)
+    monkeypatch.setattr(data, "DEFAULT_WINDOW", 12)
     short = ingested.get("/monitor/MMR")
     rows = re.findall(r'<tr data-month="(\d{4}-\d{2})">', short.text)
     assert rows == [m["month"] for m in timeline[-12:]]
+    # Its JSON twin takes the same default (issue 12: they answered 200 and 422 before).
+    twin = ingested.get("/api/v1/monitor/MMR")
+    assert twin.status_code == 200
+    assert [r["month"] for r in twin.json()] == rows
+    alerts = ingested.get("/api/v1/alerts")
+    page = ingested.get("/alerts")
+    assert alerts.status_code == page.status_code == 200
     until = ingested.get("/monitor/MMR", params={"to": "2017-06"})
     assert re.findall(r'<tr data-month="(\d{4}-\d{2})">', until.text)[-1] == "2017-06"
     assert len(re.findall(r'<tr data-month="', until.text)) == 12

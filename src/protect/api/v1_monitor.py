@@ -14,8 +14,10 @@ from fastapi import APIRouter, Path, Query
 
 from protect.api.deps import DB, Caller
 from protect.service.data import (
+    alerts_for,
     call,
     forecast,
+    monitor_for,
 )
 
 Country = Annotated[str, Path(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")]
@@ -38,11 +40,12 @@ def _monitor_router() -> APIRouter:
     @router.get("/monitor/{country}")
     def monitor(
         country: Country,
-        start: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}$")],
-        end: Annotated[str, Query(alias="to", pattern=r"^\d{4}-\d{2}$")],
+        start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$")] = None,
+        end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$")] = None,
     ) -> Any:
-        """The country-month panel of one country between two months."""
-        return call(api.monitor, country.upper(), start, end)
+        """The country-month panel of one country between two months (default: the last 36
+        months its data cover), as its page shows it."""
+        return monitor_for(country.upper(), start, end)[2]
 
     @router.get("/monitor/{country}/admin1")
     def monitor_admin1(
@@ -59,9 +62,10 @@ def _monitor_router() -> APIRouter:
         return call(api.events_geojson, country.upper(), month)
 
     @router.get("/alerts")
-    def alerts(month: MonthQuery) -> Any:
-        """The countries with an alert in one month, most severe first."""
-        return call(api.alerts, month)
+    def alerts(month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None) -> Any:
+        """The countries with an alert in one month (default: the latest month the data cover),
+        most severe first."""
+        return alerts_for(month)[1]
 
     @router.get("/situations/{country}/{month}")
     def situation(country: Country, month: Month) -> Any:

@@ -4,6 +4,7 @@ page and its JSON twin cannot answer differently."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import import_module
 from pathlib import Path as FilePath
@@ -91,3 +92,52 @@ def latest_forecast_year() -> int:
     if not path.is_file():
         raise DataUnavailableError(f"{path}: file not found (the risk model needs it)")
     return _latest_year(root, path.stat().st_mtime_ns)
+
+
+
+DEFAULT_WINDOW = 36  # months shown for a country when no range is asked for
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def check_month(value: str | None, field: str) -> None:
+    if value is not None and not _MONTH.fullmatch(value):
+        raise InvalidInputError(f"{field}: {value!r} is not a month written YYYY-MM")
+
+
+def shift_month(month: str, by: int) -> str:
+    year, mon = (int(p) for p in month.split("-"))
+    index = year * 12 + mon - 1 + by
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def alerts_for(month: str | None) -> tuple[str, Any]:
+    """The alerts of a month, by default the latest month the panel covers: the page and its
+    JSON twin take the same default here, so they cannot drift."""
+    api: Any = import_module("protect.monitor.api")
+    month = month.strip() if month and month.strip() else None
+    check_month(month, "month")
+    span = call(api.coverage)
+    if span is None:
+        raise NotFoundError("no events ingested yet: run `protect ingest ucdp --sample`")
+    chosen = month or span[1]
+    return chosen, call(api.alerts, chosen)
+
+
+def monitor_for(iso3: str, start: str | None, end: str | None) -> tuple[str, str, Any]:
+    """A country's monthly records between two months; by default the last `DEFAULT_WINDOW`
+    months its data cover (page and JSON twin alike)."""
+    api: Any = import_module("protect.monitor.api")
+    start = start.strip() if start and start.strip() else None
+    end = end.strip() if end and end.strip() else None
+    check_month(start, "from")
+    check_month(end, "to")
+    span = call(api.coverage, iso3)
+    if span is None:
+        raise NotFoundError(f"no panel data for {iso3}: ingest events covering it")
+    if end is None:
+        end = span[1] if start is None or start <= span[1] else start
+    if start is None:
+        start = max(span[0], shift_month(end, -(DEFAULT_WINDOW - 1)))
+    if start > end:
+        raise InvalidInputError(f"from {start} is after to {end}")
+    return start, end, call(api.monitor, iso3, start, end)

@@ -8,7 +8,6 @@ nothing.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -19,18 +18,22 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from protect.service import Principal, ServiceError
-from protect.service.data import call, forecast, latest_forecast_year
-from protect.service.errors import InvalidInputError, NotFoundError
+from protect.service.data import (
+    alerts_for,
+    call,
+    forecast,
+    latest_forecast_year,
+    monitor_for,
+)
+from protect.service.errors import InvalidInputError
 from protect.storage import DatabaseUnavailableError
 from protect.web.charts import ChartMonth, monthly_deaths_svg
 from protect.web.common import Viewer, error_page, render
 
 router = APIRouter(include_in_schema=False)
 
-DEFAULT_WINDOW = 36  # months shown on a country's monitor page when no range is asked for
 CRIMES = ("genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing")
 PEACEKEEPING = ("present", "poc_mandate", "chapter_vii", "host_consent")
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def _monitor() -> Any:
@@ -43,17 +46,6 @@ def _failed(request: Request, user: Principal | None, exc: Exception) -> HTMLRes
     if isinstance(exc, ServiceError):
         return error_page(request, user, exc.status, exc.message)
     return error_page(request, user, 503, str(exc).splitlines()[0])
-
-
-def _check_month(value: str | None, field: str) -> None:
-    if value is not None and not _MONTH.fullmatch(value):
-        raise InvalidInputError(f"{field}: {value!r} is not a month written YYYY-MM")
-
-
-def _shift(month: str, by: int) -> str:
-    year, mon = (int(p) for p in month.split("-"))
-    index = year * 12 + mon - 1 + by
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _country_name(iso3: str) -> str:
@@ -74,12 +66,8 @@ def alerts_page(request: Request, user: Viewer, month: str | None = None) -> HTM
     """Twin of GET /api/v1/alerts?month=; the default month is the latest the panel covers."""
     api = _monitor()
     try:
+        chosen, found = alerts_for(month)
         span = call(api.coverage)
-        if span is None:
-            raise NotFoundError("no events ingested yet: run `protect ingest ucdp --sample`")
-        chosen = month.strip() if month and month.strip() else span[1]
-        _check_month(chosen, "month")
-        found = call(api.alerts, chosen)
     except (ServiceError, DatabaseUnavailableError) as exc:
         return _failed(request, user, exc)
     return render(
@@ -109,18 +97,8 @@ def monitor_page(
     end = (params.get("to") or "").strip() or None
     iso3 = country.strip().upper()
     try:
-        _check_month(start, "from")
-        _check_month(end, "to")
+        start, end, records = monitor_for(iso3, start, end)
         span = call(api.coverage, iso3)
-        if span is None:
-            raise NotFoundError(f"no panel data for {iso3}: ingest events covering it")
-        if end is None:
-            end = span[1] if start is None or start <= span[1] else start
-        if start is None:
-            start = max(span[0], _shift(end, -(DEFAULT_WINDOW - 1)))
-        if start > end:
-            raise InvalidInputError(f"from {start} is after to {end}")
-        records = call(api.monitor, iso3, start, end)
     except (ServiceError, DatabaseUnavailableError) as exc:
         return _failed(request, user, exc)
     name = _country_name(iso3)
