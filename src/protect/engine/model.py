@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
@@ -14,12 +15,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     SerializerFunctionWrapHandler,
     StrictBool,
     model_serializer,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from protect.knowledge.schema import ArmedConflict, Citation, CrimeStatus, Stage, StateRole
 
@@ -134,7 +137,7 @@ class Atrocities(_Input):
         """Echo a crime without periods in the short form, as version-1 documents have it."""
         out = handler(self)
         return {
-            k: (v["status"] if isinstance(v, dict) and not v.get("committed") else v)
+            k: (v.get("status", "none") if isinstance(v, dict) and not v.get("committed") else v)
             for k, v in out.items()
         }
 
@@ -152,7 +155,36 @@ class SecurityCouncil(_Input):
     icc_referral: StrictDate | None = None
 
 
-Iso3 = Annotated[str, BeforeValidator(lambda v: _known_country(v))]
+class _OneOf:
+    """Publishes the allowed ids of a field in its JSON schema (the OpenAPI contract), read from
+    the knowledge base when a schema is made, not when the model is imported."""
+
+    def __init__(self, ids: Callable[[], list[str]], description: str) -> None:
+        self.ids, self.description = ids, description
+
+    def __get_pydantic_json_schema__(
+        self, core: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "enum": self.ids(), "description": self.description}
+
+
+def _country_codes() -> list[str]:
+    from protect.knowledge.countries import all_countries
+
+    return [c.iso3 for c in all_countries()]
+
+
+def _measure_ids() -> list[str]:
+    from protect.knowledge import kb
+
+    return sorted(kb().measures)
+
+
+Iso3 = Annotated[
+    str,
+    BeforeValidator(lambda v: _known_country(v)),
+    _OneOf(_country_codes, "ISO 3166-1 alpha-3, current or former (ISO 3166-3), or XKX"),
+]
 
 PerpetratorKind = Literal["state", "non-state", "foreign-state"]
 
@@ -223,7 +255,9 @@ def _measure_id(value: Any) -> Any:
     return value
 
 
-MeasureId = Annotated[str, BeforeValidator(_measure_id)]
+MeasureId = Annotated[
+    str, BeforeValidator(_measure_id), _OneOf(_measure_ids, "a measure id of the catalogue")
+]
 
 
 class Situation(_Input):
