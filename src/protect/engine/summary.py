@@ -28,7 +28,7 @@ from protect.engine.model import (
 )
 from protect.knowledge import kb
 
-MOST, LEAST = 7, 3
+MOST = 7  # open measures in a summary
 ACTOR_RANK = {"state": 0, "security-council": 1}
 # Which phase comes first at each stage: respond while violence is under way, rebuild after it.
 PHASE_RANK = {

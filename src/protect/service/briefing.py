@@ -10,8 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from protect.service.charts import ChartMonth, monthly_deaths_svg
-from protect.service.country import CountryView, actor_titles, country_view
+from protect.service.country import CountryView, actor_titles, country_chart, country_view
 from protect.service.errors import NotFoundError
 from protect.service.foa import FoaRecord
 from protect.service.roles import Principal
@@ -86,15 +85,7 @@ def _render(
         focus=view.country,
         links=False,
     )
-    chart = monthly_deaths_svg(
-        [
-            ChartMonth(m.month, m.state_based, m.non_state, m.one_sided, m.civilians, m.alert)
-            for m in view.months
-        ],
-        title=f"{view.name} ({view.country}): deaths per month by type of violence, "
-        f"{view.months[0].month} to {view.month}",
-        element_id="chart",
-    )
+    chart = country_chart(view, "chart")
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE.parent)), autoescape=select_autoescape(["html"])
     )

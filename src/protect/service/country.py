@@ -178,3 +178,20 @@ def country_view(
             "coverage": _coverage(every),
         }
     )
+
+
+def country_chart(view: CountryView, element_id: str) -> str:
+    """The monthly chart of a country, as its page and its briefing show it ("" without data)."""
+    if not view.months:
+        return ""
+    from protect.service.charts import ChartMonth, monthly_deaths_svg
+
+    return monthly_deaths_svg(
+        [
+            ChartMonth(m.month, m.state_based, m.non_state, m.one_sided, m.civilians, m.alert)
+            for m in view.months
+        ],
+        title=f"{view.name} ({view.country}): deaths per month by type of violence, "
+        f"{view.months[0].month} to {view.months[-1].month}",
+        element_id=element_id,
+    )

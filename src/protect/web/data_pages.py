@@ -9,7 +9,7 @@ nothing.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from protect.knowledge.schema import HarmKind
 from protect.service import Principal, ServiceError
 from protect.service.data import (
     alerts_for,
@@ -217,14 +218,7 @@ def _blank_form() -> dict[str, Any]:
     }
 
 
-HARMS = (
-    "attacks-on-civilians",
-    "mistreatment-hors-de-combat",
-    "sexual-violence",
-    "child-recruitment",
-    "displacement",
-    "denial-of-humanitarian-access",
-)
+HARMS: tuple[str, ...] = get_args(HarmKind)
 
 
 def _codes(text: str) -> list[str]:

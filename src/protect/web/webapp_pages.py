@@ -18,8 +18,7 @@ from starlette.exceptions import HTTPException
 
 from protect.service import ServiceError
 from protect.service.briefing import briefing_pdf, latest_foa
-from protect.service.charts import ChartMonth, monthly_deaths_svg
-from protect.service.country import actor_titles, country_view
+from protect.service.country import actor_titles, country_chart, country_view
 from protect.service.data import call
 from protect.service.errors import InvalidInputError
 from protect.service.worldmap import legend, month_map, month_number, month_of, world_svg
@@ -80,17 +79,7 @@ def country_page(request: Request, user: Viewer, code: str) -> HTMLResponse:
         view = call(country_view, code, _month_from(request))
     except (ServiceError, DatabaseUnavailableError) as exc:
         return _failed(request, user, exc)
-    chart = ""
-    if view.has_data:
-        chart = monthly_deaths_svg(
-            [
-                ChartMonth(m.month, m.state_based, m.non_state, m.one_sided, m.civilians, m.alert)
-                for m in view.months
-            ],
-            title=f"{view.name} ({view.country}): deaths per month by type of violence, "
-            f"{view.months[0].month} to {view.months[-1].month}",
-            element_id="country-chart",
-        )
+    chart = country_chart(view, "country-chart") if view.has_data else ""
     return render(
         request,
         "country.html",
