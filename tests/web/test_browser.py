@@ -124,7 +124,8 @@ def test_map_slider_country_page_and_no_sideways_scroll(
     assert tab.locator('p[data-alert="current-crisis"]').count() == 1
     assert tab.evaluate(OVERFLOW)
     _shoot(tab, f"country-{size}")
-    for path in ("/alerts?month=2017-09", "/monitor/MMR", "/docs"):
+    for path in ("/assess", "/kb/measures/icc-referral", "/alerts?month=2017-09", "/monitor/MMR",
+                 "/docs"):  # fmt: skip
         tab.goto(f"{base}{path}")
         assert tab.evaluate(OVERFLOW), f"{path} scrolls sideways at {size} width"
     tab.locator(".opblock-summary-path").first.wait_for()
