@@ -232,6 +232,7 @@ class Run:
     server_cpu: float = 0.0
     server_waited: float = 0.0
     client_cpu: float = 0.0
+    client_waited: float = 0.0
 
     @property
     def sent(self) -> int:
@@ -296,6 +297,7 @@ async def _drive(
     total = int(rate * duration)
     tasks = []
     cpu0, own0, waited0 = _cpu_seconds(pid), time.process_time(), _waited_seconds(pid)
+    own_waited0 = _waited_seconds(os.getpid())
     t0 = time.perf_counter()
     for i in range(total):
         scheduled = t0 + i / rate
@@ -307,6 +309,7 @@ async def _drive(
     run.elapsed = time.perf_counter() - t0
     run.server_cpu = _cpu_seconds(pid) - cpu0
     run.server_waited = _waited_seconds(pid) - waited0
+    run.client_waited = _waited_seconds(os.getpid()) - own_waited0
     run.client_cpu = time.process_time() - own0
     for conn in free:
         conn.writer.close()
@@ -345,8 +348,12 @@ def _report(run: Run, label: str) -> None:
     print(
         f"    CPU: server {run.server_cpu / n * 1000:.2f} ms/request "
         f"({run.server_cpu / run.elapsed * 100:.0f}% of a core), load generator "
-        f"{run.client_cpu / n * 1000:.2f} ms/request; the server's threads waited "
-        f"{run.server_waited / run.elapsed * 1000:.0f} ms per second for a CPU (other work)"
+        f"{run.client_cpu / n * 1000:.2f} ms/request"
+    )
+    print(
+        f"    waiting for a CPU (ready to run, the cores busy with other work): server "
+        f"{run.server_waited / run.elapsed * 1000:.0f} ms per second, load generator "
+        f"{run.client_waited / run.elapsed * 1000:.0f} ms per second"
     )
 
 
