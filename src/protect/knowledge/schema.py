@@ -8,7 +8,7 @@ name its source to the article or paragraph.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -122,9 +122,33 @@ class POCBasis(Strict):
     peacetime: list[CitationRef] = Field(min_length=1)
 
 
+Provision = Literal[
+    "r2p-response-threshold",
+    "stage-phases",
+    "council-threat-to-peace",
+    "war-crimes-nexus",
+    "icc-temporal",
+    "icc-preconditions",
+    "icc-declaration",
+    "icc-council-referral",
+    "icc-state-referral",
+    "icc-after-withdrawal",
+]
+"""The provisions the engine's own words name (reasons, warnings, traces): the Python names the
+key, `norms.yaml` holds the pinpoint, so a pinpoint has one home."""
+
+
 class NormsBasis(Strict):
     r2p: R2PBasis
     poc: POCBasis
+    provisions: dict[Provision, CitationRef]
+
+    @model_validator(mode="after")
+    def _every_provision(self) -> NormsBasis:
+        missing = sorted(set(get_args(Provision)) - set(self.provisions))
+        if missing:
+            raise ValueError(f"provisions: missing {', '.join(missing)}")
+        return self
 
 
 class Crime(Strict):
@@ -363,8 +387,30 @@ class Declaration(Strict):
         return self
 
 
+class StatuteRule(Strict):
+    """The Rome Statute's own rules on when it binds a state and when a withdrawal takes
+    effect, as data: each value with the article it comes from."""
+
+    general: dt.date = Field(description="general entry into force; equals instruments.yaml")
+    general_pinpoint: str = Field(min_length=1)
+    initial_deposits_until: dt.date = Field(
+        description="the day of the deposit that completed the number needed for entry into "
+        "force; instruments deposited by then take the general date"
+    )
+    delay_days: int = Field(ge=1, description="days after a later deposit, then the next month")
+    for_state_pinpoint: str = Field(min_length=1)
+    withdrawal_delay_months: int = Field(ge=1, description="notification to effect, at least")
+    withdrawal_pinpoint: str = Field(min_length=1)
+    temporal_pinpoint: str = Field(
+        min_length=1, description="no jurisdiction over crimes before the Statute's entry into force"
+    )
+    source: str = Field(min_length=3)
+
+
 class RatificationTable(Strict):
     instrument: Literal["rome-statute"]
+    entry_into_force: str = Field(min_length=10, description="the rules in words, with articles")
+    rule: StatuteRule
     source: str
     as_of: dt.date
     parties: list[StateParty]
