@@ -402,7 +402,7 @@ class StatuteRule(Strict):
     withdrawal_delay_months: int = Field(ge=1, description="notification to effect, at least")
     withdrawal_pinpoint: str = Field(min_length=1)
     temporal_pinpoint: str = Field(
-        min_length=1, description="no jurisdiction over crimes before the Statute's entry into force"
+        min_length=1, description="no jurisdiction over crimes before entry into force"
     )
     source: str = Field(min_length=3)
 
