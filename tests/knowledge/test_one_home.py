@@ -10,9 +10,13 @@ that are not legal facts are listed below, each with its reason.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
+
+import pytest
 
 import protect
 
@@ -131,7 +135,7 @@ def test_the_scan_catches_what_it_is_for(tmp_path: Path) -> None:
     bad.write_text(
         '"""Docstrings may say Art. 126(1) and 2002-07-01."""\n'
         "import datetime as dt\n"
-        'IN_FORCE = dt.date(2002, 7, 1)\n'
+        "IN_FORCE = dt.date(2002, 7, 1)\n"
         'WORDS = "the state is not a party (Art. 14)"\n'
         'THRESHOLD = f"the response threshold of para. 139 is met for {1}"\n'
         'SINCE = "2005-09-16"\n'
@@ -149,3 +153,58 @@ def test_the_scan_catches_what_it_is_for(tmp_path: Path) -> None:
         (8, "pinpoint"),
         (9, "pinpoint"),
     ]
+
+
+# --- the facts moved out of the Python are read from the YAML -----------------------------------
+
+
+def test_the_statute_rule_is_read_from_the_table() -> None:
+    from protect.knowledge.loader import KnowledgeError
+    from protect.knowledge.ratification import check_table, in_force_for, table
+
+    rule = table().rule
+    assert (rule.general, rule.initial_deposits_until) == (
+        dt.date(2002, 7, 1),
+        dt.date(2002, 4, 11),
+    )
+    deposit = dt.date(2005, 3, 15)  # Kenya: 60 days later is 2005-05-14, so 1 June
+    assert in_force_for(rule, deposit) == dt.date(2005, 6, 1)
+    assert in_force_for(rule.model_copy(update={"delay_days": 90}), deposit) == dt.date(2005, 7, 1)
+    moved = table().model_copy(
+        update={"rule": rule.model_copy(update={"general": dt.date(2002, 8, 1)})}
+    )
+    with pytest.raises(
+        KnowledgeError, match=r"rule\.general 2002-08-01 differs from instruments\.yaml"
+    ):
+        check_table(moved)
+
+
+def test_a_treaty_file_must_repeat_the_general_date_of_instruments_yaml() -> None:
+    from protect.knowledge.loader import KnowledgeError
+    from protect.knowledge.treaties import _instruments, check_general_date, treaty_table
+
+    cat = treaty_table("treaties/cat.yaml")
+    check_general_date(cat, "treaties/cat.yaml", _instruments())
+    wrong = cat.model_copy(
+        update={"rule": cat.rule.model_copy(update={"general": dt.date(1987, 6, 27)})}
+    )
+    with pytest.raises(KnowledgeError, match=r"cat\.yaml: rule\.general 1987-06-27 differs"):
+        check_general_date(wrong, "treaties/cat.yaml", _instruments())
+
+
+def test_every_provision_the_engine_names_is_in_norms_yaml() -> None:
+    from pydantic import ValidationError
+
+    from protect.knowledge import kb
+    from protect.knowledge.loader import read_yaml
+    from protect.knowledge.schema import NormsBasis, Provision
+
+    base = kb()
+    for key in get_args(Provision):
+        ref = base.provision(key)
+        assert ref.instrument in base.instruments and ref.pinpoint, key
+    assert base.pinpoint("icc-temporal") == "Art. 11"
+    doc = dict(read_yaml("norms.yaml"))
+    doc["provisions"] = {k: v for k, v in doc["provisions"].items() if k != "icc-state-referral"}
+    with pytest.raises(ValidationError, match="provisions: missing icc-state-referral"):
+        NormsBasis.model_validate(doc)
