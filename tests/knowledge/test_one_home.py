@@ -43,14 +43,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("monitor/bulk.py", "2000-01-01"): "any valid date: a probe validating one category value",
     ("service/assessments.py", "2020-01-01"): "any valid date: the warm-up assessment",
     ("monitor/fetch.py", "1997-01-01"): "the first month ACLED covers, the default of --since",
-    # Data-set coding, not law: a second Gleditsch-Ward or COW number for a state over a span
-    # the country table's single field cannot hold (decision 001).
-    ("knowledge/countries.py", "date(2006, 6, 5)"): "GW 340 (Serbia) coding span",
-    ("knowledge/countries.py", "date(1954, 5, 1)"): "GW/COW 817 (Republic of Vietnam) span",
-    ("knowledge/countries.py", "date(1975, 4, 30)"): "GW/COW 817 (Republic of Vietnam) span",
-    ("knowledge/countries.py", "date(1955, 5, 5)"): "COW 260 (German Federal Republic) span",
-    ("knowledge/countries.py", "date(1990, 10, 2)"): "COW 260 (German Federal Republic) span",
-    ("knowledge/countries.py", "date(1990, 5, 21)"): "COW 678 (Yemen Arab Republic) span",
 }
 
 

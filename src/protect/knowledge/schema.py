@@ -437,6 +437,29 @@ class Country(Strict):
     )
 
 
+class CodeAlias(Strict):
+    """A second GW or COW number that denotes a state over a span of days."""
+
+    number: int
+    iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    start: dt.date | None = Field(default=None, alias="from", description="first day; None = open")
+    end: dt.date | None = Field(default=None, alias="to", description="last day; None = open")
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CodeAlias:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"{self.number} {self.iso3}: to {self.end} is before from {self.start}"
+            )
+        return self
+
+
+class CodeAliases(Strict):
+    gw: list[CodeAlias]
+    cow: list[CodeAlias]
+
+
 # --- bodies and Council referrals (contract v2, 4.2) ------------------------------------------
 
 
