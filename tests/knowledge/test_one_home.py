@@ -25,6 +25,7 @@ SRC = Path(protect.__file__).resolve().parent
 PINPOINT = re.compile(
     r"\b(?:Arts?\.|Articles?|paras?\.|paragraphs?|res\.?)\s*\d[\w()-]*"  # Art. 11, para. 139
     r"|\bArts?\.\s*[IVX]+\b"  # Art. IX
+    r"|\bresolutions?\s+\d|\b[ASE]/RES/\d"  # resolution 1973, S/RES/1973
     r"|§\s*\d"
 )
 ISO_DATE = re.compile(r"\b(?:1[5-9]|2\d)\d\d-[01]\d-[0-3]\d\b")
@@ -133,7 +134,8 @@ def test_the_scan_catches_what_it_is_for(tmp_path: Path) -> None:
         'SINCE = "2005-09-16"\n'
         'ADOPTED = "R2P not yet adopted (2005)"\n'
         'GC = "a reservation to Art. IX"\n'
-        'SECTION = "Policy Guide §2.4"\n',
+        'SECTION = "Policy Guide §2.4"\n'
+        'REFERRAL = "Security Council resolution 1970 (S/RES/1970)"\n',
         encoding="utf-8",
     )
     assert sorted((line, what) for _rel, line, what, _lit in findings(tmp_path)) == [
@@ -144,6 +146,8 @@ def test_the_scan_catches_what_it_is_for(tmp_path: Path) -> None:
         (7, "year"),
         (8, "pinpoint"),
         (9, "pinpoint"),
+        (10, "pinpoint"),
+        (10, "year"),
     ]
 
 
