@@ -217,7 +217,7 @@ def _fit(
 ) -> Fit:
     if not_party:
         return False, (
-            f"the state is not a party to the Rome Statute at this date "
+            "the state is not a party to the Rome Statute at this date "
             f"({_pin('icc-state-referral')})"
         )
     if not ws:
@@ -268,7 +268,7 @@ def _scope_windows(
                 "security-council-referral",
                 statute_in_force(),
                 None,
-                f"a referral by the Security Council under Chapter VII "
+                "a referral by the Security Council under Chapter VII "
                 f"({_pin('icc-council-referral')})",
             ),
         )
