@@ -204,3 +204,17 @@ def test_every_provision_the_engine_names_is_in_norms_yaml() -> None:
     doc["provisions"] = {k: v for k, v in doc["provisions"].items() if k != "icc-state-referral"}
     with pytest.raises(ValidationError, match="provisions: missing icc-state-referral"):
         NormsBasis.model_validate(doc)
+
+
+def test_the_condition_words_name_only_known_provisions() -> None:
+    """The flag words leave a `{provision}` slot for the pinpoint; each slot must be a key."""
+    from protect.engine.conditions import _FLAGS, _flag_words
+    from protect.knowledge.schema import Provision
+
+    slots = {m for pair in _FLAGS.values() for text in pair for m in re.findall(r"\{(.+?)\}", text)}
+    assert slots == {"council-threat-to-peace", "r2p-response-threshold"}
+    assert slots <= set(get_args(Provision))
+    words = _flag_words()
+    assert words["poc_route"][0].endswith("(Art. 39)")
+    assert "threshold of para. 139 is met" in words["response_threshold_met"][0]
+    assert not any("{" in text for pair in words.values() for text in pair)
