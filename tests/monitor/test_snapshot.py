@@ -104,19 +104,19 @@ def test_reads_go_on_while_another_process_ingests(db: Path, data: Path) -> None
     _the_file_by(db, data)
     before = api.alerts("2017-09", db_path=db)
     errors: list[BaseException] = []
-    answers: list[Any] = []
+    answers: list[list[Any]] = [[], []]
     stop = threading.Event()
 
-    def read() -> None:
+    def read(seen: list[Any]) -> None:
         while not stop.is_set():
             try:
-                answers.append(api.alerts("2017-09", db_path=db))
+                seen.append(api.alerts("2017-09", db_path=db))
                 api.coverage("MMR", db_path=db)
             except BaseException as exc:  # every failure is reported below
                 errors.append(exc)
             time.sleep(0.002)
 
-    readers = [threading.Thread(target=read) for _ in range(2)]
+    readers = [threading.Thread(target=read, args=(seen,)) for seen in answers]
     for t in readers:
         t.start()
     try:
@@ -137,7 +137,13 @@ def test_reads_go_on_while_another_process_ingests(db: Path, data: Path) -> None
             t.join()
     assert done.returncode == 0, done.stderr[-2000:]
     assert not errors, errors[:3]
-    assert answers and all(a == before for a in answers[: len(answers) // 4])
+    time.sleep(api._RETRY_SECONDS)  # a reader that found the file locked tries it again then
     after = api.alerts("2017-09", db_path=db)
     assert after == _fresh_alerts(db, "2017-09") != before
     assert {a.release for a in after if a.country == "MMR"} == {"24.1"}
+    for seen in answers:
+        # Each reader saw the state before the ingest, then the state after: nothing else,
+        # and never the old state again once it had seen the new one.
+        assert seen and seen[0] == before
+        switched = next((i for i, a in enumerate(seen) if a != before), len(seen))
+        assert all(a == after for a in seen[switched:])

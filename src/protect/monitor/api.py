@@ -131,7 +131,7 @@ def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 T = TypeVar("T")
 
-_RETRY_SECONDS = 0.5  # while a writer holds the file, how often a reader tries it again
+_RETRY_SECONDS = 0.25  # while a writer holds the file, how often a reader tries it again
 _RESULTS_KEPT = 1024  # answers kept per snapshot; more distinct questions start the count anew
 _FILES_KEPT = 4  # events files with a snapshot at once (tests open many)
 
