@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from protect.api.deps import Caller
 from protect.api.v1_monitor import Country
 from protect.service.country import CountryView, country_view
 from protect.service.data import call
+from protect.service.http import DB
 from protect.service.worldmap import MonthMap, month_map
 
 router = APIRouter(prefix="/api/v1", tags=["monitor"])
@@ -26,10 +29,13 @@ def world_map(
 
 @router.get("/country/{country}")
 def country(
+    db: DB,
+    caller: Caller,
     country: Country,
     month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")] = None,
 ) -> CountryView:
     """One country: latest alert and reason, monthly figures, the derived situation's
-    assessment summary at `month` (default: the last month covered), and the data's coverage."""
-    result: CountryView = call(country_view, country, month)
+    assessment summary at `month` (default: the last month covered), the data's coverage, its
+    stored forecasts, and (for a viewer or above) its saved assessments."""
+    result: CountryView = call(partial(country_view, db=db, principal=caller), country, month)
     return result

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from protect.service import ServiceError
 from protect.service.briefing import briefing_pdf, latest_foa
-from protect.service.country import actor_titles, country_chart, country_view
+from protect.service.country import actor_titles, country_chart, country_view, risk_chart
 from protect.service.data import call
 from protect.service.errors import InvalidInputError
 from protect.service.worldmap import legend, month_map, month_number, month_of, world_svg
@@ -76,16 +76,22 @@ def map_page(request: Request, user: Viewer) -> HTMLResponse:
 def country_page(request: Request, user: Viewer, code: str) -> HTMLResponse:
     """Twin of GET /api/v1/country/{code}?month=; an unknown code is this site's 404 page."""
     try:
-        view = call(country_view, code, _month_from(request))
+        view = call(
+            partial(country_view, db=request.app.state.db, principal=user),
+            code,
+            _month_from(request),
+        )
     except (ServiceError, DatabaseUnavailableError) as exc:
         return _failed(request, user, exc)
     chart = country_chart(view, "country-chart") if view.has_data else ""
+    risk = risk_chart(view, "risk-chart")
     return render(
         request,
         "country.html",
         user,
         view=view,
         chart=Markup(chart),  # built from escaped text by monthly_deaths_svg
+        risk_chart=Markup(risk),  # built from escaped text by risk_history_svg
         actors=actor_titles(),
         json_url=f"/api/v1/country/{view.country}" + (f"?month={view.month}" if view.month else ""),
     )
