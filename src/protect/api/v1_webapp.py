@@ -12,6 +12,7 @@ from protect.api.v1_monitor import Country
 from protect.service.country import CountryView, country_view
 from protect.service.data import call
 from protect.service.http import DB
+from protect.service.riskview import ForecastMap, forecast_map
 from protect.service.worldmap import MonthMap, month_map
 
 router = APIRouter(prefix="/api/v1", tags=["monitor"])
@@ -24,6 +25,18 @@ def world_map(
     """Every country the data cover in `month` (default: the last month covered) with its alert
     level and reason; countries not listed have no data that month."""
     result: MonthMap = call(month_map, month)
+    return result
+
+
+@router.get("/map/risk")
+def risk_map(
+    db: DB,
+    year: Annotated[int | None, Query(ge=1900, le=2200, description="forecast year")] = None,
+) -> ForecastMap:
+    """Every country the stored forecast for `year` ranks (default: the latest year the sources
+    allow), with its probability band and main drivers; a year with no stored forecast answers
+    `stored: false` and is not computed (`protect risk forecast --year` stores it)."""
+    result: ForecastMap = call(forecast_map, db, year)
     return result
 
 

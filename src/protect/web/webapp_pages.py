@@ -21,6 +21,7 @@ from protect.service.briefing import briefing_pdf, latest_foa
 from protect.service.country import actor_titles, country_chart, country_view, risk_chart
 from protect.service.data import call
 from protect.service.errors import InvalidInputError
+from protect.service.riskview import band_colours, forecast_map, map_countries, risk_legend
 from protect.service.worldmap import legend, month_map, month_number, month_of, world_svg
 from protect.storage import DatabaseUnavailableError
 from protect.web.common import Viewer, error_page, page_principal, render
@@ -69,6 +70,52 @@ def map_page(request: Request, user: Viewer) -> HTMLResponse:
         slider={"min": lo, "max": hi, "value": min(max(here, lo), hi)},
         outside=not lo <= here <= hi,
         json_url=f"/api/v1/map?month={found.month}",
+    )
+
+
+def year_from(text: str | None) -> int | None:
+    """`?year=YYYY` (the slider sends the year itself); a malformed value is a 422 naming it."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 1900 <= int(value) <= 2200:
+        raise InvalidInputError(f"year: {value[:20]!r} is not a year from 1900 to 2200")
+    return int(value)
+
+
+@router.get("/map/risk", response_class=HTMLResponse)
+def risk_map_page(request: Request, user: Viewer, year: str | None = None) -> HTMLResponse:
+    """Twin of GET /api/v1/map/risk?year=: forecast risk of every country for a year."""
+    try:
+        found = call(forecast_map, request.app.state.db, year_from(year))
+    except (ServiceError, DatabaseUnavailableError) as exc:
+        return _failed(request, user, exc)
+    shown = map_countries(found)
+    top = [c for c in found.countries[:5]]
+    svg = world_svg(
+        shown,
+        title=f"Forecast risk of a mass-killing onset by country, {found.year}",
+        colours=band_colours(),
+        description=(
+            f"{len(shown)} countries ranked by the forecast for {found.year}"
+            + (
+                "; highest: " + "; ".join(f"{c.name} {c.risk * 100:.1f}%" for c in top)
+                if top
+                else ""
+            )
+            + ". Every other country: no data."
+        ),
+    )
+    return render(
+        request,
+        "map_risk.html",
+        user,
+        found=found,
+        svg=Markup(svg),  # built from escaped text by world_svg
+        legend=risk_legend(),
+        labels={b.id: b.label for b in found.bands},
+        slider={"min": found.years[0], "max": found.years[-1], "value": found.year},
+        json_url=f"/api/v1/map/risk?year={found.year}",
     )
 
 
