@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from protect.api.deps import DB, Caller, OptionalSituation, Situations
-from protect.service import assessments, audit, knowledge, users
+from protect.service import assessments, audit, kbview, knowledge, users
 from protect.service.schemas import (
     AnnotationIn,
     AnnotationOut,
@@ -340,6 +340,16 @@ def rotate_my_token(db: DB, caller: Caller) -> NewUser:
 def kb_index() -> dict[str, int]:
     """The kinds of knowledge-base entry and how many of each there are."""
     return knowledge.counts()
+
+
+@router.get("/kb/search", tags=["knowledge"])
+def kb_search(
+    q: Annotated[str, Query(max_length=kbview.MAX_QUERY, description="words to find")] = "",
+    limit: Annotated[int, Query(ge=1, le=kbview.MAX_RESULTS)] = 20,
+) -> kbview.KbSearch:
+    """Full-text search over every entry (titles, text, conditions, citations): the entries
+    holding every word, best first, each with the passage that matches best."""
+    return kbview.search(q, limit)
 
 
 @router.get("/kb/{kind}", tags=["knowledge"], responses=_only(404))

@@ -10,11 +10,12 @@ logout, assess) carries a CSRF token (`common.csrf_ok`).
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from protect.service import Principal, ServiceError, UnauthorizedError, knowledge, users
+from protect.service import Principal, ServiceError, UnauthorizedError, kbview, knowledge, users
 from protect.service import assessments as assessments_service
 from protect.service.errors import TooManyAttemptsError
 from protect.service.http import DB
@@ -138,7 +139,26 @@ def assessment_page(
 @router.get("/kb", response_class=HTMLResponse)
 def kb_index(request: Request, user: Viewer) -> HTMLResponse:
     """Twin of GET /api/v1/kb."""
-    return _render(request, "kb_index.html", user, counts=knowledge.counts())
+    return _render(
+        request, "kb_index.html", user, counts=knowledge.counts(), titles=kbview.KIND_TITLES
+    )
+
+
+@router.get("/kb/search", response_model=None)
+def kb_search(request: Request, user: Viewer, q: str = "") -> Response:
+    """Twin of GET /api/v1/kb/search?q=: every entry matching the words, best first."""
+    try:
+        found = kbview.search(q)
+    except ServiceError as exc:
+        return _failed(request, user, exc)
+    return _render(
+        request,
+        "kb_search.html",
+        user,
+        found=found,
+        titles=kbview.KIND_SINGULAR,
+        json_url="/api/v1/kb/search?" + urlencode({"q": found.query}),
+    )
 
 
 @router.get("/kb/{kind}", response_model=None)
@@ -148,17 +168,24 @@ def kb_kind(request: Request, user: Viewer, kind: str) -> Response:
         entries = knowledge.list_entries(kind)
     except ServiceError as exc:
         return _failed(request, user, exc)
-    return _render(request, "kb_kind.html", user, kind=kind, entries=entries)
+    return _render(
+        request,
+        "kb_kind.html",
+        user,
+        kind=kind,
+        kind_title=kbview.KIND_TITLES[kind],
+        entries=entries,
+    )
 
 
 @router.get("/kb/{kind}/{entry_id}", response_model=None)
 def kb_entry(request: Request, user: Viewer, kind: str, entry_id: str) -> Response:
-    """Twin of GET /api/v1/kb/{kind}/{id}."""
+    """Twin of GET /api/v1/kb/{kind}/{id}, written out for people."""
     try:
-        entry = knowledge.get_entry(kind, entry_id)
+        view = kbview.describe(kind, entry_id)
     except ServiceError as exc:
         return _failed(request, user, exc)
-    return _render(request, "kb_entry.html", user, kind=kind, entry=entry)
+    return _render(request, "kb_entry.html", user, view=view)
 
 
 router.include_router(data_router)
