@@ -325,7 +325,7 @@ def describe(kind: str, entry_id: str) -> KbEntryView:
             facts.append(KbFact(label="In force", text=date_words(e.in_force)))
         else:
             facts.append(
-                KbFact(label="In force", text="not a treaty: it has effect from its adoption")
+                KbFact(label="In force", text="Not a treaty: it has effect from its adoption")
             )
         if e.symbol:
             href = UN_DOCUMENTS + e.symbol if UN_SYMBOL.match(e.symbol) else None
@@ -334,9 +334,9 @@ def describe(kind: str, entry_id: str) -> KbEntryView:
         facts.append(
             KbFact(
                 label="Confidence",
-                text="the dates are confirmed"
+                text="The dates are confirmed"
                 if e.confidence == "confirmed"
-                else "the dates rest on one source only and are not yet confirmed",
+                else "The dates rest on one source only and are not yet confirmed",
             )
         )
         citing = _cited_by().get(entry_id, [])
@@ -353,16 +353,16 @@ def describe(kind: str, entry_id: str) -> KbEntryView:
             KbFact(
                 label="Norm",
                 text={
-                    "r2p": "the responsibility to protect",
-                    "poc": "the protection of civilians",
-                    "both": "the responsibility to protect and the protection of civilians",
+                    "r2p": "The responsibility to protect",
+                    "poc": "The protection of civilians",
+                    "both": "The responsibility to protect and the protection of civilians",
                 }[e.norm],
             )
         )
         facts.append(
             KbFact(
                 label="Phase",
-                text={"prevent": "prevention", "respond": "response", "rebuild": "rebuilding"}[
+                text={"prevent": "Prevention", "respond": "Response", "rebuild": "Rebuilding"}[
                     e.phase
                 ],
             )
@@ -383,7 +383,7 @@ def describe(kind: str, entry_id: str) -> KbEntryView:
             facts.append(
                 KbFact(
                     label="Needs",
-                    text=f"the present {_actor_link(e.requires_body).title} itself, "
+                    text=f"The present {_actor_link(e.requires_body).title} itself, "
                     "not a body that preceded it",
                 )
             )
@@ -415,9 +415,9 @@ def describe(kind: str, entry_id: str) -> KbEntryView:
         facts.append(
             KbFact(
                 label="Armed conflict",
-                text="needed: the crime exists only in an armed conflict"
+                text="Needed: the crime exists only in an armed conflict"
                 if e.armed_conflict_required
-                else "not needed: the crime can be committed in peace as in war",
+                else "Not needed: the crime can be committed in peace as in war",
             )
         )
     elif kind == "pillars":

@@ -16,10 +16,11 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from protect.engine.report import jurisdiction_words
-from protect.service import Principal, users
-from protect.service.http import DB
+from protect.service import Principal
+from protect.service.http import SESSION_COOKIE, session_principal
 
-SESSION_COOKIE = "protect_session"
+__all__ = ["SESSION_COOKIE", "page_principal"]
+
 CSRF_COOKIE = "protect_csrf"
 CSRF_FIELD = "csrf_token"
 templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
@@ -49,10 +50,7 @@ templates.env.filters["sentence"] = _sentence
 templates.env.globals["jurisdiction_words"] = jurisdiction_words
 
 
-def page_principal(request: Request, db: DB) -> Principal | None:
-    key = request.cookies.get(SESSION_COOKIE)
-    return users.session_principal(db, key) if key else None
-
+page_principal = session_principal  # the pages' user: the session cookie's
 
 Viewer = Annotated[Principal | None, Depends(page_principal)]
 
