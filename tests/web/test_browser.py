@@ -147,7 +147,8 @@ def test_forecast_map_country_risk_history_and_knowledge_search(
     from protect.service.risk import SERVER, issue_forecast
 
     monkeypatch.setenv("PROTECT_SOURCES", str(RISK))
-    issue_forecast(database, SERVER, 2023, RISK)  # a stored year before the latest (2025)
+    for year in (2021, 2022, 2023):  # stored years before the latest (2025); 2024 is not
+        issue_forecast(database, SERVER, year, RISK)
     base = served.base_url
     errors: list[str] = []
     tab = _tab(browser, base, *WIDTHS[size], errors)
@@ -181,16 +182,17 @@ def test_forecast_map_country_risk_history_and_knowledge_search(
     assert tab.locator("#map-year-shown").inner_text() == "2023"
     assert tab.locator("table.ranking tbody tr[data-country]").count() == 25
 
-    # A country from the list: its forecast and its risk history chart (2023 and 2025 stored).
+    # A country from the list: its forecast and its risk history chart (2021-2023, 2025).
     tab.locator('table.ranking a[href="/country/MMR"]').click()
     tab.wait_for_url(f"{base}/country/MMR")
     assert tab.locator("[data-forecast-rank]").count() == 1
     chart = tab.locator("figure.risk-chart svg")
-    assert chart.locator("g.year[data-rank]").count() == 2
+    assert chart.locator("g.year[data-rank]").count() == 4
     assert chart.locator("g.year.missing").count() == 1
     label = chart.locator("text").first.bounding_box()
     assert label is not None and label["height"] >= 9, label
     assert tab.evaluate(OVERFLOW), "the country page scrolls sideways"
+    _shoot(tab, f"country-{size}")  # replaces the first test's: this one has a risk history
 
     # Search the knowledge base from the nav.
     box = tab.locator("nav input[type=search]")

@@ -314,8 +314,8 @@ def risk_history_svg(years: Sequence[ChartYear], *, title: str, element_id: str 
     add = out.append
     add(f'<title id="{eid}-title">{escape(title)}</title>')
     add(f'<desc id="{eid}-desc">{escape(desc)}</desc>')
-    for i in range(5):
-        value = ceiling * i / 4
+    for i in range(6):  # five steps: round values for every ceiling nice_ceiling gives
+        value = ceiling * i / 5
         y = _f(yy(value / 100))
         add(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y}" y2="{y}" '
@@ -323,7 +323,7 @@ def risk_history_svg(years: Sequence[ChartYear], *, title: str, element_id: str 
         )
         add(
             f'<text x="{left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
-            f"{escape(_num(value))}%</text>"
+            f"{value:g}%</text>"
         )
     add(
         f'<text transform="translate(14 {top_pad + plot_h / 2}) rotate(-90)" '
