@@ -257,3 +257,15 @@ def test_search_finds_entries_by_title_text_and_citation_with_snippets(
     for path in ("/", "/kb", "/map?month=2017-09"):
         html = client.get(path).text
         assert re.search(r'<form method="get" action="/kb/search"[^>]*role="search"', html), path
+
+
+def test_the_derived_situation_and_its_assessment_read_as_words(client: TestClient) -> None:
+    html = client.get("/situations/MMR/2017-09").text
+    main = html[html.index("<main>") : html.index("</main>")]
+    # Rule ids (in <code>) and the trace (in <details>) are meant for the record; the rest is
+    # for people.
+    main = re.sub(r"<details.*?</details>|<code>.*?</code>", " ", main, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", main)
+    assert re.findall(r"\b(?:True|False|None)\b|\b[a-z]+_[a-z_]+\b", text) == []
+    assert "<th>R2P in force</th><td>yes</td>" in html
+    assert "<td>armed conflict</td>" in html
