@@ -9,12 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from protect.api.deps import DB, Caller, OptionalSituation, Situations
-from protect.service import assessments, audit, kbview, knowledge, users
+from protect.service import assessments, audit, users
 from protect.service.schemas import (
     AnnotationIn,
     AnnotationOut,
     AssessmentDiff,
-    AssessmentPage,
     AssessmentRecord,
     AssessmentSummary,
     AuditPage,
@@ -121,43 +120,6 @@ def save_assessment(
     """Assess and save (analyst or admin); each situation becomes version 1 of a new case."""
     saved: AssessmentRecord | list[AssessmentRecord] = assessments.save(db, caller, payload)
     return saved
-
-
-@router.get(
-    "/assessments",
-    tags=["assessments"],
-    response_model=AssessmentPage,
-    responses=_only(401, 503),
-)
-def list_assessments(
-    db: DB,
-    caller: Caller,
-    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
-    case: Annotated[str | None, Query(pattern=r"^[0-9a-f-]{36}$")] = None,
-    all_versions: bool = False,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> AssessmentPage:
-    """Saved assessments, newest first: the latest version of each case unless `all_versions`."""
-    return assessments.list_assessments(
-        db,
-        caller,
-        country=country,
-        case=case,
-        all_versions=all_versions,
-        limit=limit,
-        offset=offset,
-    )
-
-
-@router.get(
-    "/assessments/{assessment_id}",
-    tags=["assessments"],
-    response_model=AssessmentRecord,
-    responses=_only(401, 404, 503),
-)
-def get_assessment(db: DB, caller: Caller, assessment_id: AssessmentId) -> AssessmentRecord:
-    return assessments.get(db, caller, assessment_id)
 
 
 @router.post(
@@ -334,35 +296,6 @@ def rotate_my_token(db: DB, caller: Caller) -> NewUser:
     from protect.service.roles import require
 
     return users.rotate_token(db, caller, require(caller, "viewer").name)
-
-
-@router.get("/kb", tags=["knowledge"])
-def kb_index() -> dict[str, int]:
-    """The kinds of knowledge-base entry and how many of each there are."""
-    return knowledge.counts()
-
-
-@router.get("/kb/search", tags=["knowledge"])
-def kb_search(
-    q: Annotated[str, Query(max_length=kbview.MAX_QUERY, description="words to find")] = "",
-    limit: Annotated[int, Query(ge=1, le=kbview.MAX_RESULTS)] = 20,
-) -> kbview.KbSearch:
-    """Full-text search over every entry (titles, text, conditions, citations): the entries
-    holding every word, best first, each with the passage that matches best."""
-    return kbview.search(q, limit)
-
-
-@router.get("/kb/{kind}", tags=["knowledge"], responses=_only(404))
-def kb_list(kind: knowledge.Kind) -> list[dict[str, Any]]:
-    """Every entry of one kind (instruments, measures, tensions, ...)."""
-    return knowledge.list_entries(kind)
-
-
-@router.get("/kb/{kind}/{entry_id}", tags=["knowledge"], responses=_only(404))
-def kb_entry(
-    kind: knowledge.Kind, entry_id: Annotated[str, Path(max_length=100)]
-) -> dict[str, Any]:
-    return knowledge.get_entry(kind, entry_id)
 
 
 __all__ = ["router"]

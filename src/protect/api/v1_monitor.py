@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from protect.api.deps import DB, Caller
-from protect.service.data import call, forecast
+from protect.service.data import call
 
 Country = Annotated[str, Path(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")]
 Month = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
@@ -72,24 +72,8 @@ def _monitor_router() -> APIRouter:
     return router
 
 
-def _risk_router() -> APIRouter:
-    # Imported with the app, not on the first request: serving a stored forecast stays fast.
-    import_module("protect.service.risk")
-    router = APIRouter(prefix="/api/v1", tags=["risk"])
-
-    @router.get("/risk/forecast")
-    def forecast_route(db: DB, year: Annotated[int, Query(ge=1900, le=2200)]) -> Any:
-        """Countries ranked by forecast risk of onset in `year`, with their main drivers, as
-        stored: when and from which data and model it was computed, with their hashes."""
-        return call(forecast, db, year)
-
-    return router
-
-
 def optional_routers() -> list[APIRouter]:
     routers = []
     if _has("protect.monitor.api"):
         routers.append(_monitor_router())
-    if _has("protect.risk.api"):
-        routers.append(_risk_router())
     return routers

@@ -21,11 +21,11 @@ class DataUnavailableError(DatabaseUnavailableError):
     """The monitor's events store is missing or busy (reported as 503, like the database)."""
 
 
-def call(fn: Any, *args: Any) -> Any:
+def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Call into the monitor or risk API: bad input is 422, absent data 404, no store 503."""
     store_error: Any = getattr(import_module("protect.monitor.store"), "StoreError", OSError)
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     except store_error as exc:
         from protect.config import events_db_path
 
@@ -101,9 +101,21 @@ DEFAULT_WINDOW = 36  # months shown for a country when no range is asked for
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
+def month_problem(value: str) -> str | None:
+    """What is wrong with `value` as a month (None if nothing): the words every interface
+    uses, after the field's name."""
+    if _MONTH.fullmatch(value):
+        return None
+    return f"{value[:200]!r} is not a month written YYYY-MM"
+
+
 def check_month(value: str | None, field: str) -> None:
-    if value is not None and not _MONTH.fullmatch(value):
-        raise InvalidInputError(f"{field}: {value!r} is not a month written YYYY-MM")
+    problem = None if value is None else month_problem(value)
+    if problem:
+        raise InvalidInputError(
+            f"{field}: {problem}",
+            [{"loc": [field], "field": field, "msg": problem, "type": "month"}],
+        )
 
 
 def shift_month(month: str, by: int) -> str:
@@ -132,19 +144,18 @@ class CountryMonths(BaseModel):
     records: list[MonthRecord]
 
 
-def alerts_for(month: str | None) -> MonthAlerts:
-    """The alerts of a month, by default the latest month the panel covers: the page and its
-    JSON twin take the same default here, so they cannot drift."""
+def alerts_for(month: str | None, *, db_path: FilePath | None = None) -> MonthAlerts:
+    """The alerts of a month, by default the latest month the panel covers: the page, its
+    JSON twin and the CLI take the same default here, so they cannot drift."""
     api: Any = import_module("protect.monitor.api")
     month = month.strip() if month and month.strip() else None
     check_month(month, "month")
-    span = call(api.coverage)
+    span = call(api.coverage, db_path=db_path)
     if span is None:
         raise NotFoundError("no events ingested yet: run `protect ingest ucdp --sample`")
     chosen = month or span[1]
-    return MonthAlerts(
-        month=chosen, first_month=span[0], last_month=span[1], alerts=call(api.alerts, chosen)
-    )
+    found = call(api.alerts, chosen, db_path=db_path)
+    return MonthAlerts(month=chosen, first_month=span[0], last_month=span[1], alerts=found)
 
 
 def monitor_for(iso3: str, start: str | None, end: str | None) -> CountryMonths:

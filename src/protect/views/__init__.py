@@ -12,9 +12,18 @@ from protect.views.base import Table, View
 
 def all_views() -> tuple[View, ...]:
     """Every view, in the order their routes are registered."""
-    from protect.views import monitor, riskmap
+    from protect.views import assessments, foa, kbsearch, knowledge, monitor, risk, riskmap
 
-    return (*monitor.VIEWS, *riskmap.VIEWS)
+    # The search before the knowledge base's `/kb/{kind}`, which would take `/kb/search`.
+    return (
+        *monitor.VIEWS,
+        *riskmap.VIEWS,
+        *risk.VIEWS,
+        *kbsearch.VIEWS,
+        *knowledge.VIEWS,
+        *assessments.VIEWS,
+        *foa.VIEWS,
+    )
 
 
 __all__ = ["Table", "View", "all_views"]

@@ -20,6 +20,8 @@ from fastapi import Path, Query
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from protect.service.data import month_problem
+
 Access = Literal["anyone", "viewer"]
 Rows = Callable[[Any], Sequence[Mapping[str, Any]]]
 
@@ -110,10 +112,9 @@ def _month(value: object) -> object:
     if value is None:
         return None
     text = str(value).strip()
-    if not re.fullmatch(MONTH_PATTERN, text):
-        raise PydanticCustomError(
-            "month", "{value} is not a month written YYYY-MM", {"value": repr(str(value)[:200])}
-        )
+    problem = month_problem(text)
+    if problem:
+        raise PydanticCustomError("month", "{problem}", {"problem": problem})
     return text
 
 
@@ -126,6 +127,11 @@ def _country(value: object) -> object:
             {"value": repr(text[:200])},
         )
     return text.upper()
+
+
+def _optional_country(value: object) -> object:
+    value = _blank_is_none(value)
+    return None if value is None else _country(value)
 
 
 def _year(value: object) -> object:
@@ -167,4 +173,14 @@ YearQuery = Annotated[
     int | None,
     Query(ge=1900, le=2200, description="default: the latest year the sources allow"),
     BeforeValidator(_year),
+]
+
+MAX_ID = 2**31 - 1
+Limit = Annotated[int, Query(ge=1, le=500, description="at most this many")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="skip this many")]
+AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID, description="id of one saved version")]
+CountryQuery = Annotated[
+    str | None,
+    Query(pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-3; default: every country"),
+    BeforeValidator(_optional_country),
 ]

@@ -10,13 +10,11 @@ logout, assess) carries a CSRF token (`common.csrf_ok`).
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from protect.service import Principal, ServiceError, UnauthorizedError, kbview, knowledge, users
-from protect.service import assessments as assessments_service
+from protect.service import Principal, ServiceError, UnauthorizedError, users
 from protect.service.errors import TooManyAttemptsError
 from protect.service.http import DB
 from protect.web.common import (
@@ -98,95 +96,6 @@ def logout(request: Request, db: DB) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-@router.get("/assessments", response_model=None)
-def assessments_page(request: Request, db: DB, user: Viewer, offset: int = 0) -> Response:
-    """Twin of GET /api/v1/assessments."""
-    try:
-        page = assessments_service.list_assessments(
-            db, user, limit=50, offset=max(0, min(offset, 2**31 - 1))
-        )
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(request, "assessments.html", user, page=page)
-
-
-@router.get("/assessments/{assessment_id}", response_model=None)
-def assessment_page(
-    request: Request,
-    db: DB,
-    user: Viewer,
-    assessment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-) -> Response:
-    """Twin of GET /api/v1/assessments/{id}, with its history and annotations."""
-    try:
-        record = assessments_service.get(db, user, assessment_id)
-        versions = assessments_service.history(db, user, assessment_id)
-        notes = assessments_service.list_annotations(db, user, assessment_id)
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(
-        request,
-        "assessment.html",
-        user,
-        record=record,
-        doc=record.assessment,
-        versions=versions,
-        notes=notes,
-    )
-
-
-@router.get("/kb", response_class=HTMLResponse)
-def kb_index(request: Request, user: Viewer) -> HTMLResponse:
-    """Twin of GET /api/v1/kb."""
-    return _render(
-        request, "kb_index.html", user, counts=knowledge.counts(), titles=kbview.KIND_TITLES
-    )
-
-
-@router.get("/kb/search", response_model=None)
-def kb_search(request: Request, user: Viewer, q: str = "") -> Response:
-    """Twin of GET /api/v1/kb/search?q=: every entry matching the words, best first."""
-    try:
-        found = kbview.search(q)
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(
-        request,
-        "kb_search.html",
-        user,
-        found=found,
-        titles=kbview.KIND_SINGULAR,
-        json_url="/api/v1/kb/search?" + urlencode({"q": found.query}),
-    )
-
-
-@router.get("/kb/{kind}", response_model=None)
-def kb_kind(request: Request, user: Viewer, kind: str) -> Response:
-    """Twin of GET /api/v1/kb/{kind}."""
-    try:
-        entries = knowledge.list_entries(kind)
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(
-        request,
-        "kb_kind.html",
-        user,
-        kind=kind,
-        kind_title=kbview.KIND_TITLES[kind],
-        entries=entries,
-    )
-
-
-@router.get("/kb/{kind}/{entry_id}", response_model=None)
-def kb_entry(request: Request, user: Viewer, kind: str, entry_id: str) -> Response:
-    """Twin of GET /api/v1/kb/{kind}/{id}, written out for people."""
-    try:
-        view = kbview.describe(kind, entry_id)
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(request, "kb_entry.html", user, view=view)
 
 
 router.include_router(views_router())
