@@ -148,7 +148,30 @@ def _cases(ids: dict[str, int]) -> list[Case]:
             ),
             lambda d: d["rows"],
         ),
-        Case("kb", "/kb", lambda d: [f"{k} ({n})" for k, n in d.items()], lambda d: list(d)),
+        Case(
+            "risk_map",
+            "/map/risk?year=2025",
+            lambda d: (
+                [str(d["year"])]
+                + [f"{c['name']} ({c['country']})" for c in d["countries"]]
+                + [_pct(c["risk"]) for c in d["countries"]]
+            ),
+            lambda d: d["countries"],
+        ),
+        Case(
+            "kb_search",
+            "/kb/search?q=darfur",
+            lambda d: (
+                [r["title"] for r in d["results"]] + [f'href="{r["href"]}"' for r in d["results"]]
+            ),
+            lambda d: d["results"],
+        ),
+        Case(
+            "kb",
+            "/kb",
+            lambda d: [f'href="/kb/{k}"' for k in d] + [f"({n})" for n in d.values()],
+            lambda d: list(d),
+        ),
         Case(
             "kb_kind",
             "/kb/tensions",
@@ -274,6 +297,8 @@ BAD: list[tuple[str, str, int, str | None]] = [
     ("risk", "/risk?year=soon", 422, "year"),
     ("risk", "/risk?year=2199", 422, None),
     ("kb_kind", "/kb/recipes", 404, None),
+    ("kb_search", "/kb/search?limit=0", 422, "limit"),
+    ("risk_map", "/map/risk?year=soon", 422, "year"),
     ("kb_entry", "/kb/instruments/nothing-here", 404, None),
     ("assessments", "/assessments?limit=0", 422, "limit"),
     ("assessments", "/assessments?country=12", 422, "country"),

@@ -330,7 +330,7 @@ def test_assess_form_renders_the_same_assessment_as_the_api(
     assert "(from ratification-table)" in page.text
 
     party = plain.post("/assess", data=_form(plain, {**DARFUR_FORM, "icc_state_party": "true"}))
-    assert "True (from input)" in party.text
+    assert "yes (from input)" in party.text
     # Ukraine in 2022: not a party, but within the Court's reach by its second Art. 12(3)
     # declaration (lodged 2015-09-08, from 2014-02-20).
     ukraine = plain.post(

@@ -65,6 +65,7 @@ class KbFact(BaseModel):
     label: str
     text: str
     href: str | None = None
+    date: str | None = Field(default=None, description="the date the text gives, ISO 8601")
 
 
 class KbExample(BaseModel):
@@ -320,9 +321,13 @@ def describe(kind: str, entry_id: str) -> KbEntryView:
     facts = view.facts
     if kind == "instruments":
         view.subtitle = f"{e.short}, a {e.kind}"
-        facts.append(KbFact(label="Adopted", text=date_words(e.adopted)))
+        facts.append(
+            KbFact(label="Adopted", text=date_words(e.adopted), date=e.adopted.isoformat())
+        )
         if e.in_force:
-            facts.append(KbFact(label="In force", text=date_words(e.in_force)))
+            facts.append(
+                KbFact(label="In force", text=date_words(e.in_force), date=e.in_force.isoformat())
+            )
         else:
             facts.append(
                 KbFact(label="In force", text="Not a treaty: it has effect from its adoption")
