@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from protect.service.errors import ServiceError
 from protect.service.worldmap import MapCountry, country_name
 from protect.storage import Database
 
@@ -244,6 +245,8 @@ def country_risk(
                 )
     except DataUnavailableError as exc:
         return None, [], f"No forecast: the risk sources are not available ({exc})."
+    except ServiceError as exc:  # e.g. a frozen model that no longer matches the code
+        return None, [], f"No forecast: {exc.message}"
     if not history:
         return None, [], f"The risk forecast does not rank {country_name(iso3)}."
     note = None if current else f"The forecast for {latest} does not rank {country_name(iso3)}."
