@@ -31,7 +31,7 @@ def main() -> None:
     os.environ["PROTECT_HOME"] = home
     from fastapi.testclient import TestClient
 
-    from protect.api import create_app
+    from protect.server import create_app
     from protect.monitor import api
     from protect.storage import Database
 

@@ -113,17 +113,52 @@ def _root() -> Path:
     return Path(_sources_root())
 
 
+def _stored_ids(db: Database, root: Path) -> dict[int, tuple[int, str]]:
+    """year -> (id, forecast hash) of the forecast `service.risk.stored_forecast` serves for
+    it: the newest from the current source files, by the frozen model once one is frozen."""
+    from protect.service.risk import data_hash
+    from protect.storage.models import RiskForecast, RiskFrozenModel
+
+    query = select(RiskForecast.year, RiskForecast.id, RiskForecast.forecast_hash).where(
+        RiskForecast.data_hash == data_hash(root)
+    )
+    with db.reading() as session:
+        frozen = session.scalars(
+            select(RiskFrozenModel.model_hash).order_by(RiskFrozenModel.id.desc()).limit(1)
+        ).first()
+        if frozen is not None:
+            query = query.where(RiskForecast.model_hash == frozen)
+        found = session.execute(query.order_by(RiskForecast.id)).all()
+    return {int(y): (int(i), str(h)) for y, i, h in found}  # the newest of a year wins
+
+
 def stored_years(db: Database, root: Path | None = None) -> list[int]:
     """Years with a forecast stored from the current source files, oldest first."""
-    from protect.service.risk import data_hash
+    return sorted(_stored_ids(db, root or _root()))
+
+
+Ranks = tuple[int, dict[str, tuple[float, int, int | None]]]
+_RANKS: dict[tuple[str, int, str], Ranks] = {}
+
+
+def _ranks(db: Database, forecast_id: int, digest: str) -> Ranks:
+    """(countries ranked, country -> (risk, rank, onset)) of one stored forecast. A stored
+    forecast never changes (its hash says so), so each is read once per process."""
     from protect.storage.models import RiskForecast
 
-    current = data_hash(root or _root())
-    with db.reading() as session:
-        found = session.scalars(
-            select(RiskForecast.year).where(RiskForecast.data_hash == current).distinct()
-        ).all()
-    return sorted(int(y) for y in found)
+    key = (db.url, forecast_id, digest)
+    if key not in _RANKS:
+        with db.reading() as session:
+            rows = session.scalars(
+                select(RiskForecast.rows).where(RiskForecast.id == forecast_id)
+            ).one()
+        if len(_RANKS) > 512:
+            _RANKS.clear()
+        _RANKS[key] = (
+            len(rows),
+            {r["country"]: (float(r["risk"]), int(r["rank"]), r.get("onset")) for r in rows},
+        )
+    return _RANKS[key]
 
 
 def _drivers(row: Any, top: int = 3) -> list[str]:
@@ -210,39 +245,33 @@ def country_risk(
     """A country's forecast for the latest year, its history over the stored years, and a note
     when there is nothing to show (sources missing, or the country not ranked)."""
     from protect.service.data import DataUnavailableError, forecast, latest_forecast_year
-    from protect.service.risk import stored_forecast
 
     try:
         root = _root()
         latest = latest_forecast_year()
-        years = sorted({*stored_years(db, root), latest})
         history: list[RiskYear] = []
         current: CountryForecast | None = None
-        for year in years:
-            stored = forecast(db, year) if year == latest else stored_forecast(db, year, root)
-            if stored is None:
-                continue
-            row = next((r for r in stored.rows if r.country == iso3), None)
-            if row is None:
-                continue
-            of = len(stored.rows)
-            history.append(
-                RiskYear(year=year, risk=row.risk, rank=row.rank, of=of, onset=row.onset)
+        stored = forecast(db, latest)  # computed and stored once if it is not yet
+        row = next((r for r in stored.rows if r.country == iso3), None)
+        if row is not None:
+            band = band_of(row.risk)
+            current = CountryForecast(
+                year=latest,
+                data_year=row.data_year,
+                rank=row.rank,
+                of=len(stored.rows),
+                risk=row.risk,
+                band=band.id,
+                band_label=band.label,
+                change=row.change,
+                drivers=_drivers(row),
+                model=stored.model,
             )
-            if year == latest:
-                band = band_of(row.risk)
-                current = CountryForecast(
-                    year=year,
-                    data_year=row.data_year,
-                    rank=row.rank,
-                    of=of,
-                    risk=row.risk,
-                    band=band.id,
-                    band_label=band.label,
-                    change=row.change,
-                    drivers=_drivers(row),
-                    model=stored.model,
-                )
+        for year, (forecast_id, digest) in sorted(_stored_ids(db, root).items()):
+            of, ranks = _ranks(db, forecast_id, digest)
+            if iso3 in ranks:
+                risk, rank, onset = ranks[iso3]
+                history.append(RiskYear(year=year, risk=risk, rank=rank, of=of, onset=onset))
     except DataUnavailableError as exc:
         return None, [], f"No forecast: the risk sources are not available ({exc})."
     except ServiceError as exc:  # e.g. a frozen model that no longer matches the code
