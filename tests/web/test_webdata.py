@@ -214,7 +214,9 @@ def test_instruments_show_their_dates_and_links_and_measures_their_conditions(
     res = client.get("/kb/instruments/wsod").text
     assert 'href="https://undocs.org/A/RES/60/1"' in res
     referral = client.get("/kb/measures/icc-referral").text
-    assert "Available when some atrocity crime is ongoing or past." in referral
+    assert "Available when some atrocity crime is ongoing or in the past." in referral
+    early = client.get("/kb/measures/early-warning").text
+    assert "Always available: no condition of the situation." in early
     assert (
         "UN Security Council: only when, in addition, some crime falls within the International "
         "Criminal Court&#39;s reach through a referral by the Security Council" in referral

@@ -146,6 +146,15 @@ _CONFLICTS = {
     "non-international": "a non-international armed conflict",
     "occupation": "an occupation",
 }
+_STATUSES = {
+    "none": "absent",
+    "risk": "a risk",
+    "imminent": "imminent",
+    "ongoing": "ongoing",
+    "past": "in the past",
+}
+_STAGES = {"post-conflict": "post-conflict"}
+_HARMS = {"mistreatment-hors-de-combat": "mistreatment of persons hors de combat"}
 _REACH = {
     "any": "on any basis",
     "council": "through a referral by the Security Council",
@@ -197,25 +206,28 @@ def condition_words(cond: Any) -> str:
     """A measure's condition (`knowledge.schema.Condition`) as a clause of plain English."""
     key, value = cond.key, cond.value
     if key == "always":
-        return "always"
+        return "always"  # worded whole by `condition_sentence`
     if key in _FLAGS:
         return _FLAGS[key][0 if value else 1]
     if key == "stage":
-        return "the situation is at the stage of " + _or([_words(s) for s in value])
+        return "the situation is at the stage of " + _or([_STAGES.get(s, _words(s)) for s in value])
     if key == "any_crime":
-        return "some atrocity crime is " + _or([_words(s) for s in value])
+        return "some atrocity crime is " + _or([_STATUSES.get(s, _words(s)) for s in value])
     if key == "armed_conflict":
         return "the situation is " + _or([_CONFLICTS.get(c, _words(c)) for c in value])
     if key == "state_role":
         return "the state is " + _or([_STATE_ROLES.get(r, _words(r)) for r in value])
     if key == "civilian_harm":
-        return "harm to civilians is reported: " + _or([_words(h) for h in value])
+        return "harm to civilians is reported: " + _or([_HARMS.get(h, _words(h)) for h in value])
     if key == "crime":
-        return f"{_words(value.id)} is " + _or([_words(s) for s in value.status])
+        return f"{_words(value.id)} is " + _or([_STATUSES.get(s, _words(s)) for s in value.status])
     if key == "party_to":
         text = f"the state is a party to the {_instrument_title(value.instrument)} at the date"
         if value.without_reservation:
-            text += f", without a reservation to {value.without_reservation} in effect"
+            article = value.without_reservation
+            if not article.lower().startswith("art"):
+                article = f"article {article}"
+            text += f", without a reservation to {article} in effect"
         return text
     if key == "icc_reach":
         return (
@@ -229,6 +241,13 @@ def condition_words(cond: Any) -> str:
         joined = "; ".join(parts[:-1]) + ("; or " if key == "any" else "; and ") + parts[-1]
         return ("one of these holds: " if key == "any" else "all of these hold: ") + joined
     return _words(key)  # pragma: no cover - every key of the schema is worded above
+
+
+def condition_sentence(cond: Any) -> str:
+    """A measure's whole condition as one sentence."""
+    if cond.key == "always":
+        return "Always available: no condition of the situation."
+    return "Available when " + condition_words(cond) + "."
 
 
 def _citation(ref: Any) -> KbCitation:
@@ -402,7 +421,7 @@ def describe(kind: str, entry_id: str) -> KbEntryView:
                 )
             )
         view.condition = e.condition_text
-        view.condition_detail = "Available when " + condition_words(e.condition) + "."
+        view.condition_detail = condition_sentence(e.condition)
         view.actor_conditions = [
             f"{_actor_link(actor).title}: only when, in addition, {condition_words(cond)}."
             for actor, cond in e.actor_conditions.items()
