@@ -20,7 +20,7 @@ from fastapi import Path, Query
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from protect.service.data import month_problem
+from protect.service.monitor import month_problem
 
 Access = Literal["anyone", "viewer"]
 Rows = Callable[[Any], Sequence[Mapping[str, Any]]]
