@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
@@ -66,7 +66,6 @@ class View:
     access: Access = "anyone"
     errors: tuple[int, ...] = (404, 422, 503)
     tags: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def json_path(self) -> str:
