@@ -31,8 +31,8 @@ def main() -> None:
     os.environ["PROTECT_HOME"] = home
     from fastapi.testclient import TestClient
 
-    from protect.server import create_app
     from protect.monitor import api
+    from protect.server import create_app
     from protect.storage import Database
 
     api.ingest("ucdp", api.sample_path(), release=api.SAMPLE_RELEASE)
@@ -41,8 +41,7 @@ def main() -> None:
     if args.stored_years:
         from pathlib import Path
 
-        from protect.service.data import _sources_root, latest_forecast_year
-        from protect.service.risk import SERVER, issue_forecast
+        from protect.service.risk import SERVER, _sources_root, issue_forecast, latest_forecast_year
 
         latest = latest_forecast_year()
         fitted = time.perf_counter()

@@ -453,8 +453,33 @@ def test_cli_api_and_python_give_the_same_alerts_and_errors(client: TestClient) 
         twin = client.get("/api/v1/alerts", params={"month": month} if month else {})
         python = [a.model_dump(mode="json") for a in api.alerts(month or "2018-12")]
         assert json.loads(done.stdout) == twin.json() == python, month
+    # The country's months and a derived situation: the same document from the CLI and the API.
+    months = _cli("monitor", "MMR", "--from", "2017-01", "--to", "2017-03", "--format", "json")
+    twin = client.get("/api/v1/monitor/MMR", params={"from": "2017-01", "to": "2017-03"})
+    assert months.exit_code == 0 and json.loads(months.stdout) == twin.json()
+    situation = _cli("situation", "MMR", "2017-09", "--format", "json")
+    assert json.loads(situation.stdout) == client.get("/api/v1/situations/MMR/2017-09").json()
     bad = _cli("alerts", "--month", "17-09", "--format", "json")
     twin = client.get("/api/v1/alerts", params={"month": "17-09"})
     assert bad.exit_code == 2 and twin.status_code == 422
     (detail,) = twin.json()["detail"]
     assert bad.stderr.strip() == f"error: {detail['field']}: {detail['msg']}"
+
+
+def test_csv_cells_are_safe_to_open_in_a_spreadsheet() -> None:
+    """Text a spreadsheet would run as a formula is quoted; numbers, nested values and empty
+    cells keep their meaning; a column missing from some rows is left blank there."""
+    from protect.web.views import csv_text
+
+    text = csv_text(
+        [
+            {"name": '=HYPERLINK("http://x")', "deaths": -3.5, "figures": {"a": 1}},
+            {"name": "@SUM(A1)", "deaths": None, "extra": "+1"},
+        ]
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["name", "deaths", "figures", "extra"]
+    assert rows[0]["name"] == '\'=HYPERLINK("http://x")' and rows[1]["name"] == "'@SUM(A1)"
+    assert rows[0]["deaths"] == "-3.5" and rows[1]["deaths"] == ""
+    assert json.loads(rows[0]["figures"]) == {"a": 1}
+    assert (rows[0]["extra"], rows[1]["extra"]) == ("", "'+1")

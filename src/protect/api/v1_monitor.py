@@ -1,7 +1,8 @@
-"""Routes over the monitor and the risk forecast, added when those packages provide their API.
+"""The monitor's routes that have no page (admin-1 panel, events as GeoJSON, a country's whole
+timeline, releases); the monitor's pages and their JSON twins are views (`protect.views`).
 
-They are read-only and open to anyone, like the knowledge base: they publish what the ingested
-data sets say, not anything a user saved.
+They are open to anyone, like the knowledge base: they publish what the ingested data sets say,
+not anything a user saved (retiring a release is an admin's, and audited).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from protect.api.deps import DB, Caller
-from protect.service.data import call
+from protect.service.monitor import call
+from protect.views.base import CountryPath, MonthPath
 
-Country = Annotated[str, Path(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")]
-Month = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
-MonthQuery = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+# The parameters as every view parses them (protect.views.base): the same messages.
+Country = CountryPath
+Month = MonthPath
 
 
 def _has(module: str) -> bool:

@@ -379,7 +379,7 @@ def alerts_cmd(
     """Countries with an alert in a month, most severe first, with the figures behind each.
     The same service call, default and JSON as GET /api/v1/alerts."""
     from protect.service import NotFoundError, ServiceError
-    from protect.service.data import alerts_for
+    from protect.service.monitor import alerts_for
     from protect.storage import DatabaseUnavailableError
 
     try:

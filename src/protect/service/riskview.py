@@ -108,7 +108,7 @@ def band_colours() -> dict[str, str]:
 
 
 def _root() -> Path:
-    from protect.service.data import _sources_root
+    from protect.service.risk import _sources_root
 
     return Path(_sources_root())
 
@@ -169,7 +169,7 @@ def forecast_map(db: Database, year: int | None = None) -> ForecastMap:
     """The map of `year` (default: the latest year the sources allow). A year that is neither
     stored nor the latest is answered with `stored` false and no countries: it is not computed
     here (`protect risk forecast --year` stores it)."""
-    from protect.service.data import forecast, latest_forecast_year
+    from protect.service.risk import forecast, latest_forecast_year
     from protect.service.worldmap import _shape_file
 
     root = _root()
@@ -244,7 +244,8 @@ def country_risk(
 ) -> tuple[CountryForecast | None, list[RiskYear], str | None]:
     """A country's forecast for the latest year, its history over the stored years, and a note
     when there is nothing to show (sources missing, or the country not ranked)."""
-    from protect.service.data import DataUnavailableError, forecast, latest_forecast_year
+    from protect.service.errors import DataUnavailableError
+    from protect.service.risk import forecast, latest_forecast_year
 
     try:
         root = _root()

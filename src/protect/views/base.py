@@ -13,14 +13,14 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from protect.service.data import month_problem
+from protect.service.monitor import month_problem
 
 Access = Literal["anyone", "viewer"]
 Rows = Callable[[Any], Sequence[Mapping[str, Any]]]
@@ -50,8 +50,8 @@ class View:
     """A resource read over HTTP: one declaration for the page and its JSON twin.
 
     `path` is the page's path; the JSON route is `/api/v1` + (`api_path` or `path`). `access`
-    says who may read it ("viewer": a signed-in user; the service checks the role, this only
-    documents it and sends a signed-out browser to the login page).
+    says who may read it ("viewer": a signed-in user). The service checks the role; this only
+    documents it (401 in OpenAPI). `errors` are the other statuses the JSON route documents.
     """
 
     name: str
@@ -66,16 +66,10 @@ class View:
     access: Access = "anyone"
     errors: tuple[int, ...] = (404, 422, 503)
     tags: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def json_path(self) -> str:
         return "/api/v1" + (self.api_path or self.path)
-
-    @property
-    def summary(self) -> str:
-        """The first line of `load`'s docstring: the OpenAPI summary of the JSON route."""
-        return (inspect.getdoc(self.load) or self.name).split("\n\n")[0].replace("\n", " ")
 
     def responses(self) -> dict[int | str, dict[str, Any]]:
         """The error answers the JSON route documents (FastAPI documents its own 422)."""

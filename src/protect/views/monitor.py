@@ -19,8 +19,8 @@ from protect.service.country import (
     country_view,
     risk_chart,
 )
-from protect.service.data import CountryMonths, MonthAlerts, alerts_for, call, monitor_for
 from protect.service.http import DB, Reader
+from protect.service.monitor import CountryMonths, MonthAlerts, alerts_for, call, monitor_for
 from protect.service.worldmap import (
     MonthMap,
     country_name,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from protect.service.data import call, forecast, latest_forecast_year
 from protect.service.http import DB
-from protect.service.risk import StoredForecast
+from protect.service.monitor import call
+from protect.service.risk import StoredForecast, forecast, latest_forecast_year
 from protect.views.base import Table, View, YearQuery
 
 

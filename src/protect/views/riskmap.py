@@ -7,8 +7,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from protect.service.data import call
 from protect.service.http import DB
+from protect.service.monitor import call
 from protect.service.riskview import (
     ForecastMap,
     band_colours,

@@ -1,10 +1,10 @@
-"""The web pages: login, saved assessments, the knowledge base; the monitor, risk and assess
-pages live in `data_pages` and are mounted here.
+"""The site's router: the home page, logging in and out, and every other page mounted here: the
+views (each page that reads, with its CSV downloads: `web/views.py`), the assess form
+(`data_pages`), the Framework of Analysis forms (`foa_pages`), the briefing (`webapp_pages`).
 
-Each page calls the same service function as its /api/v1 twin and renders what it returns, so
-the pages and the API cannot disagree. Pages identify the user by a session cookie set at login
-(name and API token); the cookie is HttpOnly and SameSite=Lax. Every form that POSTs (login,
-logout, assess) carries a CSRF token (`common.csrf_ok`).
+Pages identify the user by a session cookie set at login (name and API token); the cookie is
+HttpOnly and SameSite=Lax. Every form that POSTs (login, logout, assess, ...) carries a CSRF
+token (`common.csrf_ok`), checked by this router's dependency.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from protect.service import Principal, ServiceError, UnauthorizedError, users
+from protect.service import UnauthorizedError, users
 from protect.service.errors import TooManyAttemptsError
 from protect.service.http import DB
 from protect.web.common import (
     CSRF_FIELD,
     SESSION_COOKIE,
     Viewer,
-    error_page,
     page_principal,
     require_csrf,
 )
@@ -35,12 +34,6 @@ __all__ = ["CSRF_FIELD", "SESSION_COOKIE", "page_principal", "router"]
 
 # Every POST to a page (this router's and those included below) needs the page's CSRF token.
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-
-
-def _failed(request: Request, user: Principal | None, exc: ServiceError) -> Response:
-    if isinstance(exc, UnauthorizedError):
-        return RedirectResponse("/login", status_code=303)
-    return error_page(request, user, exc.status, exc.message)
 
 
 @router.get("/", response_class=HTMLResponse)

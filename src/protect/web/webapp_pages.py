@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from protect.service.briefing import briefing_pdf, latest_foa
-from protect.service.data import call
 from protect.service.http import DB, Reader
+from protect.service.monitor import call
 from protect.views.base import CountryPath, MonthQuery
 from protect.views.monitor import SliderQuery, chosen_month
 from protect.web.common import error_page, page_principal
