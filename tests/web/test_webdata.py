@@ -212,7 +212,9 @@ def test_instruments_show_their_dates_and_links_and_measures_their_conditions(
     assert '<dt>In force</dt><dd><time datetime="2002-07-01">1 July 2002</time></dd>' in rome
     assert 'href="/kb/measures/icc-referral"' in rome  # cited by
     res = client.get("/kb/instruments/wsod").text
-    assert 'href="https://undocs.org/A/RES/60/1"' in res
+    assert '<a href="https://undocs.org/en/A/RES/60/1" rel="external">' in res  # from the YAML
+    udhr = client.get("/kb/instruments/ga-res-96").text  # an address ending in "(I)"
+    assert '<a href="https://undocs.org/en/A/RES/96(I)" rel="external">' in udhr
     referral = client.get("/kb/measures/icc-referral").text
     assert "Available when some atrocity crime is ongoing or in the past." in referral
     early = client.get("/kb/measures/early-warning").text

@@ -43,9 +43,18 @@ KIND_SINGULAR = {
     "tiers": "tier",
     "actors": "actor",
 }
-# Where an instrument's UN document symbol can be opened (the UN's document resolver).
-UN_DOCUMENTS = "https://undocs.org/"
-UN_SYMBOL = re.compile(r"^(A|S|E|ST|A/HRC)/[A-Z0-9/().-]+$")
+URL = re.compile(r"https?://[^\s;]+")
+
+
+def _urls(text: str) -> list[str]:
+    """The web addresses in a source text, without the punctuation around them: a closing
+    parenthesis stays when the address opened it (`.../A/RES/96(I)`)."""
+    out = []
+    for url in URL.findall(text):
+        while url[-1] in ".,:" or (url[-1] == ")" and url.count(")") > url.count("(")):
+            url = url[:-1]
+        out.append(url)
+    return list(dict.fromkeys(out))
 
 
 class KbLink(BaseModel):
@@ -352,9 +361,16 @@ def describe(kind: str, entry_id: str) -> KbEntryView:
                 KbFact(label="In force", text="Not a treaty: it has effect from its adoption")
             )
         if e.symbol:
-            href = UN_DOCUMENTS + e.symbol if UN_SYMBOL.match(e.symbol) else None
-            facts.append(KbFact(label="Document symbol", text=e.symbol, href=href))
+            facts.append(KbFact(label="Document symbol", text=e.symbol))
         facts.append(KbFact(label="Dates checked against", text=e.source))
+        urls = _urls(e.source)
+        if urls:  # the addresses the knowledge base records for the text and its dates
+            view.related.append(
+                KbRelated(
+                    heading="Read the text",
+                    links=[KbLink(title=u.split("://", 1)[1], href=u) for u in urls],
+                )
+            )
         facts.append(
             KbFact(
                 label="Confidence",
