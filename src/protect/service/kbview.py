@@ -368,7 +368,7 @@ def describe(kind: str, entry_id: str) -> KbEntryView:
             view.related.append(
                 KbRelated(
                     heading="Read the text",
-                    links=[KbLink(title=u.split("://", 1)[1], href=u) for u in urls],
+                    links=[KbLink(title=u, href=u) for u in urls],
                 )
             )
         facts.append(
