@@ -205,4 +205,7 @@ def test_forecast_map_country_risk_history_and_knowledge_search(
     tab.wait_for_url(re.compile(r"/kb/measures/"))
     assert tab.locator("[data-condition-detail]").inner_text().startswith("Available when")
     assert tab.evaluate(OVERFLOW), "a knowledge-base entry scrolls sideways"
+    tab.goto(f"{base}/kb/instruments/genocide-convention")  # long addresses of its sources
+    assert tab.locator("time[datetime='1951-01-12']").count() == 1
+    assert tab.evaluate(OVERFLOW), "an instrument's page scrolls sideways"
     assert errors == []
