@@ -466,6 +466,16 @@ def test_cli_api_and_python_give_the_same_alerts_and_errors(client: TestClient) 
     assert bad.stderr.strip() == f"error: {detail['field']}: {detail['msg']}"
 
 
+def test_cli_and_api_read_the_same_knowledge_base(client: TestClient) -> None:
+    shown = _cli("kb", "show", "rome-statute", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    entry = client.get("/api/v1/kb/instruments/rome-statute").json()
+    assert json.loads(shown.stdout) == {"instruments": entry}
+    listed = _cli("kb", "list", "tensions", "--format", "json")
+    ids = sorted(t["id"] for t in client.get("/api/v1/kb/tensions").json())
+    assert json.loads(listed.stdout) == {"tensions": ids}
+
+
 def test_csv_cells_are_safe_to_open_in_a_spreadsheet() -> None:
     """Text a spreadsheet would run as a formula is quoted; numbers, nested values and empty
     cells keep their meaning; a column missing from some rows is left blank there."""
