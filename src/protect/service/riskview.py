@@ -244,7 +244,7 @@ def country_risk(
 ) -> tuple[CountryForecast | None, list[RiskYear], str | None]:
     """A country's forecast for the latest year, its history over the stored years, and a note
     when there is nothing to show (sources missing, or the country not ranked)."""
-    from protect.service.errors import DataUnavailableError
+    from protect.service.monitor import DataUnavailableError
     from protect.service.risk import forecast, latest_forecast_year
 
     try:
