@@ -583,7 +583,8 @@ def _snippet(doc: _Doc, terms: list[str], width: int = 160) -> list[tuple[str, b
 
 def search(query: str, limit: int = 20) -> KbSearch:
     """Entries matching every word of `query` (a word of three letters or more also matches
-    longer words it begins), ranked by tf-idf with title words counting three times."""
+    longer words it begins), ranked by tf-idf with title words counting three times, and
+    entries whose title holds every word first."""
     text = query.strip()
     if len(text) > MAX_QUERY:
         raise InvalidInputError(f"q: at most {MAX_QUERY} characters, got {len(text)}")
@@ -607,7 +608,9 @@ def search(query: str, limit: int = 20) -> KbSearch:
                 break
             score += found
         else:
-            scored.append((score / (1 + math.log(d.length)), d))
+            # An entry whose title holds every word is what was asked for: it comes first.
+            in_title = all(any(d.title_terms.get(w) for w in expanded[t]) for t in terms)
+            scored.append((score / (1 + math.log(d.length)) * (3 if in_title else 1), d))
     scored.sort(key=lambda s: (-s[0], s[1].title))
     limit = max(1, min(limit, MAX_RESULTS))
     return KbSearch(
