@@ -61,6 +61,10 @@ def test_the_forecast_map_shows_stored_years_and_the_latest_and_never_computes_o
     # The slider spans the stored years; the map colours each ranked country by its band and
     # hatches the others; the list beside it has one row per ranked country.
     assert re.search(r'id="map-year-slider" name="year" min="2022" max="2025" value="2025"', html)
+    # Without JavaScript the slider is a field of a GET form with a Show button.
+    form = html[html.index('<form method="get" action="/map/risk"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="year"' in form and '<button type="submit">Show</button>' in form
     top = ranked[0]
     assert re.search(rf'data-country="{top["country"]}" data-level="{top["band"]}"', html), (
         "the top country is drawn in its band"
