@@ -370,6 +370,31 @@ def _csrf(client: TestClient) -> str:
     return csrf_token(client)
 
 
+def test_each_page_and_its_twin_take_the_same_parameters() -> None:
+    """Read off the routes each adapter builds: the page, its CSV download and its JSON twin
+    parse the same query and path parameters, of the same kind (the CSV adds only `table`)."""
+    from fastapi.routing import APIRoute
+
+    from protect.api.views import views_router as json_routes
+    from protect.web.views import views_router as page_routes
+
+    routes = [r for r in [*page_routes().routes, *json_routes().routes] if isinstance(r, APIRoute)]
+
+    def params(path: str) -> set[tuple[str, str]]:
+        (route,) = [r for r in routes if r.path == path]
+        found = route.dependant.query_params + route.dependant.path_params
+        return {(p.alias, type(p.field_info).__name__) for p in found}
+
+    seen = set()
+    for view in all_views():
+        page = params(view.path)
+        assert page == params(view.json_path), view.name
+        if view.tables:
+            assert params(view.path + ".csv") == page | {("table", "Query")}, view.name
+        seen |= page
+    assert {("month", "Query"), ("from", "Query"), ("country", "Path")} <= seen
+
+
 def test_openapi_documents_each_view_once_with_its_model(world: World) -> None:
     schema = world.client.get("/openapi.json").json()
     for view in all_views():

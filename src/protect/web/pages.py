@@ -16,10 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from protect.service import UnauthorizedError, users
 from protect.service.errors import TooManyAttemptsError
-from protect.service.http import DB
+from protect.service.http import DB, SESSION_COOKIE
 from protect.web.common import (
     CSRF_FIELD,
-    SESSION_COOKIE,
     Viewer,
     page_principal,
     require_csrf,
