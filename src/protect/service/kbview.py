@@ -512,9 +512,11 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 class _Doc:
-    def __init__(self, kind: str, key: str, title: str, passages: list[str]) -> None:
+    def __init__(
+        self, kind: str, key: str, title: str, passages: list[str], also: str = ""
+    ) -> None:
         self.kind, self.key, self.title, self.passages = kind, key, title, passages
-        self.title_terms = Counter(_tokens(title))
+        self.title_terms = Counter(_tokens(f"{title} {also}"))  # `also`: a short name
         self.terms = Counter(t for p in passages for t in _tokens(p))
         self.length = sum(self.terms.values()) or 1
 
@@ -540,7 +542,8 @@ def _index() -> tuple[list[_Doc], dict[str, int]]:
                 ),
                 *(f"{x.text} ({x.date}; {x.source})" for x in view.examples),
             ]
-            docs.append(_Doc(kind, key, view.title, [p for p in passages if p]))
+            short = getattr(_table(kind)[key], "short", "")
+            docs.append(_Doc(kind, key, view.title, [p for p in passages if p], short))
     df: Counter[str] = Counter()
     for d in docs:
         df.update(set(d.terms) | set(d.title_terms))
