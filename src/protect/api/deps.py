@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from protect.service import Principal, assessments, users
 from protect.service.errors import InvalidInputError
-from protect.service.http import DB, get_db
+from protect.service.http import DB, READ_METHODS, get_db, session_principal
 from protect.storage import Database
 
 __all__ = ["DB", "Caller", "OptionalSituation", "Situations", "bearer", "get_db", "get_principal"]
@@ -21,16 +21,20 @@ bearer = HTTPBearer(
 
 
 def get_principal(
+    request: Request,
     db: Annotated[Database, Depends(get_db)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal | None:
-    """The user behind a Bearer token; None for anonymous callers.
+    """The user behind a Bearer token, or for a GET the pages' session cookie; None for
+    anonymous callers.
 
-    The API takes tokens only (the web pages' session cookie is not accepted here, so a page on
-    another site cannot make a browser write through the API). A token that is sent but not
-    valid is an error (401), never silently anonymous.
+    The cookie serves reads only (the "JSON" links of the pages), so a page on another site
+    cannot make a logged-in browser write through the API. A token that is sent but not valid
+    is an error (401), never silently anonymous.
     """
     if credentials is None:
+        if request.method in READ_METHODS:
+            return session_principal(request, db)
         return None
     return users.authenticate(db, credentials.credentials)
 

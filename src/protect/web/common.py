@@ -16,10 +16,9 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from protect.engine.report import jurisdiction_words
-from protect.service import Principal, users
-from protect.service.http import DB
+from protect.service import Principal
+from protect.service.http import DB, session_principal
 
-SESSION_COOKIE = "protect_session"
 CSRF_COOKIE = "protect_csrf"
 CSRF_FIELD = "csrf_token"
 templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
@@ -50,8 +49,7 @@ templates.env.globals["jurisdiction_words"] = jurisdiction_words
 
 
 def page_principal(request: Request, db: DB) -> Principal | None:
-    key = request.cookies.get(SESSION_COOKIE)
-    return users.session_principal(db, key) if key else None
+    return session_principal(request, db)
 
 
 Viewer = Annotated[Principal | None, Depends(page_principal)]

@@ -17,10 +17,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from protect.service import Principal, ServiceError, UnauthorizedError, knowledge, users
 from protect.service import assessments as assessments_service
 from protect.service.errors import TooManyAttemptsError
-from protect.service.http import DB
+from protect.service.http import DB, SESSION_COOKIE
 from protect.web.common import (
     CSRF_FIELD,
-    SESSION_COOKIE,
     Viewer,
     error_page,
     page_principal,
