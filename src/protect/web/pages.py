@@ -1,5 +1,6 @@
-"""The web pages: login, saved assessments, the knowledge base; the monitor, risk and assess
-pages live in `data_pages` and are mounted here.
+"""The web pages: login and the knowledge base; the monitor and risk pages live in
+`data_pages`, the assess wizard, saved assessments, audit and users in `workflow_pages`, and all
+are mounted here.
 
 Each page calls the same service function as its /api/v1 twin and renders what it returns, so
 the pages and the API cannot disagree. Pages identify the user by a session cookie set at login
@@ -11,11 +12,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from protect.service import Principal, ServiceError, UnauthorizedError, knowledge, users
-from protect.service import assessments as assessments_service
 from protect.service.errors import TooManyAttemptsError
 from protect.service.http import DB, SESSION_COOKIE
 from protect.web.common import (
@@ -29,6 +29,7 @@ from protect.web.common import render as _render
 from protect.web.data_pages import router as data_router
 from protect.web.foa_pages import router as foa_router
 from protect.web.webapp_pages import router as webapp_router
+from protect.web.workflow_pages import router as workflow_router
 
 __all__ = ["CSRF_FIELD", "SESSION_COOKIE", "page_principal", "router"]
 
@@ -97,43 +98,6 @@ def logout(request: Request, db: DB) -> Response:
     return response
 
 
-@router.get("/assessments", response_model=None)
-def assessments_page(request: Request, db: DB, user: Viewer, offset: int = 0) -> Response:
-    """Twin of GET /api/v1/assessments."""
-    try:
-        page = assessments_service.list_assessments(
-            db, user, limit=50, offset=max(0, min(offset, 2**31 - 1))
-        )
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(request, "assessments.html", user, page=page)
-
-
-@router.get("/assessments/{assessment_id}", response_model=None)
-def assessment_page(
-    request: Request,
-    db: DB,
-    user: Viewer,
-    assessment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-) -> Response:
-    """Twin of GET /api/v1/assessments/{id}, with its history and annotations."""
-    try:
-        record = assessments_service.get(db, user, assessment_id)
-        versions = assessments_service.history(db, user, assessment_id)
-        notes = assessments_service.list_annotations(db, user, assessment_id)
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(
-        request,
-        "assessment.html",
-        user,
-        record=record,
-        doc=record.assessment,
-        versions=versions,
-        notes=notes,
-    )
-
-
 @router.get("/kb", response_class=HTMLResponse)
 def kb_index(request: Request, user: Viewer) -> HTMLResponse:
     """Twin of GET /api/v1/kb."""
@@ -163,3 +127,4 @@ def kb_entry(request: Request, user: Viewer, kind: str, entry_id: str) -> Respon
 router.include_router(data_router)
 router.include_router(foa_router)
 router.include_router(webapp_router)
+router.include_router(workflow_router)

@@ -1,0 +1,700 @@
+"""The assessment workflow on the web: the assess wizard, saving, re-assessing, annotating and
+comparing saved assessments, and the administrator's audit log, users and tokens.
+
+Thin adapters over `protect.service` (assessments, users, audit), as the /api/v1 routes are: a
+page parses its form, calls the service function with the logged-in user, and renders what it
+returns; the service decides who may do what. Every form that posts carries the CSRF token the
+pages router checks (`common.require_csrf`). The wizard needs no JavaScript: each step is a form
+POST that carries the answers of the other steps in hidden fields, so nothing is stored until an
+analyst presses Save.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, get_args
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from protect.knowledge.schema import HarmKind
+from protect.service import Principal, ServiceError, UnauthorizedError, audit, users
+from protect.service import assessments as assessments_service
+from protect.service.errors import InvalidInputError
+from protect.service.http import DB, SESSION_COOKIE
+from protect.service.roles import ROLES, require
+from protect.web.common import Viewer, error_page, render
+
+router = APIRouter(include_in_schema=False)
+
+MAX_ID = 2**31 - 1
+AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID)]
+UserName = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")]
+CRIMES = ("genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing")
+PEACEKEEPING = ("present", "poc_mandate", "chapter_vii", "host_consent")
+COUNCIL = ("seized", "veto_blocked")
+HARMS: tuple[str, ...] = get_args(HarmKind)
+AUDIT_PAGE = 50
+
+
+def _refused(request: Request, user: Principal | None, exc: ServiceError) -> Response:
+    """Anonymous users go to the login page; a role that may not gets a 403 page in words."""
+    if isinstance(exc, UnauthorizedError):
+        return RedirectResponse("/login", status_code=303)
+    if exc.status == 403 and user is not None:
+        return error_page(
+            request,
+            user,
+            403,
+            f"you are logged in as {user.name}, whose role ({user.role}) may not do this: "
+            f"{exc.message.split('; ')[-1]}. Ask an administrator for the role if you need it.",
+        )
+    return error_page(request, user, exc.status, exc.message)
+
+
+# ---- the wizard's fields and steps ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    fields: tuple[str, ...]
+
+
+STEPS: tuple[Step, ...] = (
+    Step("where", "Country and date", ("country", "date", "name")),
+    Step(
+        "crimes",
+        "Crimes and their periods",
+        tuple(
+            key
+            for c in CRIMES
+            for key in (f"atrocities.{c}", f"committed.{c}.from", f"committed.{c}.to")
+        ),
+    ),
+    Step(
+        "conflict",
+        "Conflict and parties",
+        ("armed_conflict", "state_role", "post_conflict", "perpetrators", "conduct_also_in"),
+    ),
+    Step("harm", "Harm to civilians", tuple(f"civilian_harm.{h}" for h in HARMS)),
+    Step(
+        "council",
+        "Security Council and the Court",
+        (
+            *(f"security_council.{k}" for k in COUNCIL),
+            "security_council.icc_referral",
+            *(f"peacekeeping.{k}" for k in PEACEKEEPING),
+            "icc_state_party",
+        ),
+    ),
+    Step("in_place", "Measures in place", ("in_place",)),
+    Step("review", "Review", ()),
+)
+STEP_IDS = tuple(s.id for s in STEPS)
+
+
+def _step_of_field(field: str) -> int:
+    """The index of the step that asks for the field an error names (`atrocities.genocide.
+    committed[0].to`, `perpetrators[1].nationality`, `in_place[2]`); the first step otherwise."""
+    head = field.split("[", 1)[0]
+    parts = head.split(".")
+    for candidate in (head, ".".join(parts[:2]), parts[0]):
+        for index, step in enumerate(STEPS):
+            if candidate in step.fields:
+                return index
+    return 0
+
+
+def _blank_form() -> dict[str, Any]:
+    return {
+        "name": "",
+        "country": "",
+        "date": "",
+        "armed_conflict": "",
+        "state_role": "",
+        "icc_state_party": "",
+        "post_conflict": False,
+        **{f"atrocities.{c}": "none" for c in CRIMES},
+        **{f"committed.{c}.from": "" for c in CRIMES},
+        **{f"committed.{c}.to": "" for c in CRIMES},
+        **{f"peacekeeping.{k}": False for k in PEACEKEEPING},
+        **{f"civilian_harm.{k}": "none" for k in HARMS},
+        **{f"security_council.{k}": False for k in COUNCIL},
+        "security_council.icc_referral": "",
+        "perpetrators": "",
+        "conduct_also_in": "",
+        "in_place": "",
+    }
+
+
+def _read_form(raw: FormData) -> dict[str, Any]:
+    """The wizard's values from a form post: the visible step's fields and the hidden others."""
+    values = _blank_form()
+    for key, default in values.items():
+        got = raw.get(key)
+        if isinstance(default, bool):
+            values[key] = got is not None and str(got) not in ("", "false", "0")
+        elif key == "in_place":
+            # One checkbox per measure on its step, one comma-separated hidden field elsewhere.
+            values[key] = ",".join(str(v).strip() for v in raw.getlist(key) if str(v).strip())
+        elif got is not None:
+            values[key] = str(got).strip()
+    values["country"] = values["country"].upper()  # as the monitor routes take it
+    return values
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()]
+
+
+def _perpetrators(text: str) -> list[dict[str, str]]:
+    """One perpetrator a line: `kind, name, nationality` (name and nationality optional)."""
+    out = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        if not parts or not parts[0]:
+            continue
+        entry = {"kind": parts[0]}
+        if len(parts) > 1 and parts[1]:
+            entry["name"] = parts[1]
+        if len(parts) > 2 and parts[2]:
+            entry["nationality"] = parts[2].upper()
+        out.append(entry)
+    return out
+
+
+def situation_payload(values: dict[str, Any]) -> dict[str, Any]:
+    """The situation the form describes, as the JSON body of POST /api/v1/assess would be."""
+    atrocities: dict[str, Any] = {}
+    for c in CRIMES:
+        start, end = values[f"committed.{c}.from"], values[f"committed.{c}.to"]
+        if start or end:
+            period = {"from": start or None, "to": end or None}
+            atrocities[c] = {"status": values[f"atrocities.{c}"], "committed": [period]}
+        else:
+            atrocities[c] = values[f"atrocities.{c}"]
+    council: dict[str, Any] = {k: values[f"security_council.{k}"] for k in COUNCIL}
+    if values["security_council.icc_referral"]:
+        council["icc_referral"] = values["security_council.icc_referral"]
+    payload: dict[str, Any] = {
+        "country": values["country"],
+        "date": values["date"],
+        "armed_conflict": values["armed_conflict"],
+        "state_role": values["state_role"],
+        "atrocities": atrocities,
+        "post_conflict": values["post_conflict"],
+        "peacekeeping": {k: values[f"peacekeeping.{k}"] for k in PEACEKEEPING},
+        "security_council": council,
+        "civilian_harm": {k: values[f"civilian_harm.{k}"] for k in HARMS},
+    }
+    if values["perpetrators"]:
+        payload["perpetrators"] = _perpetrators(values["perpetrators"])
+    if values["conduct_also_in"]:
+        payload["conduct_also_in"] = _codes(values["conduct_also_in"])
+    if values["in_place"]:
+        payload["in_place"] = [m.lower() for m in _codes(values["in_place"])]
+    if values["name"]:
+        payload["name"] = values["name"]
+    icc = values["icc_state_party"]
+    if icc:
+        # Anything but yes/no goes through as typed, so the validation names the field.
+        payload["icc_state_party"] = {"true": True, "false": False}.get(icc, icc)
+    return payload
+
+
+@cache
+def _choices() -> dict[str, list[str]]:
+    """The allowed values of the situation's enumerations, read from the engine's model so the
+    form follows it."""
+    from protect import Situation
+
+    schema = Situation.model_json_schema()
+    props = schema["properties"]
+    crimes = schema["$defs"]["CrimeReport"]["properties"]
+    return {
+        "armed_conflict": list(props["armed_conflict"]["enum"]),
+        "state_role": list(props["state_role"]["enum"]),
+        "crime_status": list(crimes["status"]["enum"]),
+        "harm_level": ["none", "sporadic", "widespread"],
+    }
+
+
+@cache
+def _help() -> dict[str, str]:
+    """Each form field's help text: the description the engine's model gives the field, so the
+    page, the OpenAPI schema and the contract say the same thing."""
+    from protect.engine.model import (
+        CivilianHarm,
+        CrimeReport,
+        Peacekeeping,
+        Perpetrator,
+        SecurityCouncil,
+        Situation,
+    )
+    from protect.knowledge import kb
+
+    def described(model: Any, name: str) -> str:
+        return str(model.model_fields[name].description or "")
+
+    out = {
+        key: described(Situation, key)
+        for key in (
+            "name",
+            "country",
+            "date",
+            "armed_conflict",
+            "state_role",
+            "post_conflict",
+            "icc_state_party",
+            "conduct_also_in",
+            "in_place",
+        )
+    }
+    kinds = described(Perpetrator, "kind")
+    out["perpetrators"] = (
+        f"{described(Situation, 'perpetrators')} One a line: kind, name, nationality. "
+        f"Kind is {kinds} {described(Perpetrator, 'nationality')}"
+    )
+    out["crime_status"] = described(CrimeReport, "status")
+    out["committed"] = described(CrimeReport, "committed")
+    for crime in CRIMES:
+        out[f"atrocities.{crime}"] = kb().crimes[crime].summary.strip()
+    for name, field in CivilianHarm.model_fields.items():
+        out[f"civilian_harm.{field.alias or name}"] = str(field.description or "")
+    for key in PEACEKEEPING:
+        out[f"peacekeeping.{key}"] = described(Peacekeeping, key)
+    for key in (*COUNCIL, "icc_referral"):
+        out[f"security_council.{key}"] = described(SecurityCouncil, key)
+    return out
+
+
+@cache
+def _countries() -> dict[str, list[tuple[str, str]]]:
+    """(code, name) of every country the contract takes, current ones first, by name."""
+    from protect.knowledge.countries import all_countries
+
+    found = all_countries()
+    return {
+        "current": sorted(((c.iso3, c.name) for c in found if not c.former), key=lambda x: x[1]),
+        "former": sorted(((c.iso3, c.name) for c in found if c.former), key=lambda x: x[1]),
+    }
+
+
+def _country_name(code: str) -> str:
+    names = dict(_countries()["current"] + _countries()["former"])
+    return names.get(code, "")
+
+
+@cache
+def _measures() -> list[tuple[str, str, str]]:
+    """(id, title, actors) of every measure of the catalogue, by title."""
+    from protect.knowledge import kb
+
+    return sorted(
+        ((m.id, m.title, ", ".join(m.actors)) for m in kb().measures.values()),
+        key=lambda x: x[1].lower(),
+    )
+
+
+def _errors(exc: InvalidInputError) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for problem in exc.errors or [{"field": "", "msg": exc.message}]:
+        errors.setdefault(str(problem.get("field", "")), []).append(str(problem["msg"]))
+    return errors
+
+
+def _wizard(
+    request: Request,
+    user: Principal | None,
+    values: dict[str, Any],
+    step: int,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    doc: Any = None,
+    status: int = 200,
+) -> HTMLResponse:
+    errors = errors or {}
+    # Messages next to the field they belong to: `atrocities.genocide.committed[0]` goes with
+    # the genocide row, `perpetrators[1].kind` with the perpetrators.
+    by_field: dict[str, list[str]] = {}
+    for field, msgs in errors.items():
+        head = field.split("[", 1)[0]
+        parts = head.split(".")
+        key = ".".join(parts[:2]) if parts[0] in ("atrocities", "civilian_harm") else head
+        by_field.setdefault(key, []).extend(msgs)
+    current = STEPS[step]
+    in_place = set(_codes(values["in_place"]))
+    return render(
+        request,
+        "assess.html",
+        user,
+        status=status,
+        form=values,
+        steps=STEPS,
+        step=current,
+        step_index=step,
+        hidden={k: v for k, v in values.items() if k not in current.fields},
+        choices=_choices(),
+        help=_help(),
+        countries=_countries(),
+        country_name=_country_name(values["country"]),
+        measures=_measures(),
+        in_place={m.lower() for m in in_place},
+        crimes=CRIMES,
+        harms=HARMS,
+        peacekeeping=PEACEKEEPING,
+        errors=errors,
+        field_errors=by_field,
+        doc=doc,
+    )
+
+
+@router.get("/assess", response_class=HTMLResponse)
+def assess_form(request: Request, user: Viewer, step: str = "where") -> HTMLResponse:
+    index = STEP_IDS.index(step) if step in STEP_IDS else 0
+    return _wizard(request, user, _blank_form(), index)
+
+
+def _check(values: dict[str, Any]) -> dict[str, list[str]]:
+    """Every problem with the situation as the form now describes it (nothing is assessed)."""
+    try:
+        assessments_service.parse(situation_payload(values))
+    except InvalidInputError as exc:
+        return _errors(exc)
+    return {}
+
+
+@router.post("/assess", response_class=HTMLResponse)
+async def assess_page(request: Request, user: Viewer) -> HTMLResponse:
+    """One step of the wizard, or (button "Assess", or a form without a step) the assessment:
+    twin of POST /api/v1/assess, with the same validation and document; stores nothing.
+
+    "Next" checks the fields of the steps so far and stays on the first step with a problem;
+    "Back" and the step buttons move without checking; "Assess" checks everything.
+    """
+    raw = await request.form()
+    values = _read_form(raw)
+    at = str(raw.get("step") or "")
+    index = STEP_IDS.index(at) if at in STEP_IDS else len(STEPS) - 1
+    go = str(raw.get("go") or "assess")
+    if go == "back":
+        return _wizard(request, user, values, max(0, index - 1))
+    if go.startswith("to:") and go[3:] in STEP_IDS:
+        return _wizard(request, user, values, STEP_IDS.index(go[3:]))
+    if go == "next":
+        problems = {f: m for f, m in _check(values).items() if _step_of_field(f) <= index}
+        if problems:
+            first = min(_step_of_field(f) for f in problems)
+            return _wizard(request, user, values, first, errors=problems, status=422)
+        return _wizard(request, user, values, min(index + 1, len(STEPS) - 1))
+    try:
+        # In a worker thread, as its API twin: the event loop keeps serving meanwhile.
+        doc = await run_in_threadpool(assessments_service.assess_payload, situation_payload(values))
+    except InvalidInputError as exc:
+        errors = _errors(exc)
+        first = min(_step_of_field(f) for f in errors)
+        return _wizard(request, user, values, first, errors=errors, status=422)
+    return _wizard(request, user, values, len(STEPS) - 1, doc=doc)
+
+
+@router.post("/assess/save", response_model=None)
+async def save_page(request: Request, db: DB, user: Viewer) -> Response:
+    """Twin of POST /api/v1/assessments (analyst): assess the wizard's situation and save it as
+    version 1 of a new case, then show the saved assessment."""
+    values = _read_form(await request.form())
+    try:
+        record = await run_in_threadpool(
+            assessments_service.save, db, user, situation_payload(values)
+        )
+    except InvalidInputError as exc:
+        errors = _errors(exc)
+        first = min(_step_of_field(f) for f in errors)
+        return _wizard(request, user, values, first, errors=errors, status=422)
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    return RedirectResponse(f"/assessments/{record.id}", status_code=303)
+
+
+# ---- saved assessments ---------------------------------------------------------------------
+
+
+@router.get("/assessments", response_model=None)
+def assessments_page(request: Request, db: DB, user: Viewer, offset: int = 0) -> Response:
+    """Twin of GET /api/v1/assessments."""
+    try:
+        page = assessments_service.list_assessments(
+            db, user, limit=50, offset=max(0, min(offset, MAX_ID))
+        )
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    return render(request, "assessments.html", user, page=page)
+
+
+def _assessment_view(
+    request: Request,
+    db: DB,
+    user: Principal | None,
+    assessment_id: int,
+    *,
+    status: int = 200,
+    note_error: str = "",
+    note_text: str = "",
+) -> Response:
+    try:
+        record = assessments_service.get(db, user, assessment_id)
+        versions = assessments_service.history(db, user, assessment_id)
+        notes = assessments_service.list_annotations(db, user, assessment_id)
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    return render(
+        request,
+        "assessment.html",
+        user,
+        status=status,
+        record=record,
+        doc=record.assessment,
+        versions=versions,
+        notes=notes,
+        rules_now=audit.rules_version(),
+        note_error=note_error,
+        note_text=note_text,
+        json_url=f"/api/v1/assessments/{record.id}",
+    )
+
+
+@router.get("/assessments/{assessment_id}", response_model=None)
+def assessment_page(
+    request: Request, db: DB, user: Viewer, assessment_id: AssessmentId
+) -> Response:
+    """Twin of GET /api/v1/assessments/{id}, with its history and annotations."""
+    return _assessment_view(request, db, user, assessment_id)
+
+
+@router.post("/assessments/{assessment_id}/reassess", response_model=None)
+async def reassess_page(
+    request: Request, db: DB, user: Viewer, assessment_id: AssessmentId
+) -> Response:
+    """Twin of POST /api/v1/assessments/{id}/reassess without a body (analyst): the saved facts
+    under today's rules, as the next version of the case."""
+    try:
+        record = await run_in_threadpool(assessments_service.reassess, db, user, assessment_id)
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    return RedirectResponse(f"/assessments/{record.id}", status_code=303)
+
+
+@router.post("/assessments/{assessment_id}/annotations", response_model=None)
+def annotate_page(
+    request: Request,
+    db: DB,
+    user: Viewer,
+    assessment_id: AssessmentId,
+    text: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    """Twin of POST /api/v1/assessments/{id}/annotations (analyst)."""
+    try:
+        assessments_service.annotate(db, user, assessment_id, text)
+    except InvalidInputError as exc:
+        return _assessment_view(
+            request, db, user, assessment_id, status=422, note_error=exc.message, note_text=text
+        )
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    return RedirectResponse(f"/assessments/{assessment_id}#annotations", status_code=303)
+
+
+def _version(text: str | None, name: str) -> int | None:
+    if text is None or not text.strip():
+        return None
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_ID:
+        raise InvalidInputError(f"{name}: {text[:20]!r} is not a version number")
+    return int(text)
+
+
+@router.get("/assessments/{assessment_id}/diff", response_model=None)
+def diff_page(request: Request, db: DB, user: Viewer, assessment_id: AssessmentId) -> Response:
+    """Two versions of the case side by side, with what changed: twin of
+    GET /api/v1/assessments/{to}/diff?against={from}. `?from=V1&to=V2` are version numbers of
+    the case; by default this version against the one before."""
+    params = request.query_params
+    try:
+        versions = assessments_service.history(db, user, assessment_id)
+        by_version = {v.version: v for v in versions}
+        this = next(v for v in versions if v.id == assessment_id)
+        to = _version(params.get("to"), "to") or this.version
+        before = _version(params.get("from"), "from") or to - 1
+        for name, wanted in (("to", to), ("from", before)):
+            if wanted not in by_version:
+                raise InvalidInputError(
+                    f"{name}: this case has no version {wanted} (it has 1 to {len(versions)})"
+                )
+        after_record = assessments_service.get(db, user, by_version[to].id)
+        before_record = assessments_service.get(db, user, by_version[before].id)
+        found = assessments_service.diff(db, user, by_version[to].id, before)
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    facts = [c for c in found.changes if c.path.startswith("situation.")]
+    rest = [c for c in found.changes if not c.path.startswith("situation.")]
+    return render(
+        request,
+        "diff.html",
+        user,
+        found=found,
+        before=before_record,
+        after=after_record,
+        versions=versions,
+        facts=facts,
+        rest=rest,
+        json_url=f"/api/v1/assessments/{found.to_id}/diff?against={found.from_version}",
+    )
+
+
+# ---- the audit log, users and tokens ---------------------------------------------------------
+
+
+def _label(value: str | None) -> str | None:
+    """An actor or action filter as the API takes it (`Label`): empty means no filter."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if len(text) > 64 or not re.fullmatch(r"[A-Za-z0-9._:@-]+", text):
+        raise InvalidInputError(f"{text[:64]!r} is not a user name or an action")
+    return text
+
+
+@router.get("/audit", response_model=None)
+def audit_page(request: Request, db: DB, user: Viewer) -> Response:
+    """The audit log for administrators, newest first, with the chain's verification: the
+    entries of GET /api/v1/audit?actor=&action= and the answer of GET /api/v1/audit/verify."""
+    params = request.query_params
+    try:
+        require(user, "admin")
+        actor = _label(params.get("actor"))
+        action = _label(params.get("action"))
+        offset = _version(params.get("offset"), "offset") or 0
+        page = audit.entries(db, user, actor=actor, action=action, limit=AUDIT_PAGE, offset=offset)
+        check = audit.verify(db, user)
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    query = {k: v for k, v in (("actor", actor), ("action", action)) if v}
+
+    def link(at: int) -> str:
+        return "/audit?" + urlencode({**query, "offset": str(at)})
+
+    return render(
+        request,
+        "audit.html",
+        user,
+        page=page,
+        check=check,
+        actor=actor or "",
+        action=action or "",
+        newer=link(max(0, offset - AUDIT_PAGE)) if offset > 0 else None,
+        older=link(offset + AUDIT_PAGE) if offset + AUDIT_PAGE < page.total else None,
+        json_url="/api/v1/audit" + ("?" + urlencode(query) if query else ""),
+    )
+
+
+def _users_view(
+    request: Request,
+    db: DB,
+    user: Principal | None,
+    *,
+    status: int = 200,
+    new_token: Any = None,
+    message: str = "",
+) -> Response:
+    try:
+        everyone = users.list_users(db, user)
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    return render(
+        request,
+        "users.html",
+        user,
+        status=status,
+        everyone=everyone,
+        roles=ROLES,
+        new_token=new_token,
+        message=message,
+        json_url="/api/v1/users",
+    )
+
+
+@router.get("/users", response_model=None)
+def users_page(request: Request, db: DB, user: Viewer) -> Response:
+    """Twin of GET /api/v1/users (admin): every user, with forms to add, revoke and rotate."""
+    return _users_view(request, db, user)
+
+
+@router.post("/users", response_model=None)
+def add_user_page(
+    request: Request,
+    db: DB,
+    user: Viewer,
+    name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Twin of POST /api/v1/users (admin): the new user's token is shown this once."""
+    try:
+        made = users.add_user(db, user, name.strip(), role)
+    except ServiceError as exc:
+        if exc.status in (409, 422):
+            return _users_view(request, db, user, status=exc.status, message=exc.message)
+        return _refused(request, user, exc)
+    return _users_view(request, db, user, new_token=made)
+
+
+@router.post("/users/{name}/revoke", response_model=None)
+def revoke_user_page(request: Request, db: DB, user: Viewer, name: UserName) -> Response:
+    """Twin of POST /api/v1/users/{name}/revoke (admin)."""
+    try:
+        users.revoke_user(db, user, name)
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    return RedirectResponse("/users", status_code=303)
+
+
+@router.post("/users/{name}/token", response_model=None)
+def rotate_user_page(request: Request, db: DB, user: Viewer, name: UserName) -> Response:
+    """Twin of POST /api/v1/users/{name}/token (admin): the new token is shown this once."""
+    if user is not None and user.name == name:
+        return RedirectResponse("/me", status_code=303)  # one's own: /me, which logs out
+    try:
+        require(user, "admin")
+        made = users.rotate_token(db, user, name)
+    except ServiceError as exc:
+        if exc.status == 409:
+            return _users_view(request, db, user, status=409, message=exc.message)
+        return _refused(request, user, exc)
+    return _users_view(request, db, user, new_token=made)
+
+
+@router.get("/me", response_model=None)
+def me_page(request: Request, db: DB, user: Viewer) -> Response:
+    """Twin of GET /api/v1/me: who is logged in, and a form to replace one's own token."""
+    try:
+        me = users.get_user(db, require(user, "viewer").name)
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    return render(request, "me.html", user, me=me, new_token=None, json_url="/api/v1/me")
+
+
+@router.post("/me/token", response_model=None)
+def rotate_me_page(request: Request, db: DB, user: Viewer) -> Response:
+    """Twin of POST /api/v1/me/token: the new token, shown this once. Rotating ends the user's
+    web sessions (this one too), so the page says so and the session cookie goes."""
+    try:
+        made = users.rotate_token(db, user, require(user, "viewer").name)
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    response = render(request, "me.html", None, me=made.user, new_token=made, json_url="")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
