@@ -268,9 +268,9 @@ def build_api(database: Database | None = None, *, max_body_bytes: int = MAX_BOD
     from protect.api.v1_foa import router as foa_router
 
     app.include_router(foa_router)
-    from protect.api.v1_webapp import router as webapp_router
+    from protect.api.views import views_router
 
-    app.include_router(webapp_router)
+    app.include_router(views_router())
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(DatabaseUnavailableError, _unavailable)

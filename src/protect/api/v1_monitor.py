@@ -13,12 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from protect.api.deps import DB, Caller
-from protect.service.data import (
-    alerts_for,
-    call,
-    forecast,
-    monitor_for,
-)
+from protect.service.data import call, forecast
 
 Country = Annotated[str, Path(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")]
 Month = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
@@ -37,16 +32,6 @@ def _monitor_router() -> APIRouter:
 
     router = APIRouter(prefix="/api/v1", tags=["monitor"])
 
-    @router.get("/monitor/{country}")
-    def monitor(
-        country: Country,
-        start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$")] = None,
-        end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$")] = None,
-    ) -> Any:
-        """The country-month panel of one country between two months (default: the last 36
-        months its data cover), as its page shows it."""
-        return monitor_for(country.upper(), start, end)[2]
-
     @router.get("/monitor/{country}/admin1")
     def monitor_admin1(
         country: Country,
@@ -60,17 +45,6 @@ def _monitor_router() -> APIRouter:
     def events(country: Country, month: Month) -> Any:
         """A country-month's events as a GeoJSON FeatureCollection, for mapping."""
         return call(api.events_geojson, country.upper(), month)
-
-    @router.get("/alerts")
-    def alerts(month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None) -> Any:
-        """The countries with an alert in one month (default: the latest month the data cover),
-        most severe first."""
-        return alerts_for(month)[1]
-
-    @router.get("/situations/{country}/{month}")
-    def situation(country: Country, month: Month) -> Any:
-        """The situation the monitor derives for a country and month, ready to assess."""
-        return call(api.situation, country.upper(), month)
 
     @router.get("/timeline/{country}")
     def timeline(country: Country) -> Any:

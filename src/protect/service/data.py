@@ -10,6 +10,9 @@ from importlib import import_module
 from pathlib import Path as FilePath
 from typing import Any
 
+from pydantic import BaseModel, Field
+
+from protect.monitor.models import AlertRecord, MonthRecord
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.storage import DatabaseUnavailableError
 
@@ -94,7 +97,6 @@ def latest_forecast_year() -> int:
     return _latest_year(root, path.stat().st_mtime_ns)
 
 
-
 DEFAULT_WINDOW = 36  # months shown for a country when no range is asked for
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -110,7 +112,27 @@ def shift_month(month: str, by: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def alerts_for(month: str | None) -> tuple[str, Any]:
+class MonthAlerts(BaseModel):
+    """The alerts of one month, and the months the panel covers (any country)."""
+
+    month: str
+    first_month: str
+    last_month: str
+    alerts: list[AlertRecord] = Field(description="most severe first")
+
+
+class CountryMonths(BaseModel):
+    """A country's monthly records between two months, and the months its data cover."""
+
+    country: str
+    start: str
+    end: str
+    first_month: str
+    last_month: str
+    records: list[MonthRecord]
+
+
+def alerts_for(month: str | None) -> MonthAlerts:
     """The alerts of a month, by default the latest month the panel covers: the page and its
     JSON twin take the same default here, so they cannot drift."""
     api: Any = import_module("protect.monitor.api")
@@ -120,10 +142,12 @@ def alerts_for(month: str | None) -> tuple[str, Any]:
     if span is None:
         raise NotFoundError("no events ingested yet: run `protect ingest ucdp --sample`")
     chosen = month or span[1]
-    return chosen, call(api.alerts, chosen)
+    return MonthAlerts(
+        month=chosen, first_month=span[0], last_month=span[1], alerts=call(api.alerts, chosen)
+    )
 
 
-def monitor_for(iso3: str, start: str | None, end: str | None) -> tuple[str, str, Any]:
+def monitor_for(iso3: str, start: str | None, end: str | None) -> CountryMonths:
     """A country's monthly records between two months; by default the last `DEFAULT_WINDOW`
     months its data cover (page and JSON twin alike)."""
     api: Any = import_module("protect.monitor.api")
@@ -140,4 +164,11 @@ def monitor_for(iso3: str, start: str | None, end: str | None) -> tuple[str, str
         start = max(span[0], shift_month(end, -(DEFAULT_WINDOW - 1)))
     if start > end:
         raise InvalidInputError(f"from {start} is after to {end}")
-    return start, end, call(api.monitor, iso3, start, end)
+    return CountryMonths(
+        country=iso3,
+        start=start,
+        end=end,
+        first_month=span[0],
+        last_month=span[1],
+        records=call(api.monitor, iso3, start, end),
+    )

@@ -17,7 +17,9 @@ from markupsafe import Markup, escape
 
 from protect.engine.report import jurisdiction_words
 from protect.service import Principal
-from protect.service.http import DB, session_principal
+from protect.service.http import SESSION_COOKIE, session_principal
+
+__all__ = ["SESSION_COOKIE", "page_principal"]
 
 CSRF_COOKIE = "protect_csrf"
 CSRF_FIELD = "csrf_token"
@@ -48,9 +50,7 @@ templates.env.filters["sentence"] = _sentence
 templates.env.globals["jurisdiction_words"] = jurisdiction_words
 
 
-def page_principal(request: Request, db: DB) -> Principal | None:
-    return session_principal(request, db)
-
+page_principal = session_principal  # the pages' user: the session cookie's
 
 Viewer = Annotated[Principal | None, Depends(page_principal)]
 

@@ -28,6 +28,7 @@ from protect.web.common import (
 from protect.web.common import render as _render
 from protect.web.data_pages import router as data_router
 from protect.web.foa_pages import router as foa_router
+from protect.web.views import views_router
 from protect.web.webapp_pages import router as webapp_router
 from protect.web.workflow_pages import router as workflow_router
 
@@ -124,6 +125,7 @@ def kb_entry(request: Request, user: Viewer, kind: str, entry_id: str) -> Respon
     return _render(request, "kb_entry.html", user, kind=kind, entry=entry)
 
 
+router.include_router(views_router())
 router.include_router(data_router)
 router.include_router(foa_router)
 router.include_router(webapp_router)

@@ -12,18 +12,16 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from protect.service import ServiceError
 from protect.service.briefing import briefing_pdf, latest_foa
-from protect.service.country import actor_titles, country_chart, country_view
 from protect.service.data import call
 from protect.service.errors import InvalidInputError
-from protect.service.worldmap import legend, month_map, month_number, month_of, world_svg
+from protect.service.worldmap import month_number, month_of
 from protect.storage import DatabaseUnavailableError
-from protect.web.common import Viewer, error_page, page_principal, render
+from protect.web.common import Viewer, error_page, page_principal
 from protect.web.data_pages import _failed
 
 router = APIRouter(include_in_schema=False)
@@ -46,49 +44,6 @@ def _month_from(request: Request) -> str | None:
             raise InvalidInputError(f"m: {slider!r} is not a month number from the slider")
         return month_of(int(slider))
     return None
-
-
-@router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, user: Viewer) -> HTMLResponse:
-    """Twin of GET /api/v1/map?month=: alert levels of every country for a month."""
-    try:
-        found = call(month_map, _month_from(request))
-    except (ServiceError, DatabaseUnavailableError) as exc:
-        return _failed(request, user, exc)
-    by_code = {c.country: c for c in found.countries}
-    svg = world_svg(by_code, title=f"Alert levels by country, {found.month}")
-    lo, hi = month_number(found.first_month), month_number(found.last_month)
-    here = month_number(found.month)
-    return render(
-        request,
-        "map.html",
-        user,
-        found=found,
-        svg=Markup(svg),  # built from escaped text by world_svg
-        legend=legend(),
-        slider={"min": lo, "max": hi, "value": min(max(here, lo), hi)},
-        outside=not lo <= here <= hi,
-        json_url=f"/api/v1/map?month={found.month}",
-    )
-
-
-@router.get("/country/{code}", response_class=HTMLResponse)
-def country_page(request: Request, user: Viewer, code: str) -> HTMLResponse:
-    """Twin of GET /api/v1/country/{code}?month=; an unknown code is this site's 404 page."""
-    try:
-        view = call(country_view, code, _month_from(request))
-    except (ServiceError, DatabaseUnavailableError) as exc:
-        return _failed(request, user, exc)
-    chart = country_chart(view, "country-chart") if view.has_data else ""
-    return render(
-        request,
-        "country.html",
-        user,
-        view=view,
-        chart=Markup(chart),  # built from escaped text by monthly_deaths_svg
-        actors=actor_titles(),
-        json_url=f"/api/v1/country/{view.country}" + (f"?month={view.month}" if view.month else ""),
-    )
 
 
 @router.get("/country/{code}/brief.pdf", response_model=None)

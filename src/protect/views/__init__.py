@@ -1,0 +1,20 @@
+"""The resources read over HTTP, each declared once (`View`) and registered by both HTTP
+adapters: `web/` as a page with CSV downloads, `api/` as its JSON twin under /api/v1.
+
+Layer: above `service` (whose functions the views call), below the interfaces. To add a
+resource, declare its `View` in a module here and list it in `all_views`.
+"""
+
+from __future__ import annotations
+
+from protect.views.base import Table, View
+
+
+def all_views() -> tuple[View, ...]:
+    """Every view, in the order their routes are registered."""
+    from protect.views import monitor
+
+    return (*monitor.VIEWS,)
+
+
+__all__ = ["Table", "View", "all_views"]
