@@ -12,9 +12,9 @@ from protect.views.base import Table, View
 
 def all_views() -> tuple[View, ...]:
     """Every view, in the order their routes are registered."""
-    from protect.views import monitor
+    from protect.views import monitor, workflow
 
-    return (*monitor.VIEWS,)
+    return (*monitor.VIEWS, *workflow.VIEWS)
 
 
 __all__ = ["Table", "View", "all_views"]

@@ -1,5 +1,7 @@
-"""The assessment workflow on the web: the assess wizard, saving, re-assessing, annotating and
-comparing saved assessments, and the administrator's audit log, users and tokens.
+"""The assessment workflow on the web: the assess wizard, and the forms that save, re-assess and
+annotate assessments and manage users and tokens. The pages that read (saved assessments, their
+history and diffs, the audit log, users, the signed-in user) are views (`protect.views.workflow`),
+one declaration with their JSON twins; the forms here re-render those views' pages.
 
 Thin adapters over `protect.service` (assessments, users, audit), as the /api/v1 routes are: a
 page parses its form, calls the service function with the logged-in user, and renders what it
@@ -11,11 +13,9 @@ analyst presses Save.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, get_args
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -23,11 +23,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from protect.knowledge.schema import HarmKind
-from protect.service import Principal, ServiceError, UnauthorizedError, audit, users
+from protect.service import Principal, ServiceError, UnauthorizedError, users
 from protect.service import assessments as assessments_service
 from protect.service.errors import InvalidInputError
 from protect.service.http import DB, SESSION_COOKIE
-from protect.service.roles import ROLES, require
+from protect.service.roles import require
+from protect.views.workflow import ASSESSMENT, USERS
 from protect.web.common import Viewer, error_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -425,18 +426,6 @@ async def save_page(request: Request, db: DB, user: Viewer) -> Response:
 # ---- saved assessments ---------------------------------------------------------------------
 
 
-@router.get("/assessments", response_model=None)
-def assessments_page(request: Request, db: DB, user: Viewer, offset: int = 0) -> Response:
-    """Twin of GET /api/v1/assessments."""
-    try:
-        page = assessments_service.list_assessments(
-            db, user, limit=50, offset=max(0, min(offset, MAX_ID))
-        )
-    except ServiceError as exc:
-        return _refused(request, user, exc)
-    return render(request, "assessments.html", user, page=page)
-
-
 def _assessment_view(
     request: Request,
     db: DB,
@@ -447,34 +436,13 @@ def _assessment_view(
     note_error: str = "",
     note_text: str = "",
 ) -> Response:
+    """The saved assessment's page (the view's), with what the annotation form needs again."""
     try:
-        record = assessments_service.get(db, user, assessment_id)
-        versions = assessments_service.history(db, user, assessment_id)
-        notes = assessments_service.list_annotations(db, user, assessment_id)
+        saved = ASSESSMENT.load(db=db, reader=user, assessment_id=assessment_id)
     except ServiceError as exc:
         return _refused(request, user, exc)
-    return render(
-        request,
-        "assessment.html",
-        user,
-        status=status,
-        record=record,
-        doc=record.assessment,
-        versions=versions,
-        notes=notes,
-        rules_now=audit.rules_version(),
-        note_error=note_error,
-        note_text=note_text,
-        json_url=f"/api/v1/assessments/{record.id}",
-    )
-
-
-@router.get("/assessments/{assessment_id}", response_model=None)
-def assessment_page(
-    request: Request, db: DB, user: Viewer, assessment_id: AssessmentId
-) -> Response:
-    """Twin of GET /api/v1/assessments/{id}, with its history and annotations."""
-    return _assessment_view(request, db, user, assessment_id)
+    context = {**ASSESSMENT.context(saved), "note_error": note_error, "note_text": note_text}
+    return render(request, ASSESSMENT.template, user, status=status, **context)
 
 
 @router.post("/assessments/{assessment_id}/reassess", response_model=None)
@@ -510,98 +478,6 @@ def annotate_page(
     return RedirectResponse(f"/assessments/{assessment_id}#annotations", status_code=303)
 
 
-def _version(text: str | None, name: str) -> int | None:
-    if text is None or not text.strip():
-        return None
-    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_ID:
-        raise InvalidInputError(f"{name}: {text[:20]!r} is not a version number")
-    return int(text)
-
-
-@router.get("/assessments/{assessment_id}/diff", response_model=None)
-def diff_page(request: Request, db: DB, user: Viewer, assessment_id: AssessmentId) -> Response:
-    """Two versions of the case side by side, with what changed: twin of
-    GET /api/v1/assessments/{to}/diff?against={from}. `?from=V1&to=V2` are version numbers of
-    the case; by default this version against the one before."""
-    params = request.query_params
-    try:
-        versions = assessments_service.history(db, user, assessment_id)
-        by_version = {v.version: v for v in versions}
-        this = next(v for v in versions if v.id == assessment_id)
-        to = _version(params.get("to"), "to") or this.version
-        before = _version(params.get("from"), "from") or to - 1
-        for name, wanted in (("to", to), ("from", before)):
-            if wanted not in by_version:
-                raise InvalidInputError(
-                    f"{name}: this case has no version {wanted} (it has 1 to {len(versions)})"
-                )
-        after_record = assessments_service.get(db, user, by_version[to].id)
-        before_record = assessments_service.get(db, user, by_version[before].id)
-        found = assessments_service.diff(db, user, by_version[to].id, before)
-    except ServiceError as exc:
-        return _refused(request, user, exc)
-    facts = [c for c in found.changes if c.path.startswith("situation.")]
-    rest = [c for c in found.changes if not c.path.startswith("situation.")]
-    return render(
-        request,
-        "diff.html",
-        user,
-        found=found,
-        before=before_record,
-        after=after_record,
-        versions=versions,
-        facts=facts,
-        rest=rest,
-        json_url=f"/api/v1/assessments/{found.to_id}/diff?against={found.from_version}",
-    )
-
-
-# ---- the audit log, users and tokens ---------------------------------------------------------
-
-
-def _label(value: str | None) -> str | None:
-    """An actor or action filter as the API takes it (`Label`): empty means no filter."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    if len(text) > 64 or not re.fullmatch(r"[A-Za-z0-9._:@-]+", text):
-        raise InvalidInputError(f"{text[:64]!r} is not a user name or an action")
-    return text
-
-
-@router.get("/audit", response_model=None)
-def audit_page(request: Request, db: DB, user: Viewer) -> Response:
-    """The audit log for administrators, newest first, with the chain's verification: the
-    entries of GET /api/v1/audit?actor=&action= and the answer of GET /api/v1/audit/verify."""
-    params = request.query_params
-    try:
-        require(user, "admin")
-        actor = _label(params.get("actor"))
-        action = _label(params.get("action"))
-        offset = _version(params.get("offset"), "offset") or 0
-        page = audit.entries(db, user, actor=actor, action=action, limit=AUDIT_PAGE, offset=offset)
-        check = audit.verify(db, user)
-    except ServiceError as exc:
-        return _refused(request, user, exc)
-    query = {k: v for k, v in (("actor", actor), ("action", action)) if v}
-
-    def link(at: int) -> str:
-        return "/audit?" + urlencode({**query, "offset": str(at)})
-
-    return render(
-        request,
-        "audit.html",
-        user,
-        page=page,
-        check=check,
-        actor=actor or "",
-        action=action or "",
-        newer=link(max(0, offset - AUDIT_PAGE)) if offset > 0 else None,
-        older=link(offset + AUDIT_PAGE) if offset + AUDIT_PAGE < page.total else None,
-        json_url="/api/v1/audit" + ("?" + urlencode(query) if query else ""),
-    )
-
-
 def _users_view(
     request: Request,
     db: DB,
@@ -611,27 +487,13 @@ def _users_view(
     new_token: Any = None,
     message: str = "",
 ) -> Response:
+    """The users page (the view's), with a token just made or a refusal to show."""
     try:
-        everyone = users.list_users(db, user)
+        everyone = USERS.load(db=db, reader=user)
     except ServiceError as exc:
         return _refused(request, user, exc)
-    return render(
-        request,
-        "users.html",
-        user,
-        status=status,
-        everyone=everyone,
-        roles=ROLES,
-        new_token=new_token,
-        message=message,
-        json_url="/api/v1/users",
-    )
-
-
-@router.get("/users", response_model=None)
-def users_page(request: Request, db: DB, user: Viewer) -> Response:
-    """Twin of GET /api/v1/users (admin): every user, with forms to add, revoke and rotate."""
-    return _users_view(request, db, user)
+    context = {**USERS.context(everyone), "new_token": new_token, "message": message}
+    return render(request, USERS.template, user, status=status, **context)
 
 
 @router.post("/users", response_model=None)
@@ -675,16 +537,6 @@ def rotate_user_page(request: Request, db: DB, user: Viewer, name: UserName) -> 
             return _users_view(request, db, user, status=409, message=exc.message)
         return _refused(request, user, exc)
     return _users_view(request, db, user, new_token=made)
-
-
-@router.get("/me", response_model=None)
-def me_page(request: Request, db: DB, user: Viewer) -> Response:
-    """Twin of GET /api/v1/me: who is logged in, and a form to replace one's own token."""
-    try:
-        me = users.get_user(db, require(user, "viewer").name)
-    except ServiceError as exc:
-        return _refused(request, user, exc)
-    return render(request, "me.html", user, me=me, new_token=None, json_url="/api/v1/me")
 
 
 @router.post("/me/token", response_model=None)
