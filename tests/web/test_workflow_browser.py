@@ -34,7 +34,7 @@ def _next(tab: Any, expected: str) -> None:
 
 @pytest.mark.parametrize("size", WIDTHS)
 def test_wizard_save_reassess_annotate_compare(
-    served: Served, database: Database, browser: Any, size: str
+    served: Served, database: Database, browser: Any, size: str  # noqa: F811
 ) -> None:
     token = users.add_user(database, local_operator(), "ana", "analyst").token
     base = served.base_url
