@@ -34,7 +34,10 @@ def _next(tab: Any, expected: str) -> None:
 
 @pytest.mark.parametrize("size", WIDTHS)
 def test_wizard_save_reassess_annotate_compare(
-    served: Served, database: Database, browser: Any, size: str  # noqa: F811
+    served: Served,
+    database: Database,
+    browser: Any,  # noqa: F811 - the fixture, by name
+    size: str,
 ) -> None:
     token = users.add_user(database, local_operator(), "ana", "analyst").token
     base = served.base_url

@@ -283,9 +283,7 @@ def _audit_context(log: Log) -> dict[str, Any]:
         "actor": log.actor or "",
         "action": log.action or "",
         "newer": link(max(0, page.offset - page.limit)) if page.offset > 0 else None,
-        "older": link(page.offset + page.limit)
-        if page.offset + page.limit < page.total
-        else None,
+        "older": link(page.offset + page.limit) if page.offset + page.limit < page.total else None,
         "json_url": "/api/v1/audit" + ("?" + urlencode(query) if query else ""),
     }
 
