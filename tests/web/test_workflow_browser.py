@@ -104,8 +104,29 @@ def test_wizard_save_reassess_annotate_compare(
 
     tab.get_by_role("link", name="with 1").click()
     tab.wait_for_url(re.compile(r"/diff\?from=1&to=2$"))
+    assert "Nothing: the two versions hold the same facts" in tab.locator("main").inner_text()
+
+    # Change a fact of version 2 in the wizard and save the result as version 3.
+    tab.get_by_role("link", name="Back to version 2").click()
+    tab.get_by_role("link", name="change the facts and re-assess").click()
+    tab.locator('fieldset[data-step="review"]').wait_for()
+    tab.locator('button[value="to:harm"]').click()
+    tab.locator('select[name="civilian_harm.denial-of-humanitarian-access"]').select_option(
+        "widespread"
+    )
+    tab.get_by_role("button", name="Assess now").click()
+    tab.locator("#result").wait_for()
+    tab.get_by_role("button", name="Save as the next version of this case").click()
+    tab.wait_for_url(re.compile(r"/assessments/\d+$"))
+    assert tab.locator('tr.current[data-version="3"]').count() == 1
+
+    tab.get_by_role("link", name="with 2").click()
+    tab.wait_for_url(re.compile(r"/diff\?from=2&to=3$"))
     assert tab.locator("section.version").count() == 2
-    assert "What changed" in tab.locator("main").inner_text()
+    changed = tab.locator('tr[data-path="situation.civilian_harm.denial-of-humanitarian-access"]')
+    assert changed.locator("del").inner_text() == "none"
+    assert changed.locator("ins").inner_text() == "widespread"
+    _shoot(tab, f"compare-{size}")
     _no_sideways(tab, "the comparison", size)
     if size == "desktop":  # the two versions stand side by side
         left, right = (tab.locator("section.version").nth(i).bounding_box() for i in (0, 1))

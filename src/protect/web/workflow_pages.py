@@ -210,6 +210,57 @@ def situation_payload(values: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def form_from_situation(situation: dict[str, Any]) -> dict[str, Any]:
+    """The wizard's values for saved facts (the inverse of `situation_payload`), so an analyst
+    can change them and save the next version. Facts the form cannot hold are refused by name
+    rather than dropped: more than one period for a crime, a comma in a perpetrator's name."""
+    values = _blank_form()
+    for key in ("name", "country", "date", "armed_conflict", "state_role"):
+        if situation.get(key) is not None:
+            values[key] = str(situation[key])
+    values["post_conflict"] = bool(situation.get("post_conflict", False))
+    for crime, entry in (situation.get("atrocities") or {}).items():
+        if isinstance(entry, str):
+            values[f"atrocities.{crime}"] = entry
+            continue
+        values[f"atrocities.{crime}"] = str(entry.get("status", "none"))
+        periods = entry.get("committed") or []
+        if len(periods) > 1:
+            raise InvalidInputError(
+                f"atrocities.{crime}.committed: these facts give {len(periods)} periods and the "
+                "form holds one per crime; re-assess them through the API "
+                "(POST /api/v1/assessments/ID/reassess with the facts as JSON)"
+            )
+        if periods:
+            values[f"committed.{crime}.from"] = str(periods[0].get("from") or "")
+            values[f"committed.{crime}.to"] = str(periods[0].get("to") or "")
+    for key in PEACEKEEPING:
+        values[f"peacekeeping.{key}"] = bool((situation.get("peacekeeping") or {}).get(key))
+    council = situation.get("security_council") or {}
+    for key in COUNCIL:
+        values[f"security_council.{key}"] = bool(council.get(key))
+    values["security_council.icc_referral"] = str(council.get("icc_referral") or "")
+    icc = situation.get("icc_state_party")
+    values["icc_state_party"] = "" if icc is None else ("true" if icc else "false")
+    lines = []
+    for index, who in enumerate(situation.get("perpetrators") or []):
+        if "," in str(who.get("name") or ""):
+            raise InvalidInputError(
+                f"perpetrators[{index}].name: the form separates fields with commas, and this "
+                "name holds one; re-assess these facts through the API"
+            )
+        parts = [str(who.get(k) or "") for k in ("kind", "name", "nationality")]
+        lines.append(", ".join(parts).rstrip(", "))
+    values["perpetrators"] = "\n".join(lines)
+    values["conduct_also_in"] = ", ".join(situation.get("conduct_also_in") or [])
+    for kind in HARMS:
+        values[f"civilian_harm.{kind}"] = str(
+            (situation.get("civilian_harm") or {}).get(kind, "none")
+        )
+    values["in_place"] = ",".join(situation.get("in_place") or [])
+    return values
+
+
 @cache
 def _choices() -> dict[str, list[str]]:
     """The allowed values of the situation's enumerations, read from the engine's model so the
@@ -320,6 +371,7 @@ def _wizard(
     errors: dict[str, list[str]] | None = None,
     doc: Any = None,
     status: int = 200,
+    editing: int | None = None,
 ) -> HTMLResponse:
     errors = errors or {}
     # Messages next to the field they belong to: `atrocities.genocide.committed[0]` goes with
@@ -354,13 +406,31 @@ def _wizard(
         errors=errors,
         field_errors=by_field,
         doc=doc,
+        editing=editing,
     )
 
 
-@router.get("/assess", response_class=HTMLResponse)
-def assess_form(request: Request, user: Viewer, step: str = "where") -> HTMLResponse:
+def _edit_id(value: object) -> int | None:
+    """The saved version whose facts the wizard is changing (`edit`), if any."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_ID else None
+
+
+@router.get("/assess", response_model=None)
+def assess_form(
+    request: Request, db: DB, user: Viewer, step: str = "where", edit: str = ""
+) -> Response:
+    """The wizard, empty, or (`?edit=ID`, signed in) holding the facts of a saved version."""
     index = STEP_IDS.index(step) if step in STEP_IDS else 0
-    return _wizard(request, user, _blank_form(), index)
+    editing = _edit_id(edit)
+    if editing is None:
+        return _wizard(request, user, _blank_form(), index)
+    try:
+        record = assessments_service.get(db, user, editing)
+        values = form_from_situation(record.situation)
+    except ServiceError as exc:
+        return _refused(request, user, exc)
+    return _wizard(request, user, values, index, editing=editing)
 
 
 def _check(values: dict[str, Any]) -> dict[str, list[str]]:
@@ -385,24 +455,38 @@ async def assess_page(request: Request, user: Viewer) -> HTMLResponse:
     at = str(raw.get("step") or "")
     index = STEP_IDS.index(at) if at in STEP_IDS else len(STEPS) - 1
     go = str(raw.get("go") or "assess")
+    editing = _edit_id(raw.get("edit"))
     if go == "back":
-        return _wizard(request, user, values, max(0, index - 1))
+        return _wizard(request, user, values, max(0, index - 1), editing=editing)
     if go.startswith("to:") and go[3:] in STEP_IDS:
-        return _wizard(request, user, values, STEP_IDS.index(go[3:]))
+        return _wizard(request, user, values, STEP_IDS.index(go[3:]), editing=editing)
     if go == "next":
         problems = {f: m for f, m in _check(values).items() if _step_of_field(f) <= index}
         if problems:
             first = min(_step_of_field(f) for f in problems)
-            return _wizard(request, user, values, first, errors=problems, status=422)
-        return _wizard(request, user, values, min(index + 1, len(STEPS) - 1))
+            return _wizard(
+                request, user, values, first, errors=problems, status=422, editing=editing
+            )
+        return _wizard(request, user, values, min(index + 1, len(STEPS) - 1), editing=editing)
     try:
         # In a worker thread, as its API twin: the event loop keeps serving meanwhile.
         doc = await run_in_threadpool(assessments_service.assess_payload, situation_payload(values))
     except InvalidInputError as exc:
-        errors = _errors(exc)
-        first = min(_step_of_field(f) for f in errors)
-        return _wizard(request, user, values, first, errors=errors, status=422)
-    return _wizard(request, user, values, len(STEPS) - 1, doc=doc)
+        return _invalid(request, user, values, exc, editing)
+    return _wizard(request, user, values, len(STEPS) - 1, doc=doc, editing=editing)
+
+
+def _invalid(
+    request: Request,
+    user: Principal | None,
+    values: dict[str, Any],
+    exc: InvalidInputError,
+    editing: int | None = None,
+) -> HTMLResponse:
+    """The wizard again at the first step with a problem, every message shown (422)."""
+    errors = _errors(exc)
+    first = min(_step_of_field(f) for f in errors)
+    return _wizard(request, user, values, first, errors=errors, status=422, editing=editing)
 
 
 @router.post("/assess/save", response_model=None)
@@ -415,9 +499,7 @@ async def save_page(request: Request, db: DB, user: Viewer) -> Response:
             assessments_service.save, db, user, situation_payload(values)
         )
     except InvalidInputError as exc:
-        errors = _errors(exc)
-        first = min(_step_of_field(f) for f in errors)
-        return _wizard(request, user, values, first, errors=errors, status=422)
+        return _invalid(request, user, values, exc)
     except ServiceError as exc:
         return _refused(request, user, exc)
     return RedirectResponse(f"/assessments/{record.id}", status_code=303)
@@ -449,10 +531,20 @@ def _assessment_view(
 async def reassess_page(
     request: Request, db: DB, user: Viewer, assessment_id: AssessmentId
 ) -> Response:
-    """Twin of POST /api/v1/assessments/{id}/reassess without a body (analyst): the saved facts
-    under today's rules, as the next version of the case."""
+    """Twin of POST /api/v1/assessments/{id}/reassess (analyst): the next version of the case,
+    from the saved facts under today's rules (the button on the saved assessment), or from the
+    facts the wizard holds (its "Save as the next version of this case")."""
+    raw = await request.form()
+    values = _read_form(raw) if "country" in raw else None
+    payload = situation_payload(values) if values is not None else None
     try:
-        record = await run_in_threadpool(assessments_service.reassess, db, user, assessment_id)
+        record = await run_in_threadpool(
+            assessments_service.reassess, db, user, assessment_id, payload
+        )
+    except InvalidInputError as exc:
+        if values is None:
+            return _refused(request, user, exc)
+        return _invalid(request, user, values, exc, assessment_id)
     except ServiceError as exc:
         return _refused(request, user, exc)
     return RedirectResponse(f"/assessments/{record.id}", status_code=303)
