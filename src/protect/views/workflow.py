@@ -76,19 +76,20 @@ ASSESSMENTS = View(
 
 @dataclass(frozen=True)
 class Saved:
-    """One saved version with what its page shows beside it."""
+    """One saved version, and what its page shows beside it: the case's versions and the notes,
+    read only when the page or a CSV asks (the JSON twin answers the record alone)."""
 
     record: AssessmentRecord
-    versions: list[AssessmentSummary]
-    notes: list[AnnotationOut]
+    versions: Callable[[], list[AssessmentSummary]]
+    notes: Callable[[], list[AnnotationOut]]
 
 
 def load_assessment(db: DB, reader: Reader, assessment_id: AssessmentId) -> Saved:
     """One saved version: facts, document, rules version, author."""
     return Saved(
         record=assessments.get(db, reader, assessment_id),
-        versions=assessments.history(db, reader, assessment_id),
-        notes=assessments.list_annotations(db, reader, assessment_id),
+        versions=lambda: assessments.history(db, reader, assessment_id),
+        notes=lambda: assessments.list_annotations(db, reader, assessment_id),
     )
 
 
@@ -96,8 +97,8 @@ def _assessment_context(saved: Saved) -> dict[str, Any]:
     return {
         "record": saved.record,
         "doc": saved.record.assessment,
-        "versions": saved.versions,
-        "notes": saved.notes,
+        "versions": saved.versions(),
+        "notes": saved.notes(),
         "rules_now": audit.rules_version(),
         "note_error": "",
         "note_text": "",
@@ -119,8 +120,8 @@ ASSESSMENT = View(
     context=_assessment_context,
     tables=(
         Table("measures", lambda s: list(s.record.assessment.get("measures", [])), "measures"),
-        Table("history", lambda s: _history_rows(s.versions), "the versions of the case"),
-        Table("annotations", lambda s: [n.model_dump() for n in s.notes], "annotations"),
+        Table("history", lambda s: _history_rows(s.versions()), "the versions of the case"),
+        Table("annotations", lambda s: [n.model_dump() for n in s.notes()], "annotations"),
     ),
     access="viewer",
     errors=(404, 422, 503),

@@ -22,25 +22,24 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from protect.knowledge.countries import is_known
 from protect.knowledge.schema import HarmKind
 from protect.service import Principal, ServiceError, UnauthorizedError, users
 from protect.service import assessments as assessments_service
 from protect.service.errors import InvalidInputError
 from protect.service.http import DB, SESSION_COOKIE
 from protect.service.roles import require
-from protect.views.workflow import ASSESSMENT, USERS
+from protect.service.worldmap import country_name
+from protect.views.workflow import ASSESSMENT, MAX_ID, USERS, AssessmentId
 from protect.web.common import Viewer, error_page, render
 
 router = APIRouter(include_in_schema=False)
 
-MAX_ID = 2**31 - 1
-AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 UserName = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")]
 CRIMES = ("genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing")
 PEACEKEEPING = ("present", "poc_mandate", "chapter_vii", "host_consent")
 COUNCIL = ("seized", "veto_blocked")
 HARMS: tuple[str, ...] = get_args(HarmKind)
-AUDIT_PAGE = 50
 
 
 def _refused(request: Request, user: Principal | None, exc: ServiceError) -> Response:
@@ -339,11 +338,6 @@ def _countries() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _country_name(code: str) -> str:
-    names = dict(_countries()["current"] + _countries()["former"])
-    return names.get(code, "")
-
-
 @cache
 def _measures() -> list[tuple[str, str, str]]:
     """(id, title, actors) of every measure of the catalogue, by title."""
@@ -397,7 +391,8 @@ def _wizard(
         choices=_choices(),
         help=_help(),
         countries=_countries(),
-        country_name=_country_name(values["country"]),
+        # Empty for a code the knowledge base does not know: the page then says so.
+        country_name=(country_name(values["country"]) if is_known(values["country"]) else ""),
         measures=_measures(),
         in_place={m.lower() for m in in_place},
         crimes=CRIMES,
