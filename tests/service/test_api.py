@@ -239,7 +239,9 @@ def test_knowledge_base_browse(client: TestClient) -> None:
     assert one.status_code == 200
     assert one.json()["in_force"] == "2002-07-01"
     assert client.get("/api/v1/kb/instruments/no-such-thing").status_code == 404
-    assert client.get("/api/v1/kb/recipes").status_code == 422
+    # An unknown kind is no resource, as on its page (issue 12: the page said 404, this 422).
+    recipes = client.get("/api/v1/kb/recipes")
+    assert recipes.status_code == 404 and "known kinds: instruments" in recipes.json()["detail"]
 
 
 def test_openapi_is_served_and_names_the_engine_models(client: TestClient) -> None:

@@ -141,9 +141,9 @@ def test_monitor_page_defaults_to_the_last_months_of_the_country(
     assert len(timeline) == 36  # the sample covers 2016-01 to 2018-12: all of it fits
     assert len(_groups(_svg(full.text))) == 36
 
-    from protect.service import data
+    from protect.service import monitor
 
-    monkeypatch.setattr(data, "DEFAULT_WINDOW", 12)
+    monkeypatch.setattr(monitor, "DEFAULT_WINDOW", 12)
     short = ingested.get("/monitor/MMR")
     rows = re.findall(r'<tr data-month="(\d{4}-\d{2})">', short.text)
     assert rows == [m["month"] for m in timeline[-12:]]

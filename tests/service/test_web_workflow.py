@@ -239,7 +239,7 @@ def test_a_viewer_reads_but_cannot_save_reassess_or_annotate(
     assert _saved(database) == 1
     assert client.get(f"/api/v1/assessments/{saved['id']}/annotations").json() == []
     # The page's tables download as CSV, for the viewer too.
-    history = client.get(f"/assessments/{saved['id']}.csv?table=history")
+    history = client.get(f"/assessments/{saved['id']}.csv?table=versions")
     assert history.status_code == 200 and history.headers["content-type"].startswith("text/csv")
     header, row = history.text.splitlines()[:2]
     assert "version" in header.split(",") and "vic" not in row and "ana" in row

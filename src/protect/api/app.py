@@ -193,7 +193,6 @@ _SECURITY_HEADER_NAMES = {
 }
 
 
-
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The generated schema, plus the engine's input and output models the routes refer to."""
     if app.openapi_schema:

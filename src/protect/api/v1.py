@@ -1,7 +1,8 @@
 """The REST API, version 1: thin routes over `protect.service`; JSON mirrors the CLI's JSON.
 
-The routes that read saved assessments, the audit log and users are views (`protect.views.
-workflow`), registered with their pages by `api/views.py`; the writes are here."""
+The routes that read saved assessments, their history and diffs, the audit log and users are
+views (`protect.views.assessments`, `protect.views.admin`), registered with their pages by
+`api/views.py`; the writes are here."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from protect.api.deps import DB, Caller, OptionalSituation, Situations
-from protect.service import assessments, audit, knowledge, users
+from protect.service import assessments, audit, users
 from protect.service.http import Reader
 from protect.service.schemas import (
     AnnotationIn,
@@ -242,25 +243,6 @@ def rotate_my_token(db: DB, caller: Caller) -> NewUser:
     from protect.service.roles import require
 
     return users.rotate_token(db, caller, require(caller, "viewer").name)
-
-
-@router.get("/kb", tags=["knowledge"])
-def kb_index() -> dict[str, int]:
-    """The kinds of knowledge-base entry and how many of each there are."""
-    return knowledge.counts()
-
-
-@router.get("/kb/{kind}", tags=["knowledge"], responses=_only(404))
-def kb_list(kind: knowledge.Kind) -> list[dict[str, Any]]:
-    """Every entry of one kind (instruments, measures, tensions, ...)."""
-    return knowledge.list_entries(kind)
-
-
-@router.get("/kb/{kind}/{entry_id}", tags=["knowledge"], responses=_only(404))
-def kb_entry(
-    kind: knowledge.Kind, entry_id: Annotated[str, Path(max_length=100)]
-) -> dict[str, Any]:
-    return knowledge.get_entry(kind, entry_id)
 
 
 __all__ = ["router"]

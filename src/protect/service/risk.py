@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from protect.risk.schemas import ForecastRow
 from protect.service import audit
-from protect.service.errors import ConflictError, InvalidInputError
+from protect.service.errors import ConflictError, DataUnavailableError, InvalidInputError
 from protect.service.roles import Principal, require
 from protect.storage import Database
 from protect.storage.models import (
@@ -586,3 +586,62 @@ def export_record(db: Database, out: Path) -> list[Path]:
         )
     (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return written
+
+
+# ---- the forecast the pages and the API serve ---------------------------------------------
+
+
+def _sources_root() -> str:
+    from protect.config import sources_dir
+
+    found = sources_dir()
+    if found is not None:
+        return str(found.resolve())  # without importing the risk readers (pandas)
+    from protect.risk.sources import RiskDataError, require_sources_dir
+
+    try:
+        return str(require_sources_dir().resolve())
+    except RiskDataError as exc:
+        raise DataUnavailableError(str(exc).splitlines()[0]) from exc
+
+
+def forecast(db: Database, year: int) -> StoredForecast:
+    """The stored forecast for `year`: read from the store, or, the first time a year is asked
+    for, computed with the frozen model and stored, dated and hashed, for every later request
+    and process. Call it through `service.monitor.call` (the risk model's errors mapped)."""
+    root = Path(_sources_root())
+    try:
+        return issue_forecast(db, SERVER, year, root)
+    except ValueError as exc:
+        # Named only when raised: importing the risk readers (pandas) costs a second.
+        from protect.risk.sources import RiskDataError
+
+        if isinstance(exc, RiskDataError):
+            raise DataUnavailableError(str(exc).splitlines()[0]) from exc
+        raise
+
+
+@lru_cache(maxsize=8)
+def _latest_year(root: str, stamp: int) -> int:
+    import pandas as pd
+
+    from protect.risk.files import PREDICTORS
+
+    try:
+        years = pd.read_csv(f"{root}/{PREDICTORS.as_posix()}", usecols=["year"])["year"]
+    except (OSError, ValueError) as exc:
+        raise DataUnavailableError(f"{root}/{PREDICTORS}: cannot read its years: {exc}") from exc
+    if years.empty:
+        raise DataUnavailableError(f"{root}/{PREDICTORS}: no rows")
+    return int(years.max()) + 1
+
+
+def latest_forecast_year() -> int:
+    """The last year the sources allow a forecast for: features come from the year before."""
+    from protect.risk.files import PREDICTORS
+
+    root = _sources_root()
+    path = Path(root) / PREDICTORS
+    if not path.is_file():
+        raise DataUnavailableError(f"{path}: file not found (the risk model needs it)")
+    return _latest_year(root, path.stat().st_mtime_ns)

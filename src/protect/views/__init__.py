@@ -12,9 +12,16 @@ from protect.views.base import Table, View
 
 def all_views() -> tuple[View, ...]:
     """Every view, in the order their routes are registered."""
-    from protect.views import monitor, workflow
+    from protect.views import admin, assessments, foa, knowledge, monitor, risk
 
-    return (*monitor.VIEWS, *workflow.VIEWS)
+    return (
+        *monitor.VIEWS,
+        *risk.VIEWS,
+        *knowledge.VIEWS,
+        *assessments.VIEWS,
+        *foa.VIEWS,
+        *admin.VIEWS,
+    )
 
 
 __all__ = ["Table", "View", "all_views"]

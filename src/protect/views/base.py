@@ -13,12 +13,14 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
+
+from protect.service.monitor import month_problem
 
 Access = Literal["anyone", "viewer", "admin"]
 Rows = Callable[[Any], Sequence[Mapping[str, Any]]]
@@ -65,7 +67,6 @@ class View:
     access: Access = "anyone"
     errors: tuple[int, ...] = (404, 422, 503)
     tags: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def json_path(self) -> str:
@@ -111,10 +112,9 @@ def _month(value: object) -> object:
     if value is None:
         return None
     text = str(value).strip()
-    if not re.fullmatch(MONTH_PATTERN, text):
-        raise PydanticCustomError(
-            "month", "{value} is not a month written YYYY-MM", {"value": repr(str(value)[:200])}
-        )
+    problem = month_problem(text)
+    if problem:
+        raise PydanticCustomError("month", "{problem}", {"problem": problem})
     return text
 
 
@@ -127,6 +127,11 @@ def _country(value: object) -> object:
             {"value": repr(text[:200])},
         )
     return text.upper()
+
+
+def _optional_country(value: object) -> object:
+    value = _blank_is_none(value)
+    return None if value is None else _country(value)
 
 
 def _year(value: object) -> object:
@@ -168,4 +173,14 @@ YearQuery = Annotated[
     int | None,
     Query(ge=1900, le=2200, description="default: the latest year the sources allow"),
     BeforeValidator(_year),
+]
+
+MAX_ID = 2**31 - 1
+Limit = Annotated[int, Query(ge=1, le=500, description="at most this many")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="skip this many")]
+AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID, description="id of one saved version")]
+CountryQuery = Annotated[
+    str | None,
+    Query(pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-3; default: every country"),
+    BeforeValidator(_optional_country),
 ]

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from protect.monitor.models import AlertRecord, CountrySituation, MonthRecord
 from protect.service.country import CountryView, actor_titles, country_chart, country_view
-from protect.service.data import CountryMonths, MonthAlerts, alerts_for, call, monitor_for
+from protect.service.monitor import CountryMonths, MonthAlerts, alerts_for, call, monitor_for
 from protect.service.worldmap import (
     MonthMap,
     country_name,

@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -87,8 +87,12 @@ def _own(view: View, kwargs: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if not k.startswith("_") and k != "table"}
 
 
-def _csv_url(request: Request, table: str | None) -> str:
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "table"]
+def _csv_url(request: Request, context: Mapping[str, Any], table: str | None) -> str:
+    """The page's path + `.csv`, with the parameters of the JSON link when the page has one
+    (they hold the defaults resolved, e.g. the month shown), else those of the request."""
+    json_url = context.get("json_url")
+    source = urlsplit(json_url).query if isinstance(json_url, str) else str(request.url.query)
+    query = [(k, v) for k, v in parse_qsl(source, keep_blank_values=True) if k != "table"]
     if table is not None:
         query.append(("table", table))
     return request.url.path + ".csv" + ("?" + urlencode(query) if query else "")
@@ -97,14 +101,12 @@ def _csv_url(request: Request, table: str | None) -> str:
 def page_endpoint(view: View) -> Callable[..., Response]:
     def page(**kwargs: Any) -> Response:
         request: Request = kwargs["_request"]
-        result = view.load(**_own(view, kwargs))
+        context = view.context(view.load(**_own(view, kwargs)))
         links = [
-            {"title": t.title or t.name, "url": _csv_url(request, None if i == 0 else t.name)}
+            {"title": t.title or t.name, "url": _csv_url(request, context, t.name if i else None)}
             for i, t in enumerate(view.tables)
         ]
-        return render(
-            request, view.template, kwargs["_reader"], csv_links=links, **view.context(result)
-        )
+        return render(request, view.template, kwargs["_reader"], csv_links=links, **context)
 
     page.__signature__ = view.signature(_REQUEST, _READER)  # type: ignore[attr-defined]
     page.__doc__ = inspect.getdoc(view.load)

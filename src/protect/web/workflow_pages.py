@@ -1,7 +1,7 @@
 """The assessment workflow on the web: the assess wizard, and the forms that save, re-assess and
 annotate assessments and manage users and tokens. The pages that read (saved assessments, their
-history and diffs, the audit log, users, the signed-in user) are views (`protect.views.workflow`),
-one declaration with their JSON twins; the forms here re-render those views' pages.
+history and diffs, the audit log, users, the signed-in user) are views, one declaration with
+their JSON twins (`views/assessments.py`, `views/admin.py`); the forms here re-render them.
 
 Thin adapters over `protect.service` (assessments, users, audit), as the /api/v1 routes are: a
 page parses its form, calls the service function with the logged-in user, and renders what it
@@ -30,7 +30,9 @@ from protect.service.errors import InvalidInputError
 from protect.service.http import DB, SESSION_COOKIE
 from protect.service.roles import require
 from protect.service.worldmap import country_name
-from protect.views.workflow import ASSESSMENT, MAX_ID, USERS, AssessmentId
+from protect.views.admin import USERS
+from protect.views.assessments import ASSESSMENT
+from protect.views.base import MAX_ID, AssessmentId
 from protect.web.common import Viewer, error_page, render
 
 router = APIRouter(include_in_schema=False)
