@@ -383,6 +383,31 @@ def _csrf(client: TestClient) -> str:
     return csrf_token(client)
 
 
+def test_each_page_and_its_twin_take_the_same_parameters() -> None:
+    """Read off the routes each adapter builds: the page, its CSV download and its JSON twin
+    parse the same query and path parameters, of the same kind (the CSV adds only `table`)."""
+    from fastapi.routing import APIRoute
+
+    from protect.api.views import views_router as json_routes
+    from protect.web.views import views_router as page_routes
+
+    routes = [r for r in [*page_routes().routes, *json_routes().routes] if isinstance(r, APIRoute)]
+
+    def params(path: str) -> set[tuple[str, str]]:
+        (route,) = [r for r in routes if r.path == path]
+        found = route.dependant.query_params + route.dependant.path_params
+        return {(p.alias, type(p.field_info).__name__) for p in found}
+
+    seen = set()
+    for view in all_views():
+        page = params(view.path)
+        assert page == params(view.json_path), view.name
+        if view.tables:
+            assert params(view.path + ".csv") == page | {("table", "Query")}, view.name
+        seen |= page
+    assert {("month", "Query"), ("from", "Query"), ("country", "Path")} <= seen
+
+
 def test_openapi_documents_each_view_once_with_its_model(world: World) -> None:
     schema = world.client.get("/openapi.json").json()
     for view in all_views():
@@ -477,3 +502,32 @@ def test_cli_api_and_python_give_the_same_alerts_and_errors(client: TestClient) 
     assert bad.exit_code == 2 and twin.status_code == 422
     (detail,) = twin.json()["detail"]
     assert bad.stderr.strip() == f"error: {detail['field']}: {detail['msg']}"
+
+
+def test_cli_and_api_read_the_same_knowledge_base(client: TestClient) -> None:
+    shown = _cli("kb", "show", "rome-statute", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    entry = client.get("/api/v1/kb/instruments/rome-statute").json()
+    assert json.loads(shown.stdout) == {"instruments": entry}
+    listed = _cli("kb", "list", "tensions", "--format", "json")
+    ids = sorted(t["id"] for t in client.get("/api/v1/kb/tensions").json())
+    assert json.loads(listed.stdout) == {"tensions": ids}
+
+
+def test_csv_cells_are_safe_to_open_in_a_spreadsheet() -> None:
+    """Text a spreadsheet would run as a formula is quoted; numbers, nested values and empty
+    cells keep their meaning; a column missing from some rows is left blank there."""
+    from protect.web.views import csv_text
+
+    text = csv_text(
+        [
+            {"name": '=HYPERLINK("http://x")', "deaths": -3.5, "figures": {"a": 1}},
+            {"name": "@SUM(A1)", "deaths": None, "extra": "+1"},
+        ]
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["name", "deaths", "figures", "extra"]
+    assert rows[0]["name"] == '\'=HYPERLINK("http://x")' and rows[1]["name"] == "'@SUM(A1)"
+    assert rows[0]["deaths"] == "-3.5" and rows[1]["deaths"] == ""
+    assert json.loads(rows[0]["figures"]) == {"a": 1}
+    assert (rows[0]["extra"], rows[1]["extra"]) == ("", "'+1")

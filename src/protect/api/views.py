@@ -31,7 +31,6 @@ def views_router(views: Sequence[View] | None = None) -> APIRouter:
             response_model=view.response_model,
             responses=view.responses(),
             tags=list(view.tags),
-            summary=None,
             description=inspect.getdoc(view.load),
             name=view.name,
         )

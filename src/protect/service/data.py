@@ -2,10 +2,10 @@
 `service.risk`. Kept only so branches written before the split still import; remove once they
 are merged (import from the new homes)."""
 
-from protect.service.errors import DataUnavailableError
 from protect.service.monitor import (
     DEFAULT_WINDOW,
     CountryMonths,
+    DataUnavailableError,
     MonthAlerts,
     alerts_for,
     call,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from protect.storage import DatabaseUnavailableError
-
 
 class ServiceError(Exception):
     """Base class; `status` is the HTTP status an API reports it with."""
@@ -73,8 +71,3 @@ class LimitExceededError(ServiceError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-class DataUnavailableError(DatabaseUnavailableError):
-    """The monitor's events store or the risk model's source files are missing or busy
-    (reported as 503, like the database)."""

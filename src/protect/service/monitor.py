@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from protect.monitor.models import AlertRecord, MonthRecord
-from protect.service.errors import DataUnavailableError, InvalidInputError, NotFoundError
+from protect.service.errors import InvalidInputError, NotFoundError
+from protect.storage import DatabaseUnavailableError
 
 
 def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -31,6 +32,11 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotFoundError(str(exc) or "no data") from exc
     except ValueError as exc:
         raise InvalidInputError(str(exc).splitlines()[0] if str(exc) else "invalid input") from exc
+
+
+class DataUnavailableError(DatabaseUnavailableError):
+    """The monitor's events store or the risk model's source files are missing or busy
+    (reported as 503, like the database)."""
 
 
 DEFAULT_WINDOW = 36  # months shown for a country when no range is asked for

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from protect.risk.schemas import ForecastRow
 from protect.service import audit
-from protect.service.errors import ConflictError, DataUnavailableError, InvalidInputError
+from protect.service.errors import ConflictError, InvalidInputError
+from protect.service.monitor import DataUnavailableError
 from protect.service.roles import Principal, require
 from protect.storage import Database
 from protect.storage.models import (

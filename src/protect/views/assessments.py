@@ -4,11 +4,11 @@ user, or the session cookie's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import BaseModel
 
 from protect.service import assessments, audit
 from protect.service.errors import NotFoundError
@@ -62,20 +62,22 @@ ASSESSMENTS = View(
 )
 
 
-class AssessmentDetail(BaseModel):
-    """One saved version, every version of its case and its notes: what its page shows."""
+@dataclass(frozen=True)
+class AssessmentDetail:
+    """One saved version, and what its page shows beside it: every version of its case and its
+    notes, read only when the page or a CSV asks (the JSON twin answers the record alone)."""
 
     record: AssessmentRecord
-    versions: list[AssessmentSummary]
-    notes: list[AnnotationOut]
+    versions: Callable[[], list[AssessmentSummary]]
+    notes: Callable[[], list[AnnotationOut]]
 
 
 def load_one(db: DB, reader: Reader, assessment_id: AssessmentId) -> AssessmentDetail:
     """One saved version: facts, document, rules version, author."""
     return AssessmentDetail(
         record=assessments.get(db, reader, assessment_id),
-        versions=assessments.history(db, reader, assessment_id),
-        notes=assessments.list_annotations(db, reader, assessment_id),
+        versions=lambda: assessments.history(db, reader, assessment_id),
+        notes=lambda: assessments.list_annotations(db, reader, assessment_id),
     )
 
 
@@ -89,17 +91,19 @@ ASSESSMENT = View(
     context=lambda d: {
         "record": d.record,
         "doc": d.record.assessment,
-        "versions": d.versions,
-        "notes": d.notes,
+        "versions": d.versions(),
+        "notes": d.notes(),
         "rules_now": audit.rules_version(),  # whether re-assessing would apply other rules
         "note_error": "",
         "note_text": "",
         "json_url": f"/api/v1/assessments/{d.record.id}",
     },
     tables=(
-        Table("versions", lambda d: [_summary_row(v) for v in d.versions], "versions of the case"),
+        Table(
+            "versions", lambda d: [_summary_row(v) for v in d.versions()], "versions of the case"
+        ),
         Table("measures", lambda d: list(d.record.assessment.get("measures", [])), "measures"),
-        Table("notes", lambda d: [n.model_dump(mode="json") for n in d.notes], "notes"),
+        Table("notes", lambda d: [n.model_dump(mode="json") for n in d.notes()], "notes"),
     ),
     access="viewer",
     tags=("assessments",),

@@ -51,8 +51,8 @@ class View:
     """A resource read over HTTP: one declaration for the page and its JSON twin.
 
     `path` is the page's path; the JSON route is `/api/v1` + (`api_path` or `path`). `access`
-    says who may read it ("viewer": a signed-in user; the service checks the role, this only
-    documents it and sends a signed-out browser to the login page).
+    says who may read it ("viewer": a signed-in user). The service checks the role; this only
+    documents it (401 in OpenAPI). `errors` are the other statuses the JSON route documents.
     """
 
     name: str
@@ -71,11 +71,6 @@ class View:
     @property
     def json_path(self) -> str:
         return "/api/v1" + (self.api_path or self.path)
-
-    @property
-    def summary(self) -> str:
-        """The first line of `load`'s docstring: the OpenAPI summary of the JSON route."""
-        return (inspect.getdoc(self.load) or self.name).split("\n\n")[0].replace("\n", " ")
 
     def responses(self) -> dict[int | str, dict[str, Any]]:
         """The error answers the JSON route documents (FastAPI documents its own 422)."""

@@ -4,6 +4,8 @@ pages in `web/foa_pages.py` and to /api/v1/foa."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -67,15 +69,16 @@ FOA_LIST = View(
 )
 
 
-class FoaDetail(BaseModel):
-    """One assessment as its page shows it: the record, its versions, and what the reader may
-    do with it now."""
+@dataclass(frozen=True)
+class FoaDetail:
+    """One assessment as its page shows it: the record, what the reader may do with it now,
+    and its versions (read only when the page or a CSV asks; the JSON twin is the record)."""
 
     record: FoaRecord
-    versions: list[VersionSummary]
     editable: bool
     can_review: bool
     submitter: str | None
+    versions: Callable[[], list[VersionSummary]]
 
 
 def load_one(db: DB, reader: Reader, foa_id: FoaId, version: Version = None) -> FoaDetail:
@@ -84,12 +87,13 @@ def load_one(db: DB, reader: Reader, foa_id: FoaId, version: Version = None) -> 
     analyst = reader is not None and reader.can("analyst")
     return FoaDetail(
         record=record,
-        versions=foa.versions(db, reader, foa_id),
         editable=record.status in ("draft", "returned") and analyst,
-        can_review=record.status == "submitted" and analyst and record.updated_by != reader.name
-        if reader is not None
-        else False,
+        can_review=record.status == "submitted"
+        and analyst
+        and reader is not None
+        and record.updated_by != reader.name,
         submitter=next((c.by for c in reversed(record.comments) if c.action == "submit"), None),
+        versions=lambda: foa.versions(db, reader, foa_id),
     )
 
 
@@ -106,7 +110,7 @@ def one_context(d: FoaDetail) -> dict[str, Any]:
         "fw": framework(),
         "ratings": RATINGS,
         "chart": Markup(chart),  # built from escaped text by ratings_svg
-        "versions": d.versions,
+        "versions": d.versions(),
         "editable": d.editable,
         "can_review": d.can_review,
         "submitter": d.submitter,
@@ -132,28 +136,36 @@ FOA_ONE = View(
     context=one_context,
     tables=(
         Table("factors", _factor_rows, "the risk factors"),
-        Table("versions", lambda d: [v.model_dump(mode="json") for v in d.versions], "versions"),
+        Table("versions", lambda d: [v.model_dump(mode="json") for v in d.versions()], "versions"),
     ),
     access="viewer",
     tags=("framework of analysis",),
 )
 
 
-class FoaHistory(BaseModel):
+@dataclass(frozen=True)
+class FoaHistory:
+    """A country's assessments; the full records (for the page's chart) are read only when the
+    page asks, so the JSON twin reads the list alone."""
+
     country: str
     rows: list[FoaSummary]
-    records: list[FoaRecord]
+    records: Callable[[], list[FoaRecord]]
 
 
 def load_history(db: DB, reader: Reader, country: CountryPath) -> FoaHistory:
     """A country's assessments over time, by date."""
     rows = foa.history(db, reader, country)
-    return FoaHistory(country=country, rows=rows, records=[foa.get(db, reader, r.id) for r in rows])
+    return FoaHistory(
+        country=country,
+        rows=rows,
+        records=lambda: [foa.get(db, reader, r.id) for r in rows],
+    )
 
 
 def _history_context(h: FoaHistory) -> dict[str, Any]:
     chart = ratings_svg(
-        [column(r, f"{r.date} #{r.id}") for r in h.records],
+        [column(r, f"{r.date} #{r.id}") for r in h.records()],
         title=f"{h.country}: ratings of the 14 risk factors in each assessment, by date",
         element_id="foa-history-chart",
     )

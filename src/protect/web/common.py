@@ -17,9 +17,7 @@ from markupsafe import Markup, escape
 
 from protect.engine.report import jurisdiction_words
 from protect.service import Principal
-from protect.service.http import SESSION_COOKIE, session_principal
-
-__all__ = ["SESSION_COOKIE", "page_principal"]
+from protect.service.http import session_principal
 
 CSRF_COOKIE = "protect_csrf"
 CSRF_FIELD = "csrf_token"
