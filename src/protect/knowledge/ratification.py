@@ -16,6 +16,7 @@ from bisect import bisect_right
 from functools import cache
 from typing import Literal, NamedTuple
 
+from protect.knowledge import months
 from protect.knowledge.countries import country, is_known
 from protect.knowledge.loader import KnowledgeError, load_model
 from protect.knowledge.schema import Declaration, RatificationTable, StateParty
@@ -32,10 +33,6 @@ SIXTIETH_DEPOSIT = dt.date(2002, 4, 11)
 _PREDECESSORS: dict[str, str] = {"YUG": "SRB", "SCG": "SRB"}
 
 
-def _first_of_next_month(day: dt.date) -> dt.date:
-    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
 def in_force_for_state(deposit: dt.date) -> dt.date:
     """Art. 126(2): the first day of the month after the 60th day following the deposit.
 
@@ -43,7 +40,8 @@ def in_force_for_state(deposit: dt.date) -> dt.date:
     """
     if deposit <= SIXTIETH_DEPOSIT:
         return GENERAL_ENTRY_INTO_FORCE
-    return max(GENERAL_ENTRY_INTO_FORCE, _first_of_next_month(deposit + dt.timedelta(days=60)))
+    day_60 = deposit + dt.timedelta(days=60)
+    return max(GENERAL_ENTRY_INTO_FORCE, months.first_day(months.of_date(day_60) + 1))
 
 
 def _one_year_after(day: dt.date) -> dt.date:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from protect.knowledge.months import label as month_label
+from protect.knowledge.months import parse as month_index
 from protect.monitor.ingest import Coverage, IngestError, Progress
 from protect.monitor.ingest import ingest as _ingest
 from protect.monitor.models import (
@@ -21,7 +23,7 @@ from protect.monitor.models import (
     SourceKind,
 )
 from protect.monitor.situations import alert_for, derive
-from protect.monitor.store import StoreError, month_index, month_label, open_db
+from protect.monitor.store import StoreError, open_db
 
 if TYPE_CHECKING:
     import duckdb

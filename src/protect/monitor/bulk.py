@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from protect.knowledge import months
 from protect.monitor.situations import SEVERITY, Thresholds, thresholds
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def derive_sql(source: str, t: Thresholds | None = None) -> str:
         SELECT source, iso3, m::BIGINT AS m, ({conflict}) AS armed_conflict, ({cah}) AS cah,
             ({by_civilians}) AS by_civilians, ({attacks}) AS attacks,
             ({perpetrator}) AS perpetrator, ({alert}) AS alert,
-            last_day(make_date((m // 12)::BIGINT, (m % 12 + 1)::BIGINT, 1)) AS month_end
+            last_day({months.sql_first_day('m')}) AS month_end
         FROM ({source})
     )
     """
@@ -185,7 +186,7 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
                 known.add(iso3)
             situation = made(
                 Situation,
-                name=f"{iso3} {m // 12:04d}-{m % 12 + 1:02d} (monitor, {source})",
+                name=f"{iso3} {months.label(m)} (monitor, {source})",
                 country=iso3,
                 date=day,
                 armed_conflict=_checked("armed_conflict", conflict),

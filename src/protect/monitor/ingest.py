@@ -23,8 +23,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from protect.knowledge.months import label as month_label
 from protect.monitor.models import IngestReport, RowError, SourceKind
-from protect.monitor.store import month_label, open_db
+from protect.monitor.store import open_db
 
 if TYPE_CHECKING:
     import duckdb

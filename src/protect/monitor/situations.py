@@ -7,7 +7,6 @@ can be traced back to the panel and from there to the events.
 
 from __future__ import annotations
 
-import calendar
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -15,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from protect.knowledge import months
 from protect.monitor.models import Alert, AlertLevel
 
 _FIGURES = (
@@ -113,8 +113,7 @@ def alert_for(row: dict[str, Any], t: Thresholds | None = None) -> Alert | None:
 
 
 def month_end(month_idx: int) -> str:
-    year, month = month_idx // 12, month_idx % 12 + 1
-    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+    return months.last_day(month_idx).isoformat()
 
 
 def derive(

@@ -4,12 +4,12 @@ page and its JSON twin cannot answer differently."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from importlib import import_module
 from pathlib import Path as FilePath
 from typing import Any
 
+from protect.knowledge import months
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.storage import DatabaseUnavailableError
 
@@ -96,18 +96,15 @@ def latest_forecast_year() -> int:
 
 
 DEFAULT_WINDOW = 36  # months shown for a country when no range is asked for
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def check_month(value: str | None, field: str) -> None:
-    if value is not None and not _MONTH.fullmatch(value):
-        raise InvalidInputError(f"{field}: {value!r} is not a month written YYYY-MM")
-
-
-def shift_month(month: str, by: int) -> str:
-    year, mon = (int(p) for p in month.split("-"))
-    index = year * 12 + mon - 1 + by
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    if value is None:
+        return
+    try:
+        months.parse(value)
+    except ValueError:
+        raise InvalidInputError(f"{field}: {value!r} is not a month written YYYY-MM") from None
 
 
 def alerts_for(month: str | None) -> tuple[str, Any]:
@@ -137,7 +134,7 @@ def monitor_for(iso3: str, start: str | None, end: str | None) -> tuple[str, str
     if end is None:
         end = span[1] if start is None or start <= span[1] else start
     if start is None:
-        start = max(span[0], shift_month(end, -(DEFAULT_WINDOW - 1)))
+        start = max(span[0], months.shift(end, -(DEFAULT_WINDOW - 1)))
     if start > end:
         raise InvalidInputError(f"from {start} is after to {end}")
     return start, end, call(api.monitor, iso3, start, end)
