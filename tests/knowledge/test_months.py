@@ -51,7 +51,9 @@ def test_add_months_examples() -> None:
     assert months.add_months(dt.date(2001, 11, 15), 3) == dt.date(2002, 2, 15)
 
 
-@pytest.mark.parametrize("bad", ["2017-13", "2017-00", "17-01", "2017-1", "2017/01", "", "２０１７-01"])
+@pytest.mark.parametrize(
+    "bad", ["2017-13", "2017-00", "17-01", "2017-1", "2017/01", "", "２０１７-01"]
+)
 def test_parse_names_what_is_wrong(bad: str) -> None:
     with pytest.raises(ValueError, match="month"):
         months.parse(bad)
