@@ -15,7 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from protect.knowledge import months
-from protect.monitor.models import Alert, AlertLevel
+from protect.knowledge.levels import AlertLevel
+from protect.monitor.models import Alert
 
 _FIGURES = (
     "sb_best_12m", "ns_best_12m", "os_best_12m", "os_best_3m", "interstate_best_12m",

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from protect.knowledge.levels import FILL
 from protect.knowledge.months import label as month_label
 from protect.knowledge.months import parse as month_index
 
@@ -19,12 +20,8 @@ SERIES = (
     ("one_sided", "one-sided", "#D55E00"),
 )
 CIVILIAN_COLOUR = "#1b1b1b"
-# Alert levels in one purple ramp, darker for more severe, apart from the bars' colours.
-LEVEL_COLOURS = {
-    "current-crisis": "#3f007d",
-    "imminent-risk": "#6a51a3",
-    "serious-concern": "#b4b1d8",
-}
+# Alert levels, from their one definition (protect.knowledge.levels).
+LEVEL_COLOURS: dict[str, str] = {level: fill for level, fill in FILL.items()}
 
 WIDTH, HEIGHT = 800, 400
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 44, 110

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from protect.engine.report import jurisdiction_words
+from protect.knowledge.levels import LEVELS
 from protect.service import Principal, users
 from protect.service.http import DB
 
@@ -47,6 +48,7 @@ templates.env.filters["code_spans"] = _code_spans
 templates.env.filters["number"] = _number
 templates.env.filters["sentence"] = _sentence
 templates.env.globals["jurisdiction_words"] = jurisdiction_words
+templates.env.globals["alert_levels"] = LEVELS
 
 
 def page_principal(request: Request, db: DB) -> Principal | None:
