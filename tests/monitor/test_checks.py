@@ -165,3 +165,23 @@ def test_a_missing_required_column_is_named_with_the_others_missing(
     with pytest.raises(IngestError) as err:
         ingest("ucdp", path, db_path=db)
     assert "'type_of_violence', 'country_id', 'best'" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "problem"),
+    [
+        ({"type": "category", "columns": ["event_type"]}, "crosswalk"),
+        ({"type": "country", "columns": ["iso"]}, "codes"),
+        ({"type": "flag"}, "rule"),
+        ({"type": "text"}, "columns or a rule"),
+        ({"type": "category", "columns": ["t"], "crosswalk": {"Riots": 7}}, "crosswalk codes"),
+        ({"type": "text", "columns": ["x"], "rule": "no-such-rule"}, "rule"),
+    ],
+)
+def test_a_broken_mapping_entry_is_refused_at_load(field: dict[str, object], problem: str) -> None:
+    from pydantic import ValidationError
+
+    from protect.monitor.mapping import FieldSpec
+
+    with pytest.raises(ValidationError, match=problem):
+        FieldSpec.model_validate(field)
