@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Literal
 
 
 def index(year: int, month: int) -> int:
@@ -65,11 +66,18 @@ def last_day(m: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months later; a day the target month lacks (31 April)
-    falls to that month's last day, as treaty rules counting months are read."""
-    end = last_day(of_date(day) + months)
-    return end.replace(day=min(day.day, end.day))
+def add_months(
+    day: dt.date, months: int, *, short_month: Literal["last-day", "next-first"] = "last-day"
+) -> dt.date:
+    """The same day `months` calendar months later. A day the target month lacks (31 April,
+    29 February) falls to that month's last day, or with `short_month="next-first"` to the
+    first of the month after: treaties count such periods either way, and each rule says
+    which."""
+    m = of_date(day) + months
+    end = last_day(m)
+    if day.day <= end.day:
+        return end.replace(day=day.day)
+    return end if short_month == "last-day" else first_day(m + 1)
 
 
 def sql_index(date_expr: str) -> str:

@@ -564,7 +564,7 @@ def _normalise(
 def _refuse_unknown(
     con: duckdb.DuckDBPyConnection, spec: SourceSpec, lines: Callable[[int], dict[int, int]]
 ) -> None:
-    """Unknown codes stop the ingest: guessing would silently change the numbers (style.md)."""
+    """Unknown codes stop the ingest: guessing would silently change the numbers (decision 014)."""
     from protect.monitor.checks import refusals
 
     found = refusals(spec)
