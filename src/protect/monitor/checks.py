@@ -2,10 +2,10 @@
 
 A row check skips its row and reports it by line and field (`ROW_CHECKS`, first failing check
 wins); a refusal stops the whole ingest, because the row carries a code the monitor does not
-know and guessing would change the numbers (`refusals`, decision 014). Each check is a DuckDB expression over
-the typed fields of `mapping.typed_fields` (plus `iso3`, the crosswalked country) that holds
-when the row fails it; the typed value is tested first and the text only for the few rows
-whose value is missing (decision 024).
+know and guessing would change the numbers (`refusals`, decision 014). Each check is a DuckDB
+expression over the typed fields of `mapping.typed_fields` (plus `iso3`, the crosswalked
+country) that holds when the row fails it; the typed value is tested first and the text only
+for the few rows whose value is missing (decision 024).
 """
 
 from __future__ import annotations
