@@ -90,3 +90,20 @@ def test_no_other_module_does_month_arithmetic() -> None:
         if pattern.search(line)
     ]
     assert found == []
+
+
+@given(days, st.integers(min_value=0, max_value=240))
+def test_add_months_next_first_reading(day: dt.date, n: int) -> None:
+    later = months.add_months(day, n, short_month="next-first")
+    target = months.of_date(day) + n
+    if day.day <= months.last_day(target).day:
+        assert later == months.add_months(day, n)
+    else:
+        assert later == months.first_day(target + 1)
+
+
+def test_add_months_next_first_examples() -> None:
+    assert months.add_months(dt.date(2004, 2, 29), 12, short_month="next-first") == dt.date(
+        2005, 3, 1
+    )
+    assert months.add_months(dt.date(2004, 2, 29), 12) == dt.date(2005, 2, 28)
