@@ -185,3 +185,28 @@ def test_a_broken_mapping_entry_is_refused_at_load(field: dict[str, object], pro
 
     with pytest.raises(ValidationError, match=problem):
         FieldSpec.model_validate(field)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "field", "message"),
+    [
+        ("best", "-3", "#affected+killed", "#affected+killed '-3' is not a non-negative number"),
+        ("iso3", "XYZ", "#country+code",
+         "#country+code 'XYZ' is not a country code the crosswalk knows at the event's date"),
+        ("date_start", "", "date_start", "date_start is empty"),
+    ],
+)  # fmt: skip
+def test_hxl_row_errors_name_the_tag(
+    column: str, value: str, field: str, message: str, tmp_path: Path, db: Path, data: Path
+) -> None:
+    """An HXL file's errors name the field by the tag the mapping reads it from."""
+    with open(data / "hdx221_ukr_2014_08.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    rows[2 + BAD][rows[0].index(column)] = value
+    path = tmp_path / "hxl.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith(rows[2 + BAD][0] + ","))
+    report = ingest("hxl", path, db_path=db)
+    assert [(e.line, e.field, e.message) for e in report.errors] == [(line, field, message)]
