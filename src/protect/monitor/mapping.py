@@ -432,9 +432,9 @@ def known_violence_types(spec: SourceSpec) -> str:
     return ", ".join(repr(k) for k in f.crosswalk)
 
 
-def typed_fields(found: Found) -> list[Expression]:
-    """The row's fields, typed, each beside the cell it was read from (`*_raw`, quoted by row
-    messages): the first projection of the ingest."""
+def typed_fields(found: Found) -> list[tuple[str, Expression]]:
+    """(name, expression) of the row's fields, typed, each beside the cell it was read from
+    (`*_raw`, quoted by row messages): the first projection of the ingest."""
     c = Cells(found)
     spec = found.spec
 
@@ -463,33 +463,33 @@ def typed_fields(found: Found) -> list[Expression]:
         type_raw = const("(inferred from the actors)")
     civ = count("civilians")
     return [
-        c.text("event_id").alias("event_id"),
-        type_raw.alias("type_raw"),
-        violence_type(c).alias("type_code"),
-        raw("date_start").alias("ds_raw"),
-        raw("date_end").alias("de_raw"),
-        as_date(raw("date_start")).alias("ds"),
-        as_date(raw("date_end")).alias("de"),
-        raw("date_prec").alias("date_prec_raw"),
-        code("date_prec").alias("date_prec"),
-        raw("where_prec").alias("where_prec_raw"),
-        code("where_prec").alias("where_prec"),
-        c.text("country").alias("country_raw"),
-        c.text("country_name").alias("country_name"),
-        raw("best").alias("best_raw"),
-        as_number(raw("best")).alias("best"),
-        raw("low").alias("low_raw"),
-        as_number(raw("low")).alias("low"),
-        raw("high").alias("high_raw"),
-        as_number(raw("high")).alias("high"),
-        civ.alias("civ_raw"),
-        as_number(civ).alias("civilians"),
-        c.text("side_a").alias("side_a"),
-        c.text("side_b").alias("side_b"),
-        flag("perpetrator_is_gov").alias("perpetrator_is_gov"),
-        flag("candidate").alias("candidate"),
-        c.text("admin1").alias("admin1"),
-        c.text("admin2").alias("admin2"),
-        coordinate("latitude").alias("latitude"),
-        coordinate("longitude").alias("longitude"),
+        ("event_id", c.text("event_id")),
+        ("type_raw", type_raw),
+        ("type_code", violence_type(c)),
+        ("ds_raw", raw("date_start")),
+        ("de_raw", raw("date_end")),
+        ("ds", as_date(raw("date_start"))),
+        ("de", as_date(raw("date_end"))),
+        ("date_prec_raw", raw("date_prec")),
+        ("date_prec", code("date_prec")),
+        ("where_prec_raw", raw("where_prec")),
+        ("where_prec", code("where_prec")),
+        ("country_raw", c.text("country")),
+        ("country_name", c.text("country_name")),
+        ("best_raw", raw("best")),
+        ("best", as_number(raw("best"))),
+        ("low_raw", raw("low")),
+        ("low", as_number(raw("low"))),
+        ("high_raw", raw("high")),
+        ("high", as_number(raw("high"))),
+        ("civ_raw", civ),
+        ("civilians", as_number(civ)),
+        ("side_a", c.text("side_a")),
+        ("side_b", c.text("side_b")),
+        ("perpetrator_is_gov", flag("perpetrator_is_gov")),
+        ("candidate", flag("candidate")),
+        ("admin1", c.text("admin1")),
+        ("admin2", c.text("admin2")),
+        ("latitude", coordinate("latitude")),
+        ("longitude", coordinate("longitude")),
     ]
