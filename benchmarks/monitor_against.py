@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/monitor_against.py --old /tmp/ingest-old [--rounds 4]
 
 The machine is shared and its speed drifts, so one `benchmarks/monitor.py --repeat 1` of each
-tree runs in turn, `--rounds` times (old first, then new, then old, ...); both read the same
+tree runs in turn, `--rounds` times (old then new, then new then old, ...); both read the same
 input file (the other tree's `benchmarks/_work` is linked to this one's). For each side it
 prints every run (scan s / pipeline s), the ratio of its best pipeline to its best scan, and the
 median of the per-run ratios; then new against old. The old tree runs with this tree's `.venv`
@@ -53,9 +53,11 @@ def main() -> None:
         other.symlink_to(work)
     load = os.getloadavg()[0]
     sides: dict[str, list[tuple[float, float, str]]] = {"old": [], "new": []}
-    for _ in range(args.rounds):
-        sides["old"].append(one_run(args.old.resolve(), args.shared))
-        sides["new"].append(one_run(ROOT, args.shared))
+    trees = {"old": args.old.resolve(), "new": ROOT}
+    for k in range(args.rounds):
+        # Each side goes first in every other round, so neither always follows the other.
+        for name in ("old", "new") if k % 2 == 0 else ("new", "old"):
+            sides[name].append(one_run(trees[name], args.shared))
     lines = [
         "monitor benchmark, this tree (new) against another checkout (old), alternating rounds",
         f"command: .venv/bin/python benchmarks/monitor_against.py --old {args.old} "
