@@ -46,6 +46,7 @@ class Case:
     page: str
     shows: Expect
     items: Callable[[Doc], list[Any]]
+    role: str = "viewer"
 
 
 @dataclass
@@ -72,7 +73,14 @@ def world(client: TestClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch) -
     )
     foa = client.post("/api/v1/foa", json={"country": "MMR", "date": "2017-09-01"}, headers=analyst)
     assert foa.status_code == 201, foa.text
-    return World(client, tokens, {"assessment": saved.json()[0]["id"], "foa": foa.json()["id"]})
+    second = client.post(
+        f"/api/v1/assessments/{saved.json()[1]['id']}/reassess",
+        json={**PEACE, "armed_conflict": "non-international"},
+        headers=analyst,
+    )
+    assert second.status_code == 201, second.text
+    ids = {"assessment": saved.json()[0]["id"], "foa": foa.json()["id"]}
+    return World(client, tokens, {**ids, "second": second.json()["id"]})
 
 
 def _text(page: str) -> str:
@@ -99,7 +107,7 @@ def _pct(value: float) -> str:
 
 
 def _cases(ids: dict[str, int]) -> list[Case]:
-    one, foa = ids["assessment"], ids["foa"]
+    one, foa, second = ids["assessment"], ids["foa"], ids.get("second", 1)
     return [
         Case(
             "alerts",
@@ -200,6 +208,26 @@ def _cases(ids: dict[str, int]) -> list[Case]:
             lambda d: [d],  # the versions of the case: one here
         ),
         Case(
+            "history",
+            f"/assessments/{second}/history",
+            lambda d: [v["rules_version"] for v in d] + [f"{v['version']}" for v in d],
+            lambda d: d,
+        ),
+        Case(
+            "diff",
+            f"/assessments/{second}/diff?from=1&to=2",
+            lambda d: [c["path"] for c in d["changes"]] + [f"version {d['from_version']}"],
+            lambda d: d["changes"],
+        ),
+        Case(
+            "audit",
+            "/audit?limit=3",
+            lambda d: [e["action"] for e in d["items"]] + [str(d["total"])],
+            lambda d: d["items"],
+        ),
+        Case("users", "/users", lambda d: [u["name"] for u in d], lambda d: d, role="admin"),
+        Case("me", "/me", lambda d: [d["name"], d["role"]], lambda d: [d]),
+        Case(
             "foa_list",
             "/foa?country=MMR",
             lambda d: [f'href="/foa/{a["id"]}"' for a in d["items"]],
@@ -229,9 +257,10 @@ def test_every_view_has_a_parity_case() -> None:
 
 
 def test_every_page_shows_what_its_json_twin_and_csv_say(world: World) -> None:
-    client, auth = world.client, world.tokens.header("viewer")
+    client = world.client
     problems: list[str] = []
     for case in _cases(world.ids):
+        auth = world.tokens.header(case.role)
         twin = client.get(_json_url(case.view, case.page), headers=auth)
         page = client.get(case.page, headers=auth)
         assert twin.status_code == page.status_code == 200, (case.page, twin.text[:300])
@@ -308,6 +337,12 @@ BAD: list[tuple[str, str, int, str | None]] = [
     ("foa_list", "/foa?status=maybe", 422, "status"),
     ("foa", "/foa/999999", 404, None),
     ("foa_history", "/foa/history/1", 422, "country"),
+    ("history", "/assessments/999999/history", 404, None),
+    ("diff", "/assessments/999999/diff", 404, None),
+    ("diff", "/assessments/1/diff?from=0", 422, "from"),
+    ("audit", "/audit?actor=a%20b", 422, "actor"),
+    ("audit", "/audit?limit=501", 422, "limit"),
+    ("users", "/users", 403, None),  # a viewer asks
 ]
 
 
@@ -342,6 +377,9 @@ def test_a_signed_out_reader_is_sent_to_log_in_and_the_twin_says_401(world: Worl
         ("foa_list", "/foa"),
         ("foa", f"/foa/{world.ids['foa']}"),
         ("foa_history", "/foa/history/MMR"),
+        ("audit", "/audit"),
+        ("users", "/users"),
+        ("me", "/me"),
     ):
         twin = client.get(_json_url(view, page))
         assert twin.status_code == 401 and twin.headers["www-authenticate"] == "Bearer"

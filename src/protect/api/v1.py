@@ -1,4 +1,8 @@
-"""The REST API, version 1: thin routes over `protect.service`; JSON mirrors the CLI's JSON."""
+"""The REST API, version 1: thin routes over `protect.service`; JSON mirrors the CLI's JSON.
+
+The routes that read saved assessments, their history and diffs, the audit log and users are
+views (`protect.views.assessments`, `protect.views.admin`), registered with their pages by
+`api/views.py`; the writes are here."""
 
 from __future__ import annotations
 
@@ -10,13 +14,11 @@ from fastapi.responses import Response
 
 from protect.api.deps import DB, Caller, OptionalSituation, Situations
 from protect.service import assessments, audit, users
+from protect.service.http import Reader
 from protect.service.schemas import (
     AnnotationIn,
     AnnotationOut,
-    AssessmentDiff,
     AssessmentRecord,
-    AssessmentSummary,
-    AuditPage,
     AuditVerification,
     Health,
     NewUser,
@@ -147,42 +149,14 @@ def reassess(
 
 
 @router.get(
-    "/assessments/{assessment_id}/history",
-    tags=["assessments"],
-    response_model=list[AssessmentSummary],
-    responses=_only(401, 404, 503),
-)
-def history(db: DB, caller: Caller, assessment_id: AssessmentId) -> list[AssessmentSummary]:
-    """Every version of the case this assessment belongs to, oldest first."""
-    return assessments.history(db, caller, assessment_id)
-
-
-@router.get(
-    "/assessments/{assessment_id}/diff",
-    tags=["assessments"],
-    response_model=AssessmentDiff,
-    responses=_only(401, 404, 503),
-)
-def diff(
-    db: DB,
-    caller: Caller,
-    assessment_id: AssessmentId,
-    against: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="version to compare with")
-    ] = None,
-) -> AssessmentDiff:
-    """What changed from another version of the case (default: the previous one) to this one."""
-    return assessments.diff(db, caller, assessment_id, against)
-
-
-@router.get(
     "/assessments/{assessment_id}/annotations",
     tags=["assessments"],
     response_model=list[AnnotationOut],
     responses=_only(401, 404, 503),
 )
-def list_annotations(db: DB, caller: Caller, assessment_id: AssessmentId) -> list[AnnotationOut]:
-    return assessments.list_annotations(db, caller, assessment_id)
+def list_annotations(db: DB, reader: Reader, assessment_id: AssessmentId) -> list[AnnotationOut]:
+    """The notes on one saved version, oldest first (token, or the pages' session)."""
+    return assessments.list_annotations(db, reader, assessment_id)
 
 
 @router.post(
@@ -199,42 +173,15 @@ def annotate(
     return assessments.annotate(db, caller, assessment_id, note.text)
 
 
-@router.get("/audit", tags=["audit"], response_model=AuditPage, responses=_only(401, 503))
-def audit_log(
-    db: DB,
-    caller: Caller,
-    actor: Label = None,
-    action: Label = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> AuditPage:
-    """The append-only log of every write, newest first (any authenticated user)."""
-    return audit.entries(db, caller, actor=actor, action=action, limit=limit, offset=offset)
-
-
 @router.get(
     "/audit/verify",
     tags=["audit"],
     response_model=AuditVerification,
     responses=_only(401, 503),
 )
-def audit_verify(db: DB, caller: Caller) -> AuditVerification:
+def audit_verify(db: DB, reader: Reader) -> AuditVerification:
     """Walk the audit chain: whether every entry still holds, and the first that does not."""
-    return audit.verify(db, caller)
-
-
-@router.get("/me", tags=["users"], response_model=UserOut, responses=_only(401, 503))
-def me(db: DB, caller: Caller) -> UserOut:
-    """The user the token belongs to."""
-    from protect.service.roles import require
-
-    principal = require(caller, "viewer")
-    return users.get_user(db, principal.name)
-
-
-@router.get("/users", tags=["users"], response_model=list[UserOut], responses=_only(401, 403))
-def list_users(db: DB, caller: Caller) -> list[UserOut]:
-    return users.list_users(db, caller)
+    return audit.verify(db, reader)
 
 
 @router.post(

@@ -236,6 +236,8 @@ def monitor_cmd(
     from rich.console import Console
     from rich.table import Table
 
+    from protect.knowledge.levels import LEVELS, STYLE
+
     con = Console()
     table = Table(
         title=f"{records[0].country} {start} to {end}",
@@ -247,14 +249,12 @@ def monitor_cmd(
         table.add_column(
             col, justify="left" if col in ("month", "source", "alert") else "right", no_wrap=True
         )
-    short = {
+    short: dict[str, str] = {
         "non-international": "NIAC",
         "international": "IAC",
         "occupation": "occ",
         "none": "-",
-        "current-crisis": "crisis",
-        "imminent-risk": "imminent",
-        "serious-concern": "concern",
+        **{level: STYLE[level].short for level in LEVELS},
         "perpetrator": "perp",
         "protecting": "prot",
     }

@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from protect.knowledge.levels import RANK
+from protect.knowledge.months import label as month_label
+from protect.knowledge.months import parse as month_index
 from protect.monitor.ingest import Coverage, IngestError, Progress
 from protect.monitor.ingest import ingest as _ingest
 from protect.monitor.models import (
@@ -21,7 +24,7 @@ from protect.monitor.models import (
     SourceKind,
 )
 from protect.monitor.situations import alert_for, derive
-from protect.monitor.store import StoreError, month_index, month_label, open_db
+from protect.monitor.store import StoreError, open_db
 
 if TYPE_CHECKING:
     import duckdb
@@ -29,8 +32,6 @@ if TYPE_CHECKING:
     from protect.monitor.subnational import Admin1Month, GeoJson
 
 Backend = Literal["duckdb", "spark"]
-
-_LEVEL_RANK = {"current-crisis": 0, "imminent-risk": 1, "serious-concern": 2}
 
 __all__ = [
     "SAMPLE_RELEASE",
@@ -247,7 +248,7 @@ def alerts(month: str, *, db_path: Path | None = None) -> list[AlertRecord]:
             found.append((rec, row))
     found.sort(
         key=lambda x: (
-            _LEVEL_RANK[x[0].alert.level] if x[0].alert else 9,
+            RANK[x[0].alert.level] if x[0].alert else 9,
             -float(x[1]["top_perpetrator_12m"] or 0),
             -float(x[1]["os_best_12m"] or 0),
             -float(x[1]["sb_best_12m"] or 0),

@@ -9,6 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from protect.knowledge.levels import FILL
+from protect.knowledge.months import label as month_label
+from protect.knowledge.months import parse as month_index
+
 # Colours from the Okabe-Ito palette, told apart with colour-vision deficiencies.
 SERIES = (
     ("state_based", "state-based", "#0072B2"),
@@ -16,12 +20,8 @@ SERIES = (
     ("one_sided", "one-sided", "#D55E00"),
 )
 CIVILIAN_COLOUR = "#1b1b1b"
-# Alert levels in one purple ramp, darker for more severe, apart from the bars' colours.
-LEVEL_COLOURS = {
-    "current-crisis": "#3f007d",
-    "imminent-risk": "#6a51a3",
-    "serious-concern": "#b4b1d8",
-}
+# Alert levels, from their one definition (protect.knowledge.levels).
+LEVEL_COLOURS: dict[str, str] = {level: fill for level, fill in FILL.items()}
 
 WIDTH, HEIGHT = 800, 400
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 44, 110
@@ -45,13 +45,6 @@ class ChartMonth:
         return self.state_based + self.non_state + self.one_sided
 
 
-def _index(label: str) -> int:
-    year, month = label.split("-")
-    return int(year) * 12 + int(month) - 1
-
-
-def _label(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def nice_ceiling(value: float) -> float:
@@ -92,7 +85,7 @@ def monthly_deaths_svg(
             f'<desc id="{eid}-desc">No months to show.</desc>'
             f'<text x="{WIDTH / 2}" y="35" text-anchor="middle">No months to show.</text></svg>'
         )
-    by_index = {_index(m.month): m for m in months}
+    by_index = {month_index(m.month): m for m in months}
     first, last = min(by_index), max(by_index)
     slots = list(range(first, last + 1))
     top = nice_ceiling(max(max(m.total, m.civilians) for m in months))
@@ -105,12 +98,12 @@ def monthly_deaths_svg(
     out: list[str] = []
     add = out.append
     alerts = [m for m in months if m.alert]
-    peak = max(months, key=lambda m: (m.total, -_index(m.month)))
+    peak = max(months, key=lambda m: (m.total, -month_index(m.month)))
     civ_total = sum(m.civilians for m in months)
     missing = len(slots) - len(months)
     desc = (
-        f"Deaths per month (best estimate) by type of violence from {_label(first)} to "
-        f"{_label(last)}: {_num(sum(m.total for m in months))} in all, the most in "
+        f"Deaths per month (best estimate) by type of violence from {month_label(first)} to "
+        f"{month_label(last)}: {_num(sum(m.total for m in months))} in all, the most in "
         f"{peak.month} ({_num(peak.total)}); civilian deaths {_num(civ_total)}. "
         + (
             f"{len(alerts)} month{'s' if len(alerts) != 1 else ''} with an alert"
@@ -160,7 +153,7 @@ def monthly_deaths_svg(
     for pos, index in enumerate(slots):
         x = LEFT + pos * slot_w + (slot_w - bar_w) / 2
         centre = LEFT + (pos + 0.5) * slot_w
-        label = _label(index)
+        label = month_label(index)
         month = by_index.get(index)
         if month is None:
             add(f'<g class="month missing" data-month="{label}">')

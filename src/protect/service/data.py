@@ -11,7 +11,6 @@ from protect.service.monitor import (
     call,
     check_month,
     monitor_for,
-    shift_month,
 )
 from protect.service.risk import forecast, latest_forecast_year
 
@@ -26,5 +25,4 @@ __all__ = [
     "forecast",
     "latest_forecast_year",
     "monitor_for",
-    "shift_month",
 ]

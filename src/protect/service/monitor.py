@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from protect.knowledge import months
 from protect.monitor.models import AlertRecord, MonthRecord
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.storage import DatabaseUnavailableError
@@ -58,12 +59,6 @@ def check_month(value: str | None, field: str) -> None:
             f"{field}: {problem}",
             [{"loc": [field], "field": field, "msg": problem, "type": "month"}],
         )
-
-
-def shift_month(month: str, by: int) -> str:
-    year, mon = (int(p) for p in month.split("-"))
-    index = year * 12 + mon - 1 + by
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 class MonthAlerts(BaseModel):
@@ -114,7 +109,7 @@ def monitor_for(iso3: str, start: str | None, end: str | None) -> CountryMonths:
     if end is None:
         end = span[1] if start is None or start <= span[1] else start
     if start is None:
-        start = max(span[0], shift_month(end, -(DEFAULT_WINDOW - 1)))
+        start = max(span[0], months.shift(end, -(DEFAULT_WINDOW - 1)))
     if start > end:
         raise InvalidInputError(f"from {start} is after to {end}")
     return CountryMonths(

@@ -129,17 +129,17 @@ def month_map(month: str | None = None, *, db_path: Path | None = None) -> Month
 
 
 def month_number(label: str) -> int:
-    """`YYYY-MM` as the slider counts months (year*12 + month-1, as the monitor's panel does);
-    ValueError names what is wrong."""
-    from protect.monitor.store import month_index
+    """`YYYY-MM` as the slider counts months (a month number of `protect.knowledge.months`, as
+    the monitor's panel counts them); ValueError names what is wrong."""
+    from protect.knowledge import months
 
-    return month_index(label)
+    return months.parse(label)
 
 
 def month_of(number: int) -> str:
-    from protect.monitor.store import month_label
+    from protect.knowledge import months
 
-    return month_label(number)
+    return months.label(number)
 
 
 def legend() -> list[tuple[str, str]]:

@@ -12,7 +12,16 @@ from protect.views.base import Table, View
 
 def all_views() -> tuple[View, ...]:
     """Every view, in the order their routes are registered."""
-    from protect.views import assessments, foa, kbsearch, knowledge, monitor, risk, riskmap
+    from protect.views import (
+        admin,
+        assessments,
+        foa,
+        kbsearch,
+        knowledge,
+        monitor,
+        risk,
+        riskmap,
+    )
 
     # The search before the knowledge base's `/kb/{kind}`, which would take `/kb/search`.
     return (
@@ -23,6 +32,7 @@ def all_views() -> tuple[View, ...]:
         *knowledge.VIEWS,
         *assessments.VIEWS,
         *foa.VIEWS,
+        *admin.VIEWS,
     )
 
 

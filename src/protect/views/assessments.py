@@ -1,5 +1,6 @@
-"""Saved assessments: the list and one version with its history and notes. They need a
-signed-in reader (viewer or above): the Bearer token's user, or the session cookie's."""
+"""Saved assessments: the list, one version with its history and notes, the history of a case
+and two versions compared. They need a signed-in reader (viewer or above): the Bearer token's
+user, or the session cookie's."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-from protect.service import assessments
+from protect.service import assessments, audit
+from protect.service.errors import NotFoundError
 from protect.service.http import DB, Reader
 from protect.service.schemas import (
     AnnotationOut,
+    AssessmentDiff,
     AssessmentPage,
     AssessmentRecord,
     AssessmentSummary,
 )
-from protect.views.base import AssessmentId, CountryQuery, Limit, Offset, Table, View
+from protect.views.base import MAX_ID, AssessmentId, CountryQuery, Limit, Offset, Table, View
 
 
 def load_list(
@@ -90,6 +93,10 @@ ASSESSMENT = View(
         "doc": d.record.assessment,
         "versions": d.versions(),
         "notes": d.notes(),
+        "rules_now": audit.rules_version(),  # whether re-assessing would apply other rules
+        "note_error": "",
+        "note_text": "",
+        "json_url": f"/api/v1/assessments/{d.record.id}",
     },
     tables=(
         Table(
@@ -102,4 +109,120 @@ ASSESSMENT = View(
     tags=("assessments",),
 )
 
-VIEWS = (ASSESSMENTS, ASSESSMENT)
+
+def load_history(db: DB, reader: Reader, assessment_id: AssessmentId) -> list[AssessmentSummary]:
+    """Every version of the case this assessment belongs to, oldest first."""
+    return assessments.history(db, reader, assessment_id)
+
+
+def _history_context(versions: list[AssessmentSummary]) -> dict[str, Any]:
+    first = versions[0]
+    return {
+        "versions": versions,
+        "first": first,
+        "json_url": f"/api/v1/assessments/{versions[-1].id}/history",
+    }
+
+
+HISTORY = View(
+    name="history",
+    path="/assessments/{assessment_id}/history",
+    load=load_history,
+    response_model=list[AssessmentSummary],
+    template="history.html",
+    context=_history_context,
+    tables=(
+        Table("history", lambda vs: [_summary_row(v) for v in vs], "the versions of the case"),
+    ),
+    access="viewer",
+    errors=(404, 422, 503),
+    tags=("assessments",),
+)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """Two versions of a case and the changes between them."""
+
+    diff: AssessmentDiff
+    before: AssessmentRecord
+    after: AssessmentRecord
+    versions: list[AssessmentSummary]
+
+
+def load_diff(
+    db: DB,
+    reader: Reader,
+    assessment_id: AssessmentId,
+    against: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="version to compare with")
+    ] = None,
+    from_: Annotated[
+        int | None,
+        Query(alias="from", ge=1, le=MAX_ID, description="the earlier version (as `against`)"),
+    ] = None,
+    to: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="the later version (default: this one's)"),
+    ] = None,
+) -> Compared:
+    """What changed from another version of the case (default: the previous one) to this one,
+    or from version `from` to version `to` of the case."""
+    versions = assessments.history(db, reader, assessment_id)
+    by_version = {v.version: v for v in versions}
+    this = next(v for v in versions if v.id == assessment_id)
+    later = to if to is not None else this.version
+    if later not in by_version:
+        raise NotFoundError(f"to: the case has no version {later} (it has 1 to {len(versions)})")
+    earlier = from_ if from_ is not None else against
+    found = assessments.diff(db, reader, by_version[later].id, earlier)
+    return Compared(
+        diff=found,
+        before=assessments.get(db, reader, found.from_id),
+        after=assessments.get(db, reader, found.to_id),
+        versions=versions,
+    )
+
+
+def _diff_context(c: Compared) -> dict[str, Any]:
+    facts = [x for x in c.diff.changes if x.path.startswith("situation.")]
+    return {
+        "found": c.diff,
+        "before": c.before,
+        "after": c.after,
+        "versions": c.versions,
+        "facts": facts,
+        "rest": [x for x in c.diff.changes if not x.path.startswith("situation.")],
+        "json_url": f"/api/v1/assessments/{c.diff.to_id}/diff?against={c.diff.from_version}",
+    }
+
+
+DIFF = View(
+    name="diff",
+    path="/assessments/{assessment_id}/diff",
+    load=load_diff,
+    response_model=AssessmentDiff,
+    json=lambda c: c.diff,
+    template="diff.html",
+    context=_diff_context,
+    tables=(
+        Table(
+            "changes",
+            lambda c: [
+                {
+                    "from_version": c.diff.from_version,
+                    "to_version": c.diff.to_version,
+                    **x.model_dump(),
+                }
+                for x in c.diff.changes
+            ],
+            "what changed",
+        ),
+    ),
+    access="viewer",
+    errors=(404, 422, 503),
+    tags=("assessments",),
+)
+
+
+VIEWS = (ASSESSMENTS, ASSESSMENT, HISTORY, DIFF)

@@ -22,12 +22,13 @@ from pydantic_core import PydanticCustomError
 
 from protect.service.monitor import month_problem
 
-Access = Literal["anyone", "viewer"]
+Access = Literal["anyone", "viewer", "admin"]
 Rows = Callable[[Any], Sequence[Mapping[str, Any]]]
 
 # What an error status means, for the OpenAPI `responses` of every view that may answer it.
 ERRORS: dict[int, str] = {
     401: "no valid token or session",
+    403: "the user's role does not allow this",
     404: "not found, or no data for it",
     422: "a parameter is malformed; `field` names it",
     429: "too many failed attempts with this token; see Retry-After",

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from protect.knowledge import months
 from protect.monitor.models import AlertRecord, CountrySituation, MonthRecord
 from protect.service.country import (
     CountryView,
@@ -40,12 +41,14 @@ from protect.views.base import (
     View,
 )
 
+_FIRST, _END = months.index(1900, 1), months.index(2200, 1)
+
 
 def _slider(value: object) -> object:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     text = str(value).strip()
-    if not text.isdigit() or not 1900 * 12 <= int(text) < 2200 * 12:
+    if not text.isdigit() or not _FIRST <= int(text) < _END:
         raise PydanticCustomError(
             "slider", "{value} is not a month number from the slider", {"value": repr(text[:200])}
         )
@@ -55,10 +58,10 @@ def _slider(value: object) -> object:
 SliderQuery = Annotated[
     int | None,
     Query(
-        ge=1900 * 12,
-        lt=2200 * 12,
-        description="the map slider's month number (year*12 + month-1), as the page's form "
-        "sends it without JavaScript; `month` wins when both are given",
+        ge=_FIRST,
+        lt=_END,
+        description="the map slider's month number (months since January of year 0), as the "
+        "page's form sends it without JavaScript; `month` wins when both are given",
     ),
     BeforeValidator(_slider),
 ]

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from protect.engine.report import jurisdiction_words
+from protect.knowledge.levels import LEVELS
 from protect.service import Principal
 from protect.service.http import session_principal
 
@@ -46,6 +47,7 @@ templates.env.filters["code_spans"] = _code_spans
 templates.env.filters["number"] = _number
 templates.env.filters["sentence"] = _sentence
 templates.env.globals["jurisdiction_words"] = jurisdiction_words
+templates.env.globals["alert_levels"] = LEVELS
 
 
 page_principal = session_principal  # the pages' user: the session cookie's

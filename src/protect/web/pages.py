@@ -1,6 +1,7 @@
 """The site's router: the home page, logging in and out, and every other page mounted here: the
-views (each page that reads, with its CSV downloads: `web/views.py`), the assess form
-(`data_pages`), the Framework of Analysis forms (`foa_pages`), the briefing (`webapp_pages`).
+views (each page that reads, with its CSV downloads: `web/views.py`), the assess wizard and the
+forms of the assessment workflow, users and tokens (`workflow_pages`), the Framework of Analysis
+forms (`foa_pages`), the briefing (`webapp_pages`).
 
 Pages identify the user by a session cookie set at login (name and API token); the cookie is
 HttpOnly and SameSite=Lax. Every form that POSTs (login, logout, assess, ...) carries a CSRF
@@ -24,10 +25,10 @@ from protect.web.common import (
     require_csrf,
 )
 from protect.web.common import render as _render
-from protect.web.data_pages import router as data_router
 from protect.web.foa_pages import router as foa_router
 from protect.web.views import views_router
 from protect.web.webapp_pages import router as webapp_router
+from protect.web.workflow_pages import router as workflow_router
 
 __all__ = ["CSRF_FIELD", "SESSION_COOKIE", "page_principal", "router"]
 
@@ -91,6 +92,6 @@ def logout(request: Request, db: DB) -> Response:
 
 
 router.include_router(views_router())
-router.include_router(data_router)
 router.include_router(foa_router)
 router.include_router(webapp_router)
+router.include_router(workflow_router)
