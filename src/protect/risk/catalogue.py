@@ -16,9 +16,9 @@ from typing import Any
 
 from protect.risk.conflict import ACD_FEATURES
 from protect.risk.features import ucdp_feature_names
+from protect.risk.models import Boosted
 from protect.risk.neighbours import NEIGHBOUR_FEATURES
 from protect.risk.neighbours import code_hash as neighbour_code_hash
-from protect.risk.models import Boosted
 from protect.risk.variants import Variant
 
 # Nested selection: at each forecast year t, the candidate with the highest AUC-PR over the

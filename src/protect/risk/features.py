@@ -118,7 +118,7 @@ def describe(name: str) -> Feature:
     if name.startswith("ucdp_"):
         return Feature(name, _ucdp_label(name), UCDP_SOURCE)
     if name.startswith("nb_"):
-        from protect.risk.neighbours import NEIGHBOURHOOD_SOURCE, NEIGHBOUR_FEATURES
+        from protect.risk.neighbours import NEIGHBOUR_FEATURES, NEIGHBOURHOOD_SOURCE
 
         if name in NEIGHBOUR_FEATURES:
             return Feature(name, NEIGHBOUR_FEATURES[name][0], NEIGHBOURHOOD_SOURCE)
@@ -149,7 +149,9 @@ def features_markdown(ewp_predictors: tuple[str, ...]) -> str:
     from protect.risk.models import MODEL_NAMES, make_model
 
     columns = [(m, make_model(m, ewp_predictors).features) for m in MODEL_NAMES]
-    columns += [(v.name, v.features) for v in candidates(ewp_predictors) if v.name in ("gbm_acd", "gbm_nb")]
+    columns += [
+        (v.name, v.features) for v in candidates(ewp_predictors) if v.name in ("gbm_acd", "gbm_nb")
+    ]
     names = list(dict.fromkeys(n for _, features in columns for n in features))
     head = "| feature | meaning | source | " + " | ".join(f"`{m}`" for m, _ in columns) + " |"
     lines = [head, "|---|---|---|" + "---|" * len(columns)]
