@@ -27,7 +27,7 @@ def test_fourteen_factors_in_the_frameworks_order_and_groups() -> None:
     assert fw.factor(5).title == "Capacity to commit atrocity crimes"
     assert fw.factor(6).title == "Absence of mitigating factors"
     assert fw.factor(8).title == "Triggering factors"
-    # Counts confirmed against the published list (framework.md §8): RF8 has 12, RF9 has 6.
+    # Counts confirmed against the published list (docs/reference/framework-of-analysis.md).
     assert len(fw.factor(8).indicators) == 12
     assert len(fw.factor(9).indicators) == 6
 

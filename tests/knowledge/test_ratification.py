@@ -26,7 +26,7 @@ from protect.knowledge.schema import Declaration, RatificationTable, StateParty,
 
 D = dt.date
 
-# Deposit -> entry into force, confirmed in the domain reference (framework §9.2-9.3).
+# Deposit -> entry into force, confirmed against the depositary's record (decision 002).
 ANCHORS = [
     ("KEN", D(2005, 3, 15), D(2005, 6, 1)),
     ("BGD", D(2010, 3, 23), D(2010, 6, 1)),
@@ -183,7 +183,9 @@ def test_lookup_is_case_and_space_tolerant() -> None:
 
 
 def _table_with(party: StateParty) -> RatificationTable:
-    return RatificationTable(instrument="rome-statute", source="test", as_of=D(2025, 1, 1),
+    stored = table()
+    return RatificationTable(instrument="rome-statute", entry_into_force=stored.entry_into_force,
+                             rule=stored.rule, source="test", as_of=D(2025, 1, 1),
                              parties=[party])  # fmt: skip
 
 
@@ -211,8 +213,7 @@ def test_check_rejects_unknown_and_former_codes_and_duplicates() -> None:
         check_table(_table_with(row))
     ken = party_record("KEN")
     assert ken is not None
-    twice = RatificationTable(instrument="rome-statute", source="t", as_of=D(2025, 1, 1),
-                              parties=[ken, ken])  # fmt: skip
+    twice = _table_with(ken).model_copy(update={"parties": [ken, ken]})
     with pytest.raises(KnowledgeError, match="KEN appears twice"):
         check_table(twice)
 
@@ -251,8 +252,9 @@ def _declaration(**change: object) -> Declaration:
 
 
 def _table_declaring(*found: Declaration) -> RatificationTable:
-    return RatificationTable(instrument="rome-statute", source="test", as_of=D(2025, 1, 1),
-                             parties=[], declarations=list(found))  # fmt: skip
+    ken = party_record("KEN")
+    assert ken is not None
+    return _table_with(ken).model_copy(update={"parties": [], "declarations": list(found)})
 
 
 def test_a_declaration_ending_before_it_begins_is_rejected_naming_it() -> None:
@@ -293,6 +295,7 @@ def test_a_table_file_with_a_bad_declaration_names_file_and_entry() -> None:
     from protect.knowledge.loader import _describe
 
     doc = {"instrument": "rome-statute", "source": "t", "as_of": "2025-01-01", "parties": [],
+           "entry_into_force": table().entry_into_force, "rule": table().rule.model_dump(),
            "declarations": [{"country": "PSE", "lodged": "2015-01-01",
                              "covers_from": "2014-06-13", "covers_to": "2014-06-01",
                              "source": "a press release"}]}  # fmt: skip

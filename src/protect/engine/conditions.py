@@ -8,11 +8,14 @@ the words of the measure's `reason`; the engine renders each distinct key once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
-from typing import NamedTuple
+from functools import cache
+from typing import NamedTuple, cast
 
+from protect.knowledge import kb
 from protect.knowledge.base import Binding
-from protect.knowledge.schema import Condition
+from protect.knowledge.schema import Condition, Provision
 
 
 class Facts(NamedTuple):
@@ -86,7 +89,8 @@ def _any_crime(wanted: list[str]) -> Predicate:
 
 
 _FLAGS: dict[str, tuple[str, str]] = {
-    # key: (words when it holds, words when it does not)
+    # key: (words when it holds, words when it does not); `{provision}` is a pinpoint of
+    # `norms.yaml` `provisions`, filled in by `_flag_words`
     "post_conflict": (
         "violence has ended and recovery is under way",
         "the situation is not post-conflict",
@@ -113,7 +117,7 @@ _FLAGS: dict[str, tuple[str, str]] = {
     ),
     "poc_route": (
         "the POC route applies: the Council may protect civilians in an armed conflict it "
-        "finds a threat to international peace (Art. 39)",
+        "finds a threat to international peace ({council-threat-to-peace})",
         "there is no armed conflict for the POC route",
     ),
     "security_council_veto_blocked": (
@@ -121,10 +125,21 @@ _FLAGS: dict[str, tuple[str, str]] = {
         "no veto has blocked the Security Council on the situation",
     ),
     "response_threshold_met": (
-        "the R2P route applies: the response threshold of para. 139 is met",
+        "the R2P route applies: the response threshold of {r2p-response-threshold} is met",
         "the R2P response threshold is not met",
     ),
 }
+
+
+@cache
+def _flag_words() -> dict[str, tuple[str, str]]:
+    """`_FLAGS` with the pinpoints the words name read from the knowledge base."""
+    base = kb()
+
+    def fill(text: str) -> str:
+        return re.sub(r"\{([a-z0-9-]+)\}", lambda m: base.pinpoint(cast(Provision, m[1])), text)
+
+    return {k: (fill(a), fill(b)) for k, (a, b) in _FLAGS.items()}
 
 
 def _flag(key: str, wanted: bool) -> Predicate:
@@ -270,7 +285,7 @@ def explain(ok: bool, why: Why) -> str:
         return f"it needs a crime that is {_either(need)}, and none is"  # type: ignore[arg-type]
     if kind == "flag":
         _, key, wanted, _value = why
-        holds, fails = _FLAGS[key]  # type: ignore[index]
+        holds, fails = _flag_words()[key]  # type: ignore[index]
         yes, no = (holds, fails) if wanted else (fails, holds)
         return yes if ok else f"it needs that {yes}, but {no}"
     if kind == "harm":

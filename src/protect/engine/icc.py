@@ -19,6 +19,7 @@ from protect.engine import MEMO_ENTRIES
 from protect.engine.model import IccJurisdiction, Situation, made
 from protect.knowledge import kb
 from protect.knowledge.ratification import Period, Reach, reach_on
+from protect.knowledge.schema import Provision
 
 SCOPES = ("any", "council", "state")
 
@@ -69,6 +70,11 @@ class IccFacts(NamedTuple):
 _SIMPLE: dict[tuple[object, ...], tuple[Reach, IccFacts]] = {}
 
 
+def _pin(key: Provision) -> str:
+    """A provision's pinpoint from the knowledge base ("Art. 11"), for the engine's words."""
+    return kb().pinpoint(key)
+
+
 @cache
 def statute_in_force() -> dt.date:
     """Art. 126(1), from the knowledge base (the one home of the date)."""
@@ -86,12 +92,12 @@ def _period_words(p: Period) -> str:
             return f"from {_day(p.start)}, as a state party"
         return (
             f"from {_day(p.start)} to {_day(p.end)}, while the state was a party "
-            "(kept after its withdrawal by Art. 127(2))"
+            f"(kept after its withdrawal by {_pin('icc-after-withdrawal')})"
         )
     until = f"to {_day(p.end)}" if p.end is not None else "with no end date"
     lodged = _day(p.lodged) if p.lodged else "?"
     start = _day(p.start) if p.start else "?"
-    return f"from {start} {until}, under the Art. 12(3) declaration lodged {lodged}"
+    return f"from {start} {until}, under the {_pin('icc-declaration')} declaration lodged {lodged}"
 
 
 def _from_periods(
@@ -152,7 +158,8 @@ def windows(s: Situation, territory: Reach) -> tuple[Window, ...]:
                     statute_in_force(),
                     None,
                     f"the Security Council's referral of {referral.isoformat()} (as the input "
-                    "states; the period it names is not given, so Art. 11's floor is used)",
+                    f"states; the period it names is not given, so {_pin('icc-temporal')}'s "
+                    "floor is used)",
                 )
             )
     else:
@@ -209,12 +216,15 @@ def _fit(
     ws: tuple[Window, ...], sps: tuple[Span, ...], unknown: tuple[str, ...], not_party: bool
 ) -> Fit:
     if not_party:
-        return False, "the state is not a party to the Rome Statute at this date (Art. 14)"
+        return False, (
+            "the state is not a party to the Rome Statute at this date "
+            f"({_pin('icc-state-referral')})"
+        )
     if not ws:
         return False, (
             "the Court has no basis here: the state is neither a party nor covered by an "
-            "Art. 12(3) declaration, no national of a party or conduct on a party's territory "
-            "is given, and the Security Council has not referred the situation"
+            f"{_pin('icc-declaration')} declaration, no national of a party or conduct on a "
+            "party's territory is given, and the Security Council has not referred the situation"
         )
     for w in ws:
         for sp in sps:
@@ -225,7 +235,7 @@ def _fit(
         return True, (
             f"the Court reaches crimes from {_day(earliest)} ({ws[0].detail}); when the "
             f"{', '.join(unknown)} was committed is not given, and only crimes from that day "
-            "can come before it (Art. 11)"
+            f"can come before it ({_pin('icc-temporal')})"
         )
     dated = [sp for sp in sps if not sp.ongoing]
     if dated:
@@ -233,7 +243,8 @@ def _fit(
         last = max(sp.end for sp in dated)
         return False, (
             f"the crimes given ({_day(first)} to {_day(last)}) fall outside the Court's reach, "
-            f"which runs from {_day(earliest)} ({ws[0].detail}) (Art. 11); ad hoc tribunals, "
+            f"which runs from {_day(earliest)} ({ws[0].detail}) ({_pin('icc-temporal')}); ad hoc "
+            "tribunals, "
             "hybrid courts and national courts remain"
         )
     if sps:
@@ -257,7 +268,8 @@ def _scope_windows(
                 "security-council-referral",
                 statute_in_force(),
                 None,
-                "a referral by the Security Council under Chapter VII (Art. 13(b))",
+                "a referral by the Security Council under Chapter VII "
+                f"({_pin('icc-council-referral')})",
             ),
         )
     if scope == "state":

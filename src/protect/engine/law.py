@@ -112,7 +112,7 @@ def law(code: str, on: dt.date) -> Law:
 @cache
 def _timeline(code: str) -> tuple[tuple[dt.date, ...], tuple[Law, ...]]:
     days = sorted({*_change_days(code), *icc_change_days(code)})
-    first = days[0] - dt.timedelta(days=1) if days else dt.date(1900, 1, 1)
+    first = days[0] - dt.timedelta(days=1) if days else dt.date.min  # before any change
     return tuple(days), (law(code, first), *(law(code, d) for d in days))
 
 

@@ -42,7 +42,11 @@ def _yes(flag: bool) -> str:
 
 
 def _period_words(p: dict[str, Any]) -> str:
-    how = "as a state party" if p["basis"] == "party" else "by an Art. 12(3) declaration"
+    how = (
+        "as a state party"
+        if p["basis"] == "party"
+        else f"by an {kb().pinpoint('icc-declaration')} declaration"
+    )
     if p.get("lodged"):
         how += f" lodged {p['lodged']}"
     span = f"from {p['from']}" if p.get("from") else "as stated in the input"
@@ -140,7 +144,7 @@ def _law(a: Assessment, md: bool, h2: str, bullet: str, src: _Sources) -> list[s
         since = d.icc.period_from.isoformat() if d.icc.period_from else "?"
         out.append(
             f"{bullet}ICC: jurisdiction on the bases {', '.join(d.icc.bases)}, over crimes "
-            f"committed from {since} (Rome Statute Art. 11)."
+            f"committed from {since} (Rome Statute {kb().pinpoint('icc-temporal')})."
         )
     else:
         out.append(f"{bullet}ICC: no jurisdiction at this date.")

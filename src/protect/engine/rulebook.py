@@ -68,7 +68,7 @@ class Rulebook:
     perspective_cites: dict[str, CiteSet]
     crime_cites: dict[str, CiteSet]
     tension_cites: dict[str, CiteSet]
-    icc_jurisdiction_cites: CiteSet  # Arts. 11, 12(2)-(3), 127(2): who the Court's reach covers
+    icc_jurisdiction_cites: CiteSet  # temporal reach, preconditions, crimes kept after withdrawal
     measures: tuple[CompiledMeasure, ...]
     groups: tuple[MeasureGroup, ...]
     crime_sets: tuple[frozenset[str], ...]  # the status sets measure conditions ask about
@@ -344,8 +344,8 @@ def _rulebook() -> Rulebook:
     )
     crime_sets = _crime_sets(measures)
     groups = _groups(measures, crime_sets)
-    para_139 = cs([CitationRef(instrument=r2p.adopted_by.instrument, pinpoint="para. 139")])
-    stage_cites = cs([CitationRef(instrument="pg-2012", pinpoint="§2.4.c-d")])
+    para_139 = cs([base.provision("r2p-response-threshold")])
+    stage_cites = cs([base.provision("stage-phases")])
     poc_by_type: dict[str, CiteSet] = {k: cs(v) for k, v in base.norms.poc.by_conflict_type.items()}
     poc_peacetime = cs(base.norms.poc.peacetime)
     pillar_cites = {n: cs(p.citations) for n, p in base.pillars.items()}
@@ -395,8 +395,8 @@ def _rulebook() -> Rulebook:
         tension_cites=tension_cites,
         icc_jurisdiction_cites=cs(
             [
-                CitationRef(instrument="rome-statute", pinpoint=pin)
-                for pin in ("Art. 11", "Art. 12(2)-(3)", "Art. 127(2)")
+                base.provision(key)
+                for key in ("icc-temporal", "icc-preconditions", "icc-after-withdrawal")
             ]
         ),
         measures=measures,

@@ -26,6 +26,7 @@ from protect.engine.model import (
     made,
 )
 from protect.engine.rulebook import rulebook
+from protect.knowledge import kb
 from protect.knowledge.base import Binding
 from protect.knowledge.countries import country
 from protect.knowledge.ratification import Period, Reach
@@ -372,7 +373,8 @@ def warnings(s: Situation, table_value: bool, icc: IccFacts) -> list[Warning]:
                 Warning,
                 code="war-crimes-without-armed-conflict",
                 message="war crimes are marked ongoing but there is no armed conflict: war crimes "
-                "need a nexus to an armed conflict (Rome Statute, Art. 8; Elements of Crimes)",
+                "need a nexus to an armed conflict (Rome Statute, "
+                f"{kb().pinpoint('war-crimes-nexus')}; Elements of Crimes)",
                 fields=["armed_conflict", "atrocities.war-crimes"],
             )
         )
@@ -449,7 +451,8 @@ def warnings(s: Situation, table_value: bool, icc: IccFacts) -> list[Warning]:
                 code="crime-period-unknown",
                 message=f"{', '.join(icc.unknown)} is past but no `committed` period is given: "
                 "the ICC reaches only crimes committed after "
-                f"{min(w.start for w in icc.windows).isoformat()} (Art. 11); give "
+                f"{min(w.start for w in icc.windows).isoformat()} "
+                f"({kb().pinpoint('icc-temporal')}); give "
                 "`committed: [{from: ..., to: ...}]` to know whether it can act",
                 fields=[f"atrocities.{c}" for c in icc.unknown],
             )

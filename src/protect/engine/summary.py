@@ -65,9 +65,11 @@ def _binds(r2p: R2P, poc: POC, law: Law, icc: IccJurisdiction) -> tuple[str, ...
     out = []
     if r2p.in_force:
         pillars = ", ".join(map(str, r2p.pillars))
-        out.append(f"R2P (World Summit Outcome, paras. 138-139), pillars {pillars}")
+        by = kb().norms.r2p.adopted_by
+        out.append(f"R2P ({_short(by.instrument)}, {by.pinpoint}), pillars {pillars}")
     else:
-        out.append("R2P not yet adopted (2005): the crimes' own law binds")
+        adopted = kb().instruments[kb().norms.r2p.adopted_by.instrument].adopted
+        out.append(f"R2P not yet adopted ({adopted.year}): the crimes' own law binds")
     law_names = list(dict.fromkeys(_short(c.instrument) for c in poc.applicable_law))
     if poc.ihl_applies:
         out.append(f"IHL of {poc.conflict_type} armed conflict: {', '.join(law_names)}")

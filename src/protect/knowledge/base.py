@@ -26,6 +26,7 @@ from protect.knowledge.schema import (
     NormsBasis,
     Perspective,
     Pillar,
+    Provision,
     Tension,
     Tier,
 )
@@ -143,6 +144,14 @@ class KnowledgeBase:
     def cites(self, refs: Iterable[CitationRef]) -> tuple[Cited, ...]:
         return tuple(self.cite(r) for r in refs)
 
+    def provision(self, key: Provision) -> CitationRef:
+        """A provision the engine names in its own words (`norms.yaml` `provisions`)."""
+        return self.norms.provisions[key]
+
+    def pinpoint(self, key: Provision) -> str:
+        """The pinpoint of such a provision, as the engine's words print it ("Art. 11")."""
+        return self.norms.provisions[key].pinpoint
+
 
 def _all_refs(kb: KnowledgeBase) -> Iterable[tuple[str, CitationRef]]:
     for crime in kb.crimes.values():
@@ -165,6 +174,8 @@ def _all_refs(kb: KnowledgeBase) -> Iterable[tuple[str, CitationRef]]:
         yield "norms.yaml", r
     for refs in poc.by_conflict_type.values():
         yield from (("norms.yaml:poc", r) for r in refs)
+    for key, r in kb.norms.provisions.items():
+        yield f"norms.yaml:provisions.{key}", r
     for m in kb.measures.values():
         if m.precedent is not None:
             yield f"measures.yaml:{m.id}.precedent", m.precedent

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
-from protect.knowledge.loader import KnowledgeError, load_list
-from protect.knowledge.schema import Country
+from protect.knowledge.loader import KnowledgeError, load_list, load_model
+from protect.knowledge.schema import CodeAlias, CodeAliases, Country
 
 FILE = "countries.yaml"
 
@@ -35,20 +35,17 @@ class _Span:
         return (self.start is None or on >= self.start) and (self.end is None or on <= self.end)
 
 
-# Codes that denote a state under a second GW or COW number the table's single field cannot hold.
-# GW 340 is Serbia in Gleditsch–Ward's own list; UCDP uses 345 (stored on SRB). GW/COW 817, the
-# Republic of Vietnam, held the ISO elements VN/VNM that passed to the unified state.
-_GW_ALIASES: tuple[tuple[int, _Span], ...] = (
-    (340, _Span("SRB", dt.date(2006, 6, 5), None)),
-    (817, _Span("VNM", dt.date(1954, 5, 1), dt.date(1975, 4, 30))),
-)
-# COW 260 is the German Federal Republic (1955-1990); COW 255 (stored on DEU) is Germany before
-# 1945 and after unification. COW 678 is the Yemen Arab Republic, 679 unified Yemen (on YEM).
-_COW_ALIASES: tuple[tuple[int, _Span], ...] = (
-    (260, _Span("DEU", dt.date(1955, 5, 5), dt.date(1990, 10, 2))),
-    (678, _Span("YEM", None, dt.date(1990, 5, 21))),
-    (817, _Span("VNM", dt.date(1954, 5, 1), dt.date(1975, 4, 30))),
-)
+ALIASES_FILE = "country_aliases.yaml"
+"""Second GW and COW numbers of a state over a span of days, which one field cannot hold."""
+
+
+@cache
+def _aliases() -> CodeAliases:
+    return load_model(ALIASES_FILE, CodeAliases)
+
+
+def _spans(aliases: list[CodeAlias]) -> tuple[tuple[int, _Span], ...]:
+    return tuple((a.number, _Span(a.iso3, a.start, a.end)) for a in aliases)
 
 
 def _norm(iso3: str) -> str:
@@ -96,7 +93,9 @@ def _index(field: str, aliases: Iterable[tuple[int, _Span]]) -> dict[int, tuple[
             spans.setdefault(code, []).append(_Span(c.iso3, c.valid_from, c.valid_to))
     for code, span in aliases:
         if span.iso3 not in _by_iso3():
-            raise KnowledgeError(f"{field} alias {code} names unknown code {span.iso3}")
+            raise KnowledgeError(
+                f"{ALIASES_FILE}: {field} alias {code} names unknown code {span.iso3}"
+            )
         spans.setdefault(code, []).append(span)
     out: dict[int, tuple[_Span, ...]] = {}
     for code, group in spans.items():
@@ -113,12 +112,12 @@ def _index(field: str, aliases: Iterable[tuple[int, _Span]]) -> dict[int, tuple[
 
 @cache
 def _gw_index() -> dict[int, tuple[_Span, ...]]:
-    return _index("gw", _GW_ALIASES)
+    return _index("gw", _spans(_aliases().gw))
 
 
 @cache
 def _cow_index() -> dict[int, tuple[_Span, ...]]:
-    return _index("cow", _COW_ALIASES)
+    return _index("cow", _spans(_aliases().cow))
 
 
 def _pick(spans: tuple[_Span, ...], on: dt.date) -> str | None:

@@ -4,9 +4,10 @@ The ICC's jurisdiction over a state's territory and nationals runs from the day 
 entered into force for that state (Art. 11(2), 126(2)) to the day its withdrawal took effect
 (Art. 127(1)); crimes committed while it was a party stay within it afterwards (Art. 127(2)).
 A state may also accept the Court's jurisdiction for a stated period by an Art. 12(3)
-declaration, without becoming a party. The deposit dates and the declarations live in
-data/rome_statute.yaml; the entry-into-force dates stored there are recomputed here at load, so a
-mistyped date cannot pass silently.
+declaration, without becoming a party. The deposit dates, the declarations and the Statute's own
+rules (the general date, the delay for later deposits, the withdrawal period) live in
+data/rome_statute.yaml; the entry-into-force dates stored there are recomputed here at load from
+that rule, so a mistyped date cannot pass silently.
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from functools import cache
 from typing import Literal, NamedTuple
 
 from protect.knowledge.countries import country, is_known
-from protect.knowledge.loader import KnowledgeError, load_model
-from protect.knowledge.schema import Declaration, RatificationTable, StateParty
+from protect.knowledge.loader import KnowledgeError, load_list, load_model
+from protect.knowledge.schema import (
+    Declaration,
+    Instrument,
+    RatificationTable,
+    StateParty,
+    StatuteRule,
+)
 
 FILE = "rome_statute.yaml"
-
-GENERAL_ENTRY_INTO_FORCE = dt.date(2002, 7, 1)
-"""Art. 126(1): the first day of the month after the 60th day after the 60th deposit."""
-SIXTIETH_DEPOSIT = dt.date(2002, 4, 11)
-"""Ten states deposited together on this day, taking the count past sixty."""
 
 # Former codes under which a state that is still a party deposited its instrument: the Federal
 # Republic of Yugoslavia ratified in 2001, and Serbia and Montenegro, then Serbia, continued it.
@@ -36,40 +38,46 @@ def _first_of_next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def in_force_for_state(deposit: dt.date) -> dt.date:
-    """Art. 126(2): the first day of the month after the 60th day following the deposit.
-
-    Deposits up to the sixtieth instrument take the Statute's own date, 1 July 2002.
-    """
-    if deposit <= SIXTIETH_DEPOSIT:
-        return GENERAL_ENTRY_INTO_FORCE
-    return max(GENERAL_ENTRY_INTO_FORCE, _first_of_next_month(deposit + dt.timedelta(days=60)))
-
-
-def _one_year_after(day: dt.date) -> dt.date:
+def _months_after(day: dt.date, months: int) -> dt.date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
     try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return dt.date(day.year + 1, 3, 1)
+        return day.replace(year=year, month=month)
+    except ValueError:  # no such day in that month (29 February, 31 April): the next month's first
+        return _first_of_next_month(dt.date(year, month, 1))
 
 
-def _check(party: StateParty) -> None:
+def in_force_for(rule: StatuteRule, deposit: dt.date) -> dt.date:
+    """The day the Statute entered into force for a state depositing on `deposit`, by `rule`
+    (Art. 126): the general date for the initial deposits, else the first day of the month
+    after the delay."""
+    if deposit <= rule.initial_deposits_until:
+        return rule.general
+    return max(rule.general, _first_of_next_month(deposit + dt.timedelta(days=rule.delay_days)))
+
+
+def in_force_for_state(deposit: dt.date) -> dt.date:
+    """`in_force_for` under the rule stored in the table."""
+    return in_force_for(table().rule, deposit)
+
+
+def _check(party: StateParty, rule: StatuteRule) -> None:
     where = f"{FILE}: {party.country}"
     if party.instrument == "succession":
         # A successor state is bound from its independence, which the notification of
         # succession records after the fact (Montenegro: independent 2006-06-03, notified
-        # 2006-10-23); Art. 126(2) does not apply.
-        if not GENERAL_ENTRY_INTO_FORCE <= party.in_force <= party.deposit:
+        # 2006-10-23); the rule for later deposits does not apply.
+        if not rule.general <= party.in_force <= party.deposit:
             raise KnowledgeError(
-                f"{where}: a succession takes effect between 2002-07-01 and the notification "
+                f"{where}: a succession takes effect between {rule.general} and the notification "
                 f"{party.deposit}, got in_force {party.in_force}"
             )
     else:
-        expected = in_force_for_state(party.deposit)
+        expected = in_force_for(rule, party.deposit)
         if party.in_force != expected:
             raise KnowledgeError(
-                f"{where}: in_force {party.in_force} does not follow Art. 126(2) from deposit "
-                f"{party.deposit}; expected {expected}"
+                f"{where}: in_force {party.in_force} does not follow {rule.for_state_pinpoint} "
+                f"from deposit {party.deposit}; expected {expected}"
             )
     if not is_known(party.country) or country(party.country).former:
         raise KnowledgeError(f"{where}: not a current ISO 3166-1 code")
@@ -82,16 +90,19 @@ def _check(party: StateParty) -> None:
         raise KnowledgeError(f"{where}: withdrawal revoked before it was notified")
     if w.effective is not None:
         # An instrument withdrawn before the Statute entered into force for the state never
-        # made it a party; otherwise Art. 127(1) sets a floor of one year.
+        # made it a party; otherwise the withdrawal rule sets a floor.
         before_entry = w.effective <= party.in_force
-        if not before_entry and w.effective < _one_year_after(w.notified):
+        if not before_entry and w.effective < _months_after(
+            w.notified, rule.withdrawal_delay_months
+        ):
             raise KnowledgeError(
-                f"{where}: withdrawal effective {w.effective} is less than a year after "
-                f"notification {w.notified} (Art. 127(1))"
+                f"{where}: withdrawal effective {w.effective} is less than "
+                f"{rule.withdrawal_delay_months} months after notification {w.notified} "
+                f"({rule.withdrawal_pinpoint})"
             )
 
 
-def _check_declaration(d: Declaration) -> None:
+def _check_declaration(d: Declaration, rule: StatuteRule) -> None:
     where = f"{FILE}: declaration {d.country} lodged {d.lodged}"
     if not is_known(d.country) or country(d.country).former:
         raise KnowledgeError(f"{where}: not a current ISO 3166-1 code")
@@ -99,33 +110,47 @@ def _check_declaration(d: Declaration) -> None:
         raise KnowledgeError(
             f"{where}: covers_to {d.covers_to} is before covers_from {d.covers_from}"
         )
-    # Art. 11(1): nothing before the Statute entered into force; Art. 12(3) did not exist either.
-    if d.covers_from < GENERAL_ENTRY_INTO_FORCE:
+    # Nothing before the Statute entered into force; ad hoc acceptance did not exist either.
+    if d.covers_from < rule.general:
         raise KnowledgeError(
             f"{where}: covers_from {d.covers_from} is before the Statute entered into force on "
-            f"{GENERAL_ENTRY_INTO_FORCE} (Art. 11(1))"
+            f"{rule.general} ({rule.temporal_pinpoint})"
         )
-    if d.lodged < GENERAL_ENTRY_INTO_FORCE:
+    if d.lodged < rule.general:
         raise KnowledgeError(
-            f"{where}: lodged before the Statute entered into force on {GENERAL_ENTRY_INTO_FORCE}"
+            f"{where}: lodged before the Statute entered into force on {rule.general}"
         )
+
+
+def _check_rule(rule: StatuteRule) -> None:
+    """The general date has one home, instruments.yaml; the rule must agree with it."""
+    statute = {i.id: i for i in load_list("instruments.yaml", Instrument)}.get("rome-statute")
+    if statute is None or statute.in_force != rule.general:
+        found = statute.in_force if statute else "no such instrument"
+        raise KnowledgeError(
+            f"{FILE}: rule.general {rule.general} differs from instruments.yaml rome-statute "
+            f"in_force ({found})"
+        )
+    if rule.initial_deposits_until >= rule.general:
+        raise KnowledgeError(f"{FILE}: rule.initial_deposits_until is not before rule.general")
 
 
 def check_table(data: RatificationTable) -> None:
-    """Raise KnowledgeError on the first row that breaks Art. 126(2), Art. 127(1) or the codes,
-    or on a declaration whose period or country is impossible."""
+    """Raise KnowledgeError on the first row that breaks the entry-into-force or withdrawal
+    rule or the codes, or on a declaration whose period or country is impossible."""
+    _check_rule(data.rule)
     seen: set[str] = set()
     for party in data.parties:
         if party.country in seen:
             raise KnowledgeError(f"{FILE}: {party.country} appears twice")
         seen.add(party.country)
-        _check(party)
+        _check(party, data.rule)
     lodged: set[tuple[str, dt.date]] = set()
     for d in data.declarations:
         if (d.country, d.lodged) in lodged:
             raise KnowledgeError(f"{FILE}: declaration {d.country} lodged {d.lodged} appears twice")
         lodged.add((d.country, d.lodged))
-        _check_declaration(d)
+        _check_declaration(d, data.rule)
 
 
 @cache

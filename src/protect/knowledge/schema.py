@@ -8,7 +8,7 @@ name its source to the article or paragraph.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -122,9 +122,33 @@ class POCBasis(Strict):
     peacetime: list[CitationRef] = Field(min_length=1)
 
 
+Provision = Literal[
+    "r2p-response-threshold",
+    "stage-phases",
+    "council-threat-to-peace",
+    "war-crimes-nexus",
+    "icc-temporal",
+    "icc-preconditions",
+    "icc-declaration",
+    "icc-council-referral",
+    "icc-state-referral",
+    "icc-after-withdrawal",
+]
+"""The provisions the engine's own words name (reasons, warnings, traces): the Python names the
+key, `norms.yaml` holds the pinpoint, so a pinpoint has one home."""
+
+
 class NormsBasis(Strict):
     r2p: R2PBasis
     poc: POCBasis
+    provisions: dict[Provision, CitationRef]
+
+    @model_validator(mode="after")
+    def _every_provision(self) -> NormsBasis:
+        missing = sorted(set(get_args(Provision)) - set(self.provisions))
+        if missing:
+            raise ValueError(f"provisions: missing {', '.join(missing)}")
+        return self
 
 
 class Crime(Strict):
@@ -363,8 +387,30 @@ class Declaration(Strict):
         return self
 
 
+class StatuteRule(Strict):
+    """The Rome Statute's own rules on when it binds a state and when a withdrawal takes
+    effect, as data: each value with the article it comes from."""
+
+    general: dt.date = Field(description="general entry into force; equals instruments.yaml")
+    general_pinpoint: str = Field(min_length=1)
+    initial_deposits_until: dt.date = Field(
+        description="the day of the deposit that completed the number needed for entry into "
+        "force; instruments deposited by then take the general date"
+    )
+    delay_days: int = Field(ge=1, description="days after a later deposit, then the next month")
+    for_state_pinpoint: str = Field(min_length=1)
+    withdrawal_delay_months: int = Field(ge=1, description="notification to effect, at least")
+    withdrawal_pinpoint: str = Field(min_length=1)
+    temporal_pinpoint: str = Field(
+        min_length=1, description="no jurisdiction over crimes before entry into force"
+    )
+    source: str = Field(min_length=3)
+
+
 class RatificationTable(Strict):
     instrument: Literal["rome-statute"]
+    entry_into_force: str = Field(min_length=10, description="the rules in words, with articles")
+    rule: StatuteRule
     source: str
     as_of: dt.date
     parties: list[StateParty]
@@ -389,6 +435,29 @@ class Country(Strict):
     user_assigned: bool = Field(
         default=False, description="a code outside ISO 3166 that data sets use (XKX for Kosovo)"
     )
+
+
+class CodeAlias(Strict):
+    """A second GW or COW number that denotes a state over a span of days."""
+
+    number: int
+    iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    start: dt.date | None = Field(default=None, alias="from", description="first day; None = open")
+    end: dt.date | None = Field(default=None, alias="to", description="last day; None = open")
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CodeAlias:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"{self.number} {self.iso3}: to {self.end} is before from {self.start}"
+            )
+        return self
+
+
+class CodeAliases(Strict):
+    gw: list[CodeAlias]
+    cow: list[CodeAlias]
 
 
 # --- bodies and Council referrals (contract v2, 4.2) ------------------------------------------

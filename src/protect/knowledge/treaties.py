@@ -399,13 +399,33 @@ def treaty_table(name: str) -> TreatyTable:
     """A validated treaty file (cached: the files are read-only at run time)."""
     data = load_model(name, TreatyTable)
     check_treaty_table(data, name, continuity())
+    check_general_date(data, name, _instruments())
     return data
+
+
+@cache
+def _instruments() -> dict[str, Instrument]:
+    return {i.id: i for i in load_list("instruments.yaml", Instrument)}
+
+
+def check_general_date(data: TreatyTable, name: str, instruments: Mapping[str, Instrument]) -> None:
+    """A treaty's general entry into force has one home, instruments.yaml: the file's rule must
+    repeat it exactly (the rule needs it to compute each row)."""
+    for covered in data.covers:
+        inst = instruments.get(covered)
+        if inst is None:
+            raise KnowledgeError(f"{name}: covers {covered!r}, which is not in instruments.yaml")
+        if inst.in_force != data.rule.general:
+            raise KnowledgeError(
+                f"{name}: rule.general {data.rule.general} differs from instruments.yaml "
+                f"{covered} in_force {inst.in_force}"
+            )
 
 
 @cache
 def instrument_ids() -> frozenset[str]:
     """The ids of instruments.yaml, against which founding instruments are checked."""
-    return frozenset(i.id for i in load_list("instruments.yaml", Instrument))
+    return frozenset(_instruments())
 
 
 @cache

@@ -984,7 +984,7 @@ def _refusals(m: _Mapping) -> list[tuple[str, str, str, str]]:
 def _refuse_unknown(
     con: duckdb.DuckDBPyConnection, m: _Mapping, lines: Callable[[int], dict[int, int]]
 ) -> None:
-    """Unknown codes stop the ingest: guessing would silently change the numbers (style.md)."""
+    """Unknown codes stop the ingest: guessing would silently change the numbers (decision 014)."""
     checks = _refusals(m)
     counts = con.execute(
         "SELECT "

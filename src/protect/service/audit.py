@@ -26,7 +26,8 @@ _PG_CHAIN_LOCK = 7_734_202
 
 
 def rules_version() -> str:
-    """The version of the assessment rules now in force, recorded with every write."""
+    """The version of the rules now in force, recorded with every write: the package version
+    and a digest of every file that decides a conclusion (`protect.engine.RULE_FILES`)."""
     from protect.engine import RULES_VERSION
 
     return str(RULES_VERSION)
