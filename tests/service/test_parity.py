@@ -224,6 +224,7 @@ def _cases(ids: dict[str, int]) -> list[Case]:
             "/audit?limit=3",
             lambda d: [e["action"] for e in d["items"]] + [str(d["total"])],
             lambda d: d["items"],
+            role="admin",
         ),
         Case("users", "/users", lambda d: [u["name"] for u in d], lambda d: d, role="admin"),
         Case("me", "/me", lambda d: [d["name"], d["role"]], lambda d: [d]),
@@ -343,6 +344,7 @@ BAD: list[tuple[str, str, int, str | None]] = [
     ("audit", "/audit?actor=a%20b", 422, "actor"),
     ("audit", "/audit?limit=501", 422, "limit"),
     ("users", "/users", 403, None),  # a viewer asks
+    ("audit", "/audit", 403, None),  # the audit log is for administrators
 ]
 
 

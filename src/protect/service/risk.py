@@ -479,8 +479,8 @@ def evaluate(
     progress: Any = None,
 ) -> dict[str, Any]:
     """Register the candidates, run the nested backtest over the seed sets, store every
-    candidate's scores, freeze the model the rule picks at the next origin (seed set 0), and
-    write evaluation.md and evaluation.json into `out`."""
+    candidate's scores, freeze the model the rule picks at the next origin (seed set 0) unless
+    it is the one already frozen, and write evaluation.md and evaluation.json into `out`."""
     from collections import Counter
 
     from protect.risk import catalogue
@@ -531,7 +531,13 @@ def evaluate(
         "nested_metrics_seed_set_0": sets[0]["metrics"]["nested"],
         "verdict": verdict(result),
     }
-    freeze(db, principal, by_name[chosen].spec_hash, evidence)
+    # The model stays frozen when the rule picks it again: a freeze is a change of model, and
+    # the forecasts already stored (the prospective record) stay those of the serving model.
+    with db.reading() as session:
+        before = _frozen(session)
+    changed = before is None or before[0].model_hash != by_name[chosen].spec_hash
+    if changed:
+        freeze(db, principal, by_name[chosen].spec_hash, evidence)
     with db.reading() as session:
         found = _frozen(session)
         assert found is not None
@@ -539,6 +545,7 @@ def evaluate(
             "name": found[1].name,
             "model_hash": found[0].model_hash,
             "frozen_at": audit.aware(found[0].frozen_at).isoformat(),
+            "new": changed,
         }
     registry = [r.model_dump(mode="json") for r in registered]
     out.mkdir(parents=True, exist_ok=True)

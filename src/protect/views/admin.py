@@ -81,7 +81,7 @@ AUDIT = View(
             "the entries shown",
         ),
     ),
-    access="viewer",
+    access="admin",
     errors=(422, 503),
     tags=("audit",),
 )
