@@ -16,9 +16,10 @@ LAYER = {
     "risk": 2,
     "storage": 2,
     "service": 3,
-    "api": 4,
-    "web": 4,
-    "cli": 4,
+    "views": 4,
+    "api": 5,
+    "web": 5,
+    "cli": 5,
 }
 # The service wires the stores together: the monitor keeps its own DuckDB store beside the
 # relational one, and nothing else in layer 2 may reach sideways.
@@ -71,6 +72,9 @@ def test_no_layer_imports_a_higher_or_a_sibling_layer() -> None:
         ("risk", "protect.monitor.api", True),
         ("web", "protect.server", True),
         ("api", "protect.service.http", False),
+        ("api", "protect.views.monitor", False),
+        ("views", "protect.web.views", True),
+        ("views", "protect.api.views", True),
         ("service", "protect.engine.model", False),
     ],
 )

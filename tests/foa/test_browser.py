@@ -53,7 +53,7 @@ def test_an_analyst_fills_in_the_form_in_a_browser(
     page.goto(f"{base}/login")
     page.fill('input[name="name"]', "ana")
     page.fill('input[name="token"]', tokens.analyst)
-    page.click('button[type="submit"]')
+    page.click('main button[type="submit"]')  # not the nav's search
     page.wait_for_url(f"{base}/assessments")
 
     page.goto(f"{base}/foa")

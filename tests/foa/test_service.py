@@ -120,7 +120,7 @@ def test_draft_submit_return_revise_approve_with_versions_and_audit(database: Da
     # Every earlier version reads back as it was.
     assert foa.get(database, VIC, record.id, 2).factors[0].rating is None
     assert foa.get(database, VIC, record.id, 5).factors[0].rating == "unknown"
-    log = audit.entries(database, VIC, limit=100).items
+    log = audit.entries(database, ADA, limit=100).items
     mine = [
         (e.action, e.actor, e.detail["version"])
         for e in reversed(log)

@@ -9,11 +9,11 @@ from typing import Any
 import duckdb
 
 from protect import Situation, assess
+from protect.knowledge.months import label as month_label
 from protect.monitor import api
 from protect.monitor.bulk import assess_all, derive_all
 from protect.monitor.panel import PANEL_COLUMNS
 from protect.monitor.situations import alert_for, derive, thresholds
-from protect.monitor.store import month_label
 
 from .conftest import SAMPLE
 

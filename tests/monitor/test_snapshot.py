@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from protect.knowledge.months import parse as month_index
 from protect.monitor import api, releases
 from protect.monitor.ingest import ingest
-from protect.monitor.store import month_index, open_db
+from protect.monitor.store import open_db
 
 from .conftest import SAMPLE
 

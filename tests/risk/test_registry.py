@@ -152,14 +152,23 @@ def test_evaluate_registers_before_scoring_and_freezes_the_rule_s_pick(
     )
     sets = result["seed_sets"]
     assert len(sets) == 2 and sets[0]["seeds"] == [0, 1, 2, 3, 4]
-    assert set(sets[0]["metrics"]) == {"gbm", "gbm_acd", "enet", "blend", "nested", "ewp_published"}
+    assert set(sets[0]["metrics"]) == {
+        "gbm",
+        "gbm_acd",
+        "enet",
+        "blend",
+        "gbm_nb",
+        "nested",
+        "ewp_published",
+    }
+    assert "gbm_nb-gbm|year" in sets[0]["bootstrap"]
     # enet has no seeds: identical in both sets; the boosted models differ.
     assert sets[0]["metrics"]["enet"] == sets[1]["metrics"]["enet"]
     with store.reading() as session:
         variants = {v.id: v for v in session.scalars(select(RiskVariant))}
         scores = list(session.scalars(select(RiskVariantScore)))
         frozen = session.scalars(select(RiskFrozenModel)).one()
-    assert len(variants) == 4 and len(scores) == 4
+    assert len(variants) == 5 and len(scores) == 5
     for s in scores:
         assert risk.audit.aware(variants[s.variant_id].registered_at) <= risk.audit.aware(
             s.scored_at
@@ -170,7 +179,17 @@ def test_evaluate_registers_before_scoring_and_freezes_the_rule_s_pick(
     assert json.loads((out / "evaluation.json").read_text())["evaluation"] == result["evaluation"]
     issued = risk.issue_forecast(store, ME, 2025, EXTRACT)
     assert issued.frozen and issued.model == result["frozen"]["name"]
-    # A second evaluation under the same code registers nothing new.
+    # A second evaluation under the same code registers nothing new, scores again (from the
+    # cache), and freezes nothing new when the rule picks the model already frozen.
+    again = risk.evaluate(
+        store, ME, EXTRACT, tmp_path / "cache", out, draws=50, years=range(2011, 2014), seed_sets=2
+    )
+    with store.reading() as session:
+        assert len(list(session.scalars(select(RiskVariant)))) == 5
+        assert len(list(session.scalars(select(RiskVariantScore)))) == 10
+        assert session.scalars(select(RiskFrozenModel)).one().id == frozen.id
+    assert again["frozen"]["new"] is False and result["frozen"]["new"] is True
+    assert "kept: the rule picked the model already frozen" in (out / "evaluation.md").read_text()
     assert not any(
         r.new for r in risk.register(store, ME, candidates(ewp_predictor_names(EXTRACT)))
     )

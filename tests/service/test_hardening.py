@@ -319,7 +319,8 @@ def test_audit_verify_names_the_first_broken_entry(
 
 def test_audit_verify_over_the_api(client: TestClient, tokens: Tokens) -> None:
     assert client.get("/api/v1/audit/verify").status_code == 401
-    response = client.get("/api/v1/audit/verify", headers=tokens.header("viewer"))
+    assert client.get("/api/v1/audit/verify", headers=tokens.header("analyst")).status_code == 403
+    response = client.get("/api/v1/audit/verify", headers=tokens.header("admin"))
     assert response.status_code == 200
     assert response.json()["intact"] is True and response.json()["entries"] == 3  # 3 users
 

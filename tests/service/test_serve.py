@@ -37,6 +37,14 @@ def test_serve_users_token_and_audit_log(tmp_path: Path) -> None:
         check=True,
     )
     token = added.stdout.strip()
+    root = subprocess.run(
+        [str(PROTECT), "users", "add", "root", "--role", "admin"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.strip()
 
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")
@@ -62,10 +70,14 @@ def test_serve_users_token_and_audit_log(tmp_path: Path) -> None:
         auth = {"Authorization": f"Bearer {token}"}
         saved = httpx.post(f"{base}/api/v1/assessments", json=SUDAN_2004, headers=auth, timeout=30)
         assert saved.status_code == 201
-        log_page = httpx.get(f"{base}/api/v1/audit", headers=auth, timeout=30).json()
+        # The audit log is for administrators: the analyst who saved is refused it.
+        assert httpx.get(f"{base}/api/v1/audit", headers=auth, timeout=30).status_code == 403
+        admin = {"Authorization": f"Bearer {root}"}
+        log_page = httpx.get(f"{base}/api/v1/audit", headers=admin, timeout=30).json()
         actions = [(e["actor"], e["action"], e["target"]) for e in log_page["items"]]
         assert actions[0] == ("alice", "assessment.save", f"assessment/{saved.json()['id']}")
-        assert actions[1][1:] == ("user.add", "alice")
+        assert actions[1][1:] == ("user.add", "root")
+        assert actions[2][1:] == ("user.add", "alice")
         assert httpx.get(f"{base}/openapi.json", timeout=30).status_code == 200
         assert (tmp_path / "home" / "protect.sqlite3").is_file()
     finally:

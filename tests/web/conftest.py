@@ -32,6 +32,15 @@ def database(sqlite_database: Database) -> Database:  # noqa: F811 - the fixture
 
 
 CAR_GED = Path(__file__).parent.parent / "data" / "monitor" / "ged231_car_2013_2014.csv"
+RISK = Path(__file__).parent.parent / "data" / "risk"
+
+
+@pytest.fixture(autouse=True)
+def risk_sources(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The real risk extracts (25 countries): the country pages show their forecast, fitted in
+    seconds, whatever lies beside the checkout."""
+    monkeypatch.setenv("PROTECT_SOURCES", str(RISK))
+    return RISK
 
 
 @pytest.fixture(scope="session")

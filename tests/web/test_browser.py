@@ -131,3 +131,81 @@ def test_map_slider_country_page_and_no_sideways_scroll(
     tab.locator(".opblock-summary-path").first.wait_for()
     assert tab.locator('.opblock-summary-path[data-path="/api/v1/map"]').count() == 1
     assert errors == []
+
+
+RISK = Path(__file__).parent.parent / "data" / "risk"
+
+
+@pytest.mark.parametrize("size", WIDTHS)
+def test_forecast_map_country_risk_history_and_knowledge_search(
+    served: Served,
+    browser: Any,
+    size: str,
+    database: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from protect.service.risk import SERVER, issue_forecast
+
+    monkeypatch.setenv("PROTECT_SOURCES", str(RISK))
+    for year in (2021, 2022, 2023):  # stored years before the latest (2025); 2024 is not
+        issue_forecast(database, SERVER, year, RISK)
+    base = served.base_url
+    errors: list[str] = []
+    tab = _tab(browser, base, *WIDTHS[size], errors)
+
+    # The map, switched to the forecast.
+    tab.goto(f"{base}/map?month=2017-09")
+    tab.locator('.map-modes a[data-mode="risk"]').click()
+    tab.wait_for_url(f"{base}/map/risk")
+    assert tab.locator("h1").inner_text() == "Map of forecast risk, 2025"
+    ssd = tab.locator('svg.world-map path[data-country="SSD"]')
+    assert ssd.get_attribute("data-level") == "risk-16-up"
+    assert (
+        tab.locator('svg.world-map path[data-country="AUS"]').get_attribute("data-level")
+        == "no-data"
+    )
+    assert tab.locator(".map-legend li").count() == 7  # six bands and "no data"
+    assert tab.locator("table.ranking tbody tr").count() == 25
+    assert tab.evaluate(OVERFLOW), "the forecast map scrolls sideways"
+    _shoot(tab, f"map-risk-{size}")
+
+    # The year slider: the keyboard moves it back a year (2024, not stored: said so), again
+    # (2023, stored: drawn).
+    tab.locator("#map-year-slider").focus()
+    tab.keyboard.press("ArrowLeft")
+    tab.wait_for_url(re.compile(r"/map/risk\?year=2024$"))
+    assert tab.locator("[data-not-stored]").count() == 1
+    assert tab.locator("table.ranking tbody tr[data-country]").count() == 0
+    tab.locator("#map-year-slider").focus()
+    tab.keyboard.press("ArrowLeft")
+    tab.wait_for_url(re.compile(r"/map/risk\?year=2023$"))
+    assert tab.locator("#map-year-shown").inner_text() == "2023"
+    assert tab.locator("table.ranking tbody tr[data-country]").count() == 25
+
+    # A country from the list: its forecast and its risk history chart (2021-2023, 2025).
+    tab.locator('table.ranking a[href="/country/MMR"]').click()
+    tab.wait_for_url(f"{base}/country/MMR")
+    assert tab.locator("[data-forecast-rank]").count() == 1
+    chart = tab.locator("figure.risk-chart svg")
+    assert chart.locator("g.year[data-rank]").count() == 4
+    assert chart.locator("g.year.missing").count() == 1
+    label = chart.locator("text").first.bounding_box()
+    assert label is not None and label["height"] >= 9, label
+    assert tab.evaluate(OVERFLOW), "the country page scrolls sideways"
+    _shoot(tab, f"country-{size}")  # replaces the first test's: this one has a risk history
+
+    # Search the knowledge base from the nav.
+    box = tab.locator("nav input[type=search]")
+    box.fill("Darfur referral")
+    box.press("Enter")
+    tab.wait_for_url(re.compile(r"/kb/search\?q=Darfur\+referral$"))
+    first = tab.locator("ol.kb-results li").first
+    assert first.locator("mark").count() >= 1
+    first.locator("a").click()
+    tab.wait_for_url(re.compile(r"/kb/measures/"))
+    assert tab.locator("[data-condition-detail]").inner_text().startswith("Available when")
+    assert tab.evaluate(OVERFLOW), "a knowledge-base entry scrolls sideways"
+    tab.goto(f"{base}/kb/instruments/genocide-convention")  # long addresses of its sources
+    assert tab.locator("time[datetime='1951-01-12']").count() == 1
+    assert tab.evaluate(OVERFLOW), "an instrument's page scrolls sideways"
+    assert errors == []

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
@@ -36,6 +36,13 @@ log = logging.getLogger("protect.api")
 
 MAX_BODY_BYTES = 1_048_576
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+
+def _levels_css() -> Response:
+    """The pages' alert-level colours, written from their one definition."""
+    from protect.knowledge.levels import css
+
+    return Response(css(), media_type="text/css")
+
 
 # Pages load only this site's own files: no inline script or style, no framing by other sites.
 PAGE_CSP = (
@@ -193,7 +200,6 @@ _SECURITY_HEADER_NAMES = {
 }
 
 
-
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The generated schema, plus the engine's input and output models the routes refer to."""
     if app.openapi_schema:
@@ -258,6 +264,7 @@ def build_api(database: Database | None = None, *, max_body_bytes: int = MAX_BOD
     app.add_middleware(JsonTooLarge, max_body_size=max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_api_route("/levels.css", _levels_css, include_in_schema=False)
     from protect.api.docs import add_docs
 
     add_docs(app)
@@ -268,9 +275,9 @@ def build_api(database: Database | None = None, *, max_body_bytes: int = MAX_BOD
     from protect.api.v1_foa import router as foa_router
 
     app.include_router(foa_router)
-    from protect.api.v1_webapp import router as webapp_router
+    from protect.api.views import views_router
 
-    app.include_router(webapp_router)
+    app.include_router(views_router())
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(DatabaseUnavailableError, _unavailable)

@@ -5,34 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from protect.service import Principal, assessments, users
+from protect.service import Principal, assessments
 from protect.service.errors import InvalidInputError
-from protect.service.http import DB, get_db
-from protect.storage import Database
+from protect.service.http import DB, bearer, get_db, token_principal
 
 __all__ = ["DB", "Caller", "OptionalSituation", "Situations", "bearer", "get_db", "get_principal"]
 
-bearer = HTTPBearer(
-    auto_error=False,
-    description="An API token from `protect users add NAME --role ROLE`.",
-)
-
-
-def get_principal(
-    db: Annotated[Database, Depends(get_db)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal | None:
-    """The user behind a Bearer token; None for anonymous callers.
-
-    The API takes tokens only (the web pages' session cookie is not accepted here, so a page on
-    another site cannot make a browser write through the API). A token that is sent but not
-    valid is an error (401), never silently anonymous.
-    """
-    if credentials is None:
-        return None
-    return users.authenticate(db, credentials.credentials)
+get_principal = token_principal  # writes take tokens only (see `service.http.reader`)
 
 
 async def _raw_body(request: Request) -> bytes:

@@ -1,4 +1,8 @@
-"""The REST API, version 1: thin routes over `protect.service`; JSON mirrors the CLI's JSON."""
+"""The REST API, version 1: thin routes over `protect.service`; JSON mirrors the CLI's JSON.
+
+The routes that read saved assessments, their history and diffs, the audit log and users are
+views (`protect.views.assessments`, `protect.views.admin`), registered with their pages by
+`api/views.py`; the writes are here."""
 
 from __future__ import annotations
 
@@ -12,15 +16,12 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
 
 from protect.api.deps import DB, Caller, OptionalSituation, Situations
-from protect.service import assessments, audit, knowledge, users
+from protect.service import assessments, audit, users
+from protect.service.http import Reader
 from protect.service.schemas import (
     AnnotationIn,
     AnnotationOut,
-    AssessmentDiff,
-    AssessmentPage,
     AssessmentRecord,
-    AssessmentSummary,
-    AuditPage,
     AuditVerification,
     Health,
     NewUser,
@@ -144,43 +145,6 @@ def save_assessment(
     return saved
 
 
-@router.get(
-    "/assessments",
-    tags=["assessments"],
-    response_model=AssessmentPage,
-    responses=_only(401, 503),
-)
-def list_assessments(
-    db: DB,
-    caller: Caller,
-    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
-    case: Annotated[str | None, Query(pattern=r"^[0-9a-f-]{36}$")] = None,
-    all_versions: bool = False,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> AssessmentPage:
-    """Saved assessments, newest first: the latest version of each case unless `all_versions`."""
-    return assessments.list_assessments(
-        db,
-        caller,
-        country=country,
-        case=case,
-        all_versions=all_versions,
-        limit=limit,
-        offset=offset,
-    )
-
-
-@router.get(
-    "/assessments/{assessment_id}",
-    tags=["assessments"],
-    response_model=AssessmentRecord,
-    responses=_only(401, 404, 503),
-)
-def get_assessment(db: DB, caller: Caller, assessment_id: AssessmentId) -> AssessmentRecord:
-    return assessments.get(db, caller, assessment_id)
-
-
 @router.post(
     "/assessments/{assessment_id}/reassess",
     tags=["assessments"],
@@ -206,42 +170,14 @@ def reassess(
 
 
 @router.get(
-    "/assessments/{assessment_id}/history",
-    tags=["assessments"],
-    response_model=list[AssessmentSummary],
-    responses=_only(401, 404, 503),
-)
-def history(db: DB, caller: Caller, assessment_id: AssessmentId) -> list[AssessmentSummary]:
-    """Every version of the case this assessment belongs to, oldest first."""
-    return assessments.history(db, caller, assessment_id)
-
-
-@router.get(
-    "/assessments/{assessment_id}/diff",
-    tags=["assessments"],
-    response_model=AssessmentDiff,
-    responses=_only(401, 404, 503),
-)
-def diff(
-    db: DB,
-    caller: Caller,
-    assessment_id: AssessmentId,
-    against: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="version to compare with")
-    ] = None,
-) -> AssessmentDiff:
-    """What changed from another version of the case (default: the previous one) to this one."""
-    return assessments.diff(db, caller, assessment_id, against)
-
-
-@router.get(
     "/assessments/{assessment_id}/annotations",
     tags=["assessments"],
     response_model=list[AnnotationOut],
     responses=_only(401, 404, 503),
 )
-def list_annotations(db: DB, caller: Caller, assessment_id: AssessmentId) -> list[AnnotationOut]:
-    return assessments.list_annotations(db, caller, assessment_id)
+def list_annotations(db: DB, reader: Reader, assessment_id: AssessmentId) -> list[AnnotationOut]:
+    """The notes on one saved version, oldest first (token, or the pages' session)."""
+    return assessments.list_annotations(db, reader, assessment_id)
 
 
 @router.post(
@@ -258,42 +194,15 @@ def annotate(
     return assessments.annotate(db, caller, assessment_id, note.text)
 
 
-@router.get("/audit", tags=["audit"], response_model=AuditPage, responses=_only(401, 503))
-def audit_log(
-    db: DB,
-    caller: Caller,
-    actor: Label = None,
-    action: Label = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> AuditPage:
-    """The append-only log of every write, newest first (any authenticated user)."""
-    return audit.entries(db, caller, actor=actor, action=action, limit=limit, offset=offset)
-
-
 @router.get(
     "/audit/verify",
     tags=["audit"],
     response_model=AuditVerification,
     responses=_only(401, 503),
 )
-def audit_verify(db: DB, caller: Caller) -> AuditVerification:
+def audit_verify(db: DB, reader: Reader) -> AuditVerification:
     """Walk the audit chain: whether every entry still holds, and the first that does not."""
-    return audit.verify(db, caller)
-
-
-@router.get("/me", tags=["users"], response_model=UserOut, responses=_only(401, 503))
-def me(db: DB, caller: Caller) -> UserOut:
-    """The user the token belongs to."""
-    from protect.service.roles import require
-
-    principal = require(caller, "viewer")
-    return users.get_user(db, principal.name)
-
-
-@router.get("/users", tags=["users"], response_model=list[UserOut], responses=_only(401, 403))
-def list_users(db: DB, caller: Caller) -> list[UserOut]:
-    return users.list_users(db, caller)
+    return audit.verify(db, reader)
 
 
 @router.post(
@@ -355,25 +264,6 @@ def rotate_my_token(db: DB, caller: Caller) -> NewUser:
     from protect.service.roles import require
 
     return users.rotate_token(db, caller, require(caller, "viewer").name)
-
-
-@router.get("/kb", tags=["knowledge"])
-def kb_index() -> dict[str, int]:
-    """The kinds of knowledge-base entry and how many of each there are."""
-    return knowledge.counts()
-
-
-@router.get("/kb/{kind}", tags=["knowledge"], responses=_only(404))
-def kb_list(kind: knowledge.Kind) -> list[dict[str, Any]]:
-    """Every entry of one kind (instruments, measures, tensions, ...)."""
-    return knowledge.list_entries(kind)
-
-
-@router.get("/kb/{kind}/{entry_id}", tags=["knowledge"], responses=_only(404))
-def kb_entry(
-    kind: knowledge.Kind, entry_id: Annotated[str, Path(max_length=100)]
-) -> dict[str, Any]:
-    return knowledge.get_entry(kind, entry_id)
 
 
 __all__ = ["router"]

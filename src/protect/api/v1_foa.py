@@ -15,9 +15,7 @@ from protect.api.deps import DB, Caller
 from protect.service import foa
 from protect.service.foa import (
     FoaDiff,
-    FoaPage,
     FoaRecord,
-    FoaSummary,
     NewFoaIn,
     RateIn,
     ReviewIn,
@@ -68,38 +66,6 @@ def framework_data() -> dict[str, Any]:
 def create(db: DB, caller: Caller, new: NewFoaIn) -> FoaRecord:
     """Create a draft assessment of a country at a date (analyst)."""
     return foa.create(db, caller, new)
-
-
-@router.get("", response_model=FoaPage, responses=_only(401, 503))
-def list_assessments(
-    db: DB,
-    caller: Caller,
-    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
-    status_: Annotated[
-        Literal["draft", "submitted", "approved", "returned"] | None, Query(alias="status")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
-) -> FoaPage:
-    """Assessments in their latest version, newest first."""
-    return foa.list_assessments(
-        db, caller, country=country, status=status_, limit=limit, offset=offset
-    )
-
-
-@router.get("/history/{country}", response_model=list[FoaSummary], responses=_only(401, 503))
-def history(
-    db: DB,
-    caller: Caller,
-    country: Annotated[str, Path(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")],
-) -> list[FoaSummary]:
-    """A country's assessments over time, by date."""
-    return foa.history(db, caller, country)
-
-
-@router.get("/{foa_id}", response_model=FoaRecord, responses=_only(401, 404, 503))
-def get(db: DB, caller: Caller, foa_id: FoaId, version: Version = None) -> FoaRecord:
-    return foa.get(db, caller, foa_id, version)
 
 
 @router.get(

@@ -1,7 +1,8 @@
-"""Routes over the monitor and the risk forecast, added when those packages provide their API.
+"""The monitor's routes that have no page (admin-1 panel, events as GeoJSON, a country's whole
+timeline, releases); the monitor's pages and their JSON twins are views (`protect.views`).
 
-They are read-only and open to anyone, like the knowledge base: they publish what the ingested
-data sets say, not anything a user saved.
+They are open to anyone, like the knowledge base: they publish what the ingested data sets say,
+not anything a user saved (retiring a release is an admin's, and audited).
 """
 
 from __future__ import annotations
@@ -13,16 +14,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from protect.api.deps import DB, Caller
-from protect.service.data import (
-    alerts_for,
-    call,
-    forecast,
-    monitor_for,
-)
+from protect.service.monitor import call
+from protect.views.base import CountryPath, MonthPath
 
-Country = Annotated[str, Path(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")]
-Month = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
-MonthQuery = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+# The parameters as every view parses them (protect.views.base): the same messages.
+Country = CountryPath
+Month = MonthPath
 
 
 def _has(module: str) -> bool:
@@ -37,16 +34,6 @@ def _monitor_router() -> APIRouter:
 
     router = APIRouter(prefix="/api/v1", tags=["monitor"])
 
-    @router.get("/monitor/{country}")
-    def monitor(
-        country: Country,
-        start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$")] = None,
-        end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$")] = None,
-    ) -> Any:
-        """The country-month panel of one country between two months (default: the last 36
-        months its data cover), as its page shows it."""
-        return monitor_for(country.upper(), start, end)[2]
-
     @router.get("/monitor/{country}/admin1")
     def monitor_admin1(
         country: Country,
@@ -60,17 +47,6 @@ def _monitor_router() -> APIRouter:
     def events(country: Country, month: Month) -> Any:
         """A country-month's events as a GeoJSON FeatureCollection, for mapping."""
         return call(api.events_geojson, country.upper(), month)
-
-    @router.get("/alerts")
-    def alerts(month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None) -> Any:
-        """The countries with an alert in one month (default: the latest month the data cover),
-        most severe first."""
-        return alerts_for(month)[1]
-
-    @router.get("/situations/{country}/{month}")
-    def situation(country: Country, month: Month) -> Any:
-        """The situation the monitor derives for a country and month, ready to assess."""
-        return call(api.situation, country.upper(), month)
 
     @router.get("/timeline/{country}")
     def timeline(country: Country) -> Any:
@@ -98,24 +74,8 @@ def _monitor_router() -> APIRouter:
     return router
 
 
-def _risk_router() -> APIRouter:
-    # Imported with the app, not on the first request: serving a stored forecast stays fast.
-    import_module("protect.service.risk")
-    router = APIRouter(prefix="/api/v1", tags=["risk"])
-
-    @router.get("/risk/forecast")
-    def forecast_route(db: DB, year: Annotated[int, Query(ge=1900, le=2200)]) -> Any:
-        """Countries ranked by forecast risk of onset in `year`, with their main drivers, as
-        stored: when and from which data and model it was computed, with their hashes."""
-        return call(forecast, db, year)
-
-    return router
-
-
 def optional_routers() -> list[APIRouter]:
     routers = []
     if _has("protect.monitor.api"):
         routers.append(_monitor_router())
-    if _has("protect.risk.api"):
-        routers.append(_risk_router())
     return routers

@@ -73,11 +73,10 @@ def validate_cmd(
 
 
 def _entries(kind: KbKind) -> dict[str, Any]:
-    from protect.knowledge import kb
+    """The entries the API's /kb routes read (`service.knowledge`), by id."""
+    from protect.service import knowledge
 
-    base = kb()
-    table: dict[Any, Any] = getattr(base, kind.value)
-    return {str(k): v for k, v in table.items()}
+    return knowledge.entries(kind.value)
 
 
 def kb_list(

@@ -14,11 +14,12 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import typer
 
 from protect.cli.output import emit_json, fail
+from protect.knowledge.levels import AlertLevel
 
 if TYPE_CHECKING:
     from protect.service.foa import FoaRecord
@@ -64,11 +65,7 @@ class Decision(StrEnum):
     return_ = "return"
 
 
-class Category(StrEnum):
-    current_crisis = "current-crisis"
-    imminent_risk = "imminent-risk"
-    serious_concern = "serious-concern"
-    none = "none"
+Category = Literal[AlertLevel, "none"]
 
 
 def _run(as_user: str | None, call: Callable[[Database, Principal], T]) -> T:
@@ -295,7 +292,7 @@ def submit(
     """Send a fully rated draft for review."""
     from protect.service import foa
 
-    body = {"note": note, "category": category.value if category else None, "reason": reason}
+    body = {"note": note, "category": category, "reason": reason}
     _emit(_run(as_user, lambda db, p: foa.submit(db, p, assessment_id, body)), fmt)
 
 

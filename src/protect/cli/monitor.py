@@ -236,6 +236,8 @@ def monitor_cmd(
     from rich.console import Console
     from rich.table import Table
 
+    from protect.knowledge.levels import LEVELS, STYLE
+
     con = Console()
     table = Table(
         title=f"{records[0].country} {start} to {end}",
@@ -247,14 +249,12 @@ def monitor_cmd(
         table.add_column(
             col, justify="left" if col in ("month", "source", "alert") else "right", no_wrap=True
         )
-    short = {
+    short: dict[str, str] = {
         "non-international": "NIAC",
         "international": "IAC",
         "occupation": "occ",
         "none": "-",
-        "current-crisis": "crisis",
-        "imminent-risk": "imminent",
-        "serious-concern": "concern",
+        **{level: STYLE[level].short for level in LEVELS},
         "perpetrator": "perp",
         "protecting": "prot",
     }
@@ -370,14 +370,27 @@ def _chart(records: list[MonthRecord], width: int) -> None:
 
 
 def alerts_cmd(
-    month: str = typer.Option(..., "--month", help="YYYY-MM."),
+    month: str | None = typer.Option(
+        None, "--month", help="YYYY-MM; default: the latest month the data cover."
+    ),
     db: Path | None = _db_option(),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f"),
 ) -> None:
-    """Countries with an alert in a month, most severe first, with the figures behind each."""
-    from protect.monitor import api
+    """Countries with an alert in a month, most severe first, with the figures behind each.
+    The same service call, default and JSON as GET /api/v1/alerts."""
+    from protect.service import NotFoundError, ServiceError
+    from protect.service.monitor import alerts_for
+    from protect.storage import DatabaseUnavailableError
 
-    found = _guard(lambda: api.alerts(month, db_path=db))
+    try:
+        result = alerts_for(month, db_path=db)
+    except NotFoundError as exc:
+        fail(exc.message, code=NO_DATA)
+    except ServiceError as exc:
+        fail(exc.message)
+    except DatabaseUnavailableError as exc:  # the events store cannot be opened
+        fail(str(exc).splitlines()[0])
+    found, month = result.alerts, result.month
     if fmt is TextOrJson.json:
         emit_json([a.model_dump(mode="json") for a in found])
         return

@@ -71,8 +71,10 @@ class _Input(BaseModel):
 class Period(_Input):
     """When crimes were (or are being) committed; `to: null` means still going on."""
 
-    from_: StrictDate = Field(alias="from")
-    to: StrictDate | None = None
+    from_: StrictDate = Field(alias="from", description="First day the crimes were committed.")
+    to: StrictDate | None = Field(
+        default=None, description="Last day; leave it empty while they are still going on."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -92,8 +94,18 @@ class CrimeReport(_Input):
     past crimes, whatever its current status (Kenya 2013: at risk again, committed in 2007-2008).
     """
 
-    status: CrimeStatus = "none"
-    committed: tuple[Period, ...] = ()
+    status: CrimeStatus = Field(
+        default="none",
+        description="Where the crime stands at the date: none; risk (signs it may come); "
+        "imminent (about to be committed); ongoing (being committed now); past (committed "
+        "before the date, not now).",
+    )
+    committed: tuple[Period, ...] = Field(
+        default=(),
+        description="The days the crime was committed. Give them for a past crime: the "
+        "International Criminal Court reaches only crimes within its time limits, and "
+        "without the days its measures stay open with a warning.",
+    )
 
 
 def _crime_entry(value: Any) -> Any:
@@ -143,16 +155,41 @@ class Atrocities(_Input):
 
 
 class Peacekeeping(_Input):
-    present: StrictBool = False
-    poc_mandate: StrictBool = False
-    chapter_vii: StrictBool = False
-    host_consent: StrictBool = False
+    """A United Nations peace operation in the country, and what its mandate says."""
+
+    present: StrictBool = Field(
+        default=False, description="A United Nations peace operation is deployed in the country."
+    )
+    poc_mandate: StrictBool = Field(
+        default=False, description="Its mandate tells it to protect civilians."
+    )
+    chapter_vii: StrictBool = Field(
+        default=False,
+        description="The mandate is given under Chapter VII of the Charter (it may use force "
+        "without the host state's agreement).",
+    )
+    host_consent: StrictBool = Field(
+        default=False, description="The host state agrees to the operation's presence."
+    )
 
 
 class SecurityCouncil(_Input):
-    seized: StrictBool = False
-    veto_blocked: StrictBool = False
-    icc_referral: StrictDate | None = None
+    """What the Security Council has done about the situation."""
+
+    seized: StrictBool = Field(
+        default=False,
+        description="The Council has the situation on its agenda (it has met or decided on it).",
+    )
+    veto_blocked: StrictBool = Field(
+        default=False,
+        description="A permanent member's veto has blocked a draft resolution on the situation "
+        "(this opens the General Assembly's Uniting for Peace route).",
+    )
+    icc_referral: StrictDate | None = Field(
+        default=None,
+        description="The day the Council referred the situation to the International Criminal "
+        "Court. Leave it empty to use the bundled table of referrals.",
+    )
 
 
 class _OneOf:
@@ -192,9 +229,16 @@ PerpetratorKind = Literal["state", "non-state", "foreign-state"]
 class Perpetrator(_Input):
     """Who commits the crimes: the state, a non-state armed group, or a foreign state."""
 
-    kind: PerpetratorKind
-    name: str | None = Field(default=None, max_length=200)
-    nationality: Iso3 | None = None
+    kind: PerpetratorKind = Field(
+        description="state (the state's own forces or agents), non-state (an armed group or "
+        "militia) or foreign-state (another state's forces)."
+    )
+    name: str | None = Field(default=None, max_length=200, description="A label, for the reader.")
+    nationality: Iso3 | None = Field(
+        default=None,
+        description="The perpetrators' nationality (ISO3): if that state is a party to the "
+        "Rome Statute, the Court may act on that basis (Art. 12(2)(b)).",
+    )
 
 
 HarmLevel = Literal["none", "sporadic", "widespread"]
@@ -203,15 +247,31 @@ HarmLevel = Literal["none", "sporadic", "widespread"]
 class CivilianHarm(_Input):
     """Harm below the atrocity threshold that POC addresses (seeds, section 6.2)."""
 
-    attacks_on_civilians: HarmLevel = Field(default="none", alias="attacks-on-civilians")
-    mistreatment_hors_de_combat: HarmLevel = Field(
-        default="none", alias="mistreatment-hors-de-combat"
+    attacks_on_civilians: HarmLevel = Field(
+        default="none",
+        alias="attacks-on-civilians",
+        description="Civilians or civilian objects attacked, or attacks that do not spare them.",
     )
-    sexual_violence: HarmLevel = Field(default="none", alias="sexual-violence")
-    child_recruitment: HarmLevel = Field(default="none", alias="child-recruitment")
-    displacement: HarmLevel = "none"
+    mistreatment_hors_de_combat: HarmLevel = Field(
+        default="none",
+        alias="mistreatment-hors-de-combat",
+        description="Detainees, the wounded or those who surrendered are mistreated.",
+    )
+    sexual_violence: HarmLevel = Field(
+        default="none", alias="sexual-violence", description="Conflict-related sexual violence."
+    )
+    child_recruitment: HarmLevel = Field(
+        default="none",
+        alias="child-recruitment",
+        description="Children recruited or used by armed forces or groups.",
+    )
+    displacement: HarmLevel = Field(
+        default="none", description="People forced to flee their homes, inside or across borders."
+    )
     denial_of_humanitarian_access: HarmLevel = Field(
-        default="none", alias="denial-of-humanitarian-access"
+        default="none",
+        alias="denial-of-humanitarian-access",
+        description="Humanitarian relief kept from reaching civilians who need it.",
     )
 
     def present(self) -> tuple[tuple[str, str], ...]:
@@ -263,20 +323,64 @@ MeasureId = Annotated[
 class Situation(_Input):
     """A concrete situation: a country, a date, and what is happening there."""
 
-    name: str | None = None
-    country: Iso3
-    date: StrictDate
-    armed_conflict: ArmedConflict
-    atrocities: Atrocities = Atrocities()
-    state_role: StateRole
-    post_conflict: StrictBool = False
-    peacekeeping: Peacekeeping = Peacekeeping()
-    security_council: SecurityCouncil = SecurityCouncil()
-    icc_state_party: StrictBool | None = None
-    perpetrators: tuple[Perpetrator, ...] | None = None
-    conduct_also_in: tuple[Iso3, ...] = ()
-    civilian_harm: CivilianHarm = CivilianHarm()
-    in_place: tuple[MeasureId, ...] = ()
+    name: str | None = Field(
+        default=None, description="A label for the situation, shown as the report's title."
+    )
+    country: Iso3 = Field(
+        description="The state whose population is at risk: an ISO 3166-1 alpha-3 code, "
+        "current or former (YUG, ZAR, SUN, ...), or XKX for Kosovo."
+    )
+    date: StrictDate = Field(
+        description="The day the assessment is made as of: only law in force and bodies that "
+        "exist on that day apply."
+    )
+    armed_conflict: ArmedConflict = Field(
+        description="Whether there is an armed conflict on the territory: none; international "
+        "(between states); non-international (the state against armed groups, or groups among "
+        "themselves); occupation. In an armed conflict the law of war applies in full."
+    )
+    atrocities: Atrocities = Field(
+        default=Atrocities(),
+        description="Where each of the four atrocity crimes stands at the date.",
+    )
+    state_role: StateRole = Field(
+        description="What the state does for its population: protecting; unable (wants to but "
+        "cannot); unwilling (can but does not); perpetrator (its own forces commit the crimes)."
+    )
+    post_conflict: StrictBool = Field(
+        default=False, description="The violence has ended and recovery is under way."
+    )
+    peacekeeping: Peacekeeping = Field(
+        default=Peacekeeping(), description="A United Nations peace operation and its mandate."
+    )
+    security_council: SecurityCouncil = Field(
+        default=SecurityCouncil(), description="What the Security Council has done."
+    )
+    icc_state_party: StrictBool | None = Field(
+        default=None,
+        description="Whether the state is a party to the Rome Statute of the International "
+        "Criminal Court. Leave it empty to read it from the ratification table at the date.",
+    )
+    perpetrators: tuple[Perpetrator, ...] | None = Field(
+        default=None,
+        description="Who commits the crimes. Left out, it is the state when the state is the "
+        "perpetrator, else no one named.",
+    )
+    conduct_also_in: tuple[Iso3, ...] = Field(
+        default=(),
+        description="Other states where part of the conduct took place (a deportation across "
+        "a border): if one is a party to the Rome Statute, the Court may act (Art. 12(2)(a)).",
+    )
+    civilian_harm: CivilianHarm = Field(
+        default=CivilianHarm(),
+        description="Harm to civilians below the atrocity threshold, each none, sporadic or "
+        "widespread: protection of civilians measures answer it even without atrocity crimes.",
+    )
+    in_place: tuple[MeasureId, ...] = Field(
+        default=(),
+        description="Measures already taken: the report marks them and leaves them out of the "
+        "first measures to take.",
+    )
 
     @model_validator(mode="after")
     def _default_perpetrators(self) -> Situation:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError
 
 from protect.knowledge.base import kb
+from protect.knowledge.levels import LEVELS, AlertLevel
 from protect.knowledge.loader import KnowledgeError, read_yaml
 from protect.knowledge.schema import CitationRef, Confidence, Slug, Strict
 
@@ -23,7 +24,7 @@ Rating = Literal["not-present", "low", "moderate", "high", "unknown"]
 RATINGS: tuple[Rating, ...] = ("not-present", "low", "moderate", "high", "unknown")
 SuggestedRating = Literal["low", "moderate", "high"]
 PrefillSource = Literal["monitor", "risk", "engine"]
-CategoryId = Literal["current-crisis", "imminent-risk", "serious-concern"]
+CategoryId = AlertLevel
 
 # The Framework's own grouping of its fourteen factors (Part II): 1-8 common, then two factors
 # for each crime. A file that numbers them otherwise is refused.
@@ -179,10 +180,8 @@ def _cross_check(fw: Framework) -> list[str]:
             if test.op in ("in", "not_in") and not isinstance(test.value, list):
                 problems.append(f"{where}: {test.op} needs a list")
     order = [c.id for c in fw.categories]
-    if order != ["current-crisis", "imminent-risk", "serious-concern"]:
-        problems.append(
-            f"categories must be current-crisis, imminent-risk, serious-concern: {order}"
-        )
+    if order != list(LEVELS):
+        problems.append(f"categories must be {', '.join(LEVELS)}, in this order: {order}")
     return problems
 
 

@@ -17,6 +17,7 @@ from bisect import bisect_right
 from functools import cache
 from typing import Literal, NamedTuple
 
+from protect.knowledge import months
 from protect.knowledge.countries import country, is_known
 from protect.knowledge.loader import KnowledgeError, load_list, load_model
 from protect.knowledge.schema import (
@@ -34,26 +35,14 @@ FILE = "rome_statute.yaml"
 _PREDECESSORS: dict[str, str] = {"YUG": "SRB", "SCG": "SRB"}
 
 
-def _first_of_next_month(day: dt.date) -> dt.date:
-    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def _months_after(day: dt.date, months: int) -> dt.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    try:
-        return day.replace(year=year, month=month)
-    except ValueError:  # no such day in that month (29 February, 31 April): the next month's first
-        return _first_of_next_month(dt.date(year, month, 1))
-
-
 def in_force_for(rule: StatuteRule, deposit: dt.date) -> dt.date:
     """The day the Statute entered into force for a state depositing on `deposit`, by `rule`
     (Art. 126): the general date for the initial deposits, else the first day of the month
     after the delay."""
     if deposit <= rule.initial_deposits_until:
         return rule.general
-    return max(rule.general, _first_of_next_month(deposit + dt.timedelta(days=rule.delay_days)))
+    after = deposit + dt.timedelta(days=rule.delay_days)
+    return max(rule.general, months.first_day(months.of_date(after) + 1))
 
 
 def in_force_for_state(deposit: dt.date) -> dt.date:
@@ -92,8 +81,8 @@ def _check(party: StateParty, rule: StatuteRule) -> None:
         # An instrument withdrawn before the Statute entered into force for the state never
         # made it a party; otherwise the withdrawal rule sets a floor.
         before_entry = w.effective <= party.in_force
-        if not before_entry and w.effective < _months_after(
-            w.notified, rule.withdrawal_delay_months
+        if not before_entry and w.effective < months.add_months(
+            w.notified, rule.withdrawal_delay_months, short_month="next-first"
         ):
             raise KnowledgeError(
                 f"{where}: withdrawal effective {w.effective} is less than "

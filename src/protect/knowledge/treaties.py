@@ -26,6 +26,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from protect.knowledge import months
 from protect.knowledge.countries import country, is_known
 from protect.knowledge.loader import DATA_DIR, KnowledgeError, load_list, load_model
 from protect.knowledge.schema import Confidence, Instrument, Slug, Strict
@@ -215,21 +216,9 @@ class Membership:
 # --- rules ------------------------------------------------------------------------------------
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months later; a day that does not exist in the target month falls to its last."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, d))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def in_force_for(rule: EntryRule, deposit: dt.date) -> dt.date:
     """The day a ratification or accession took effect under the treaty's own rule."""
-    after = _add_months(deposit, rule.delay_months) + dt.timedelta(days=rule.delay_days)
+    after = months.add_months(deposit, rule.delay_months) + dt.timedelta(days=rule.delay_days)
     return max(rule.general, after)
 
 

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from protect.knowledge.levels import RANK
+from protect.knowledge.months import label as month_label
+from protect.knowledge.months import parse as month_index
 from protect.monitor.ingest import Coverage, IngestError, Progress
 from protect.monitor.ingest import ingest as _ingest
 from protect.monitor.models import (
@@ -25,14 +28,7 @@ from protect.monitor.models import (
     SourceKind,
 )
 from protect.monitor.situations import alert_for, derive
-from protect.monitor.store import (
-    StoreError,
-    file_state,
-    is_lock_conflict,
-    month_index,
-    month_label,
-    open_db,
-)
+from protect.monitor.store import StoreError, file_state, is_lock_conflict, open_db
 
 if TYPE_CHECKING:
     import duckdb
@@ -41,8 +37,6 @@ if TYPE_CHECKING:
     from protect.monitor.subnational import Admin1Month, GeoJson
 
 Backend = Literal["duckdb", "spark"]
-
-_LEVEL_RANK = {"current-crisis": 0, "imminent-risk": 1, "serious-concern": 2}
 
 __all__ = [
     "SAMPLE_RELEASE",
@@ -399,7 +393,7 @@ def _ranked(
             found.append((rec, row))
     found.sort(
         key=lambda x: (
-            _LEVEL_RANK[x[0].alert.level] if x[0].alert else 9,
+            RANK[x[0].alert.level] if x[0].alert else 9,
             -float(x[1]["top_perpetrator_12m"] or 0),
             -float(x[1]["os_best_12m"] or 0),
             -float(x[1]["sb_best_12m"] or 0),

@@ -1,8 +1,8 @@
 """Situations, alerts and assessments of many country-months at once (decision 024).
 
-`situations.derive` and `situations.alert_for` read one panel row at a time; they stay the
-reference and serve the per-country views. For the whole panel the same rules are written once
-more as SQL generated from the same `thresholds.yaml`, so DuckDB classifies every row in one pass,
+`situations.derive` and `situations.alert_for` read one panel row at a time and serve the
+per-country views. For the whole panel the same rule definitions (`situations.rules`) are
+compiled to SQL, so DuckDB classifies every row in one pass,
 and the situations are built without a second validation: every value is either one of the few
 category combinations validated below or a country code and date that the ingest already checked.
 The tests compare both paths row by row.
@@ -16,7 +16,25 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from protect.monitor.situations import SEVERITY, Thresholds, thresholds
+from duckdb import ColumnExpression, ConstantExpression
+
+from protect.knowledge import months
+from protect.monitor.situations import (
+    SEVERITY,
+    All,
+    AnyOf,
+    AtLeast,
+    Equals,
+    IsTrue,
+    Ladder,
+    MoreSevere,
+    Not,
+    Rule,
+    Test,
+    Thresholds,
+    rules,
+    thresholds,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -41,78 +59,85 @@ def _fig(name: str) -> str:
     return f"coalesce({name}, 0)::DOUBLE"
 
 
-def _at(value: float) -> str:
-    return f"CAST({float(value)!r} AS DOUBLE)"
+def _lit(value: str | int | None) -> str:
+    """A rule's own value as SQL (rule values are the engine's category names and indexes)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(int(value))
+    return str(ConstantExpression(value))
+
+
+def _column(field: str) -> str:
+    return str(ColumnExpression(field))
+
+
+def _test_sql(test: Test) -> str:
+    match test:
+        case AtLeast(figure, value):
+            return f"{_fig(figure)} >= {ConstantExpression(float(value))}"
+        case IsTrue(column):
+            return f"coalesce({_column(column)}, false)"
+        case Equals(field, value):
+            return f"{_column(field)} = {_lit(value)}"
+        case Not(inner):
+            return f"NOT ({_test_sql(inner)})"
+        case All(tests):
+            return "(" + " AND ".join(_test_sql(x) for x in tests) + ")"
+        case AnyOf(tests):
+            return "(" + " OR ".join(_test_sql(x) for x in tests) + ")"
+    raise TypeError(f"not a condition: {test!r}")
+
+
+def _rule_sql(rule: Rule) -> str:
+    if isinstance(rule, Ladder):
+        whens = " ".join(f"WHEN {_test_sql(s.when)} THEN {_lit(s.value)}" for s in rule.steps)
+        return f"CASE {whens} ELSE {_lit(rule.otherwise)} END"
+    rank = " ".join(f"WHEN {_lit(v)} THEN {i}" for i, v in enumerate(SEVERITY))
+    a, b = (_column(f) for f in rule.of)
+    more = f"CASE WHEN (CASE {b} {rank} END) > (CASE {a} {rank} END) THEN {b} ELSE {a} END"
+    return f"CASE WHEN {_test_sql(rule.when)} THEN {more} ELSE {_lit(rule.otherwise)} END"
+
+
+def _reads(test: Test) -> set[str]:
+    match test:
+        case Equals(field, _):
+            return {field}
+        case Not(inner):
+            return _reads(inner)
+        case All(tests) | AnyOf(tests):
+            return set().union(*(_reads(x) for x in tests))
+    return set()
 
 
 def derive_sql(source: str, t: Thresholds | None = None) -> str:
-    """A query over the panel rows of `source` with the same classifications and alert choice
-    as `derive`/`alert_for`, in the same order of tests (first match wins). The figures' own
-    classifications are computed once, in an inner query, and the fields that combine them
-    (war crimes, the state's role) read those columns: DuckDB computes an expression written
-    twice twice."""
-    t = t or thresholds()
-    ac, at, sr = t.armed_conflict, t.atrocities, t.state_role
-    conflict = (
-        f"CASE WHEN {_fig('interstate_best_12m')} >= {_at(ac.interstate_deaths_12m.value)} "
-        "THEN 'international' "
-        f"WHEN {_fig('sb_best_12m')} >= {_at(ac.battle_deaths_12m.value)} "
-        "THEN 'non-international' "
-        f"WHEN {_fig('ns_best_12m')} >= {_at(ac.non_state_deaths_12m.value)} "
-        "THEN 'non-international' ELSE 'none' END"
-    )
-    cah = (
-        f"CASE WHEN {_fig('top_perpetrator_12m')} >= {_at(at.mass_killing_12m.value)} "
-        "THEN 'ongoing' "
-        f"WHEN {_fig('os_best_3m')} >= {_at(at.imminent_3m.value)} THEN 'imminent' "
-        f"WHEN {_fig('os_best_12m')} >= {_at(at.one_sided_12m.value)} THEN 'risk' "
-        "ELSE 'none' END"
-    )
-    by_civilians = (
-        f"CASE WHEN {_fig('civilians_3m')} >= {_at(at.civilians_in_conflict_3m.value)} "
-        "THEN 'imminent' "
-        f"WHEN {_fig('civilians_12m')} >= {_at(at.civilians_in_conflict_12m.value)} "
-        "THEN 'risk' ELSE 'none' END"
-    )
-    ch = t.civilian_harm
-    attacks = (
-        f"CASE WHEN {_fig('civilians_12m')} >= {_at(ch.attacks_widespread_12m.value)} "
-        "THEN 'widespread' "
-        f"WHEN {_fig('civilians_12m')} >= {_at(ch.attacks_sporadic_12m.value)} "
-        "THEN 'sporadic' ELSE 'none' END"
-    )
-    perpetrator = (
-        "coalesce(top_perpetrator_is_gov, false) AND "
-        f"{_fig('top_perpetrator_12m')} >= {_at(sr.perpetrator_12m.value)}"
-    )
-    alert = (
-        "CASE "
-        + " ".join(
-            f"WHEN {' AND '.join(f'{_fig(f)} >= {_at(c.at_least)}' for f, c in r.when.items())} "
-            f"THEN {i}"
-            for i, r in enumerate(t.alerts)
+    """A query over the panel rows of `source` with every field of `situations.rules`, compiled
+    from the same definitions `situations.evaluate` reads (first match wins, in the same
+    order). A rule that reads fields derived before it goes in an outer query, so that each
+    field is computed once: DuckDB computes an expression written twice twice."""
+    layers: list[list[Rule]] = [[]]
+    for rule in rules(t):
+        needs = (
+            set(rule.of) | _reads(rule.when)
+            if isinstance(rule, MoreSevere)
+            else set().union(*(_reads(s.when) for s in rule.steps))
         )
-        + " END"
+        if needs & {r.field for r in layers[-1]}:
+            layers.append([])
+        layers[-1].append(rule)
+    query = (
+        f"SELECT *, m::BIGINT AS m_, last_day({months.sql_first_day('m')}) AS month_end "
+        f"FROM ({source})"
     )
-    severity = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(SEVERITY))
-    return f"""
-    SELECT source, iso3, m, armed_conflict, cah,
-        CASE WHEN armed_conflict = 'none' THEN 'none'
-             WHEN (CASE by_civilians {severity} END) > (CASE cah {severity} END)
-             THEN by_civilians ELSE cah END AS war_crimes,
-        attacks,
-        CASE WHEN perpetrator THEN 'perpetrator'
-             WHEN armed_conflict <> 'none' OR cah <> 'none' THEN 'unable'
-             ELSE 'protecting' END AS state_role,
-        alert, month_end
-    FROM (
-        SELECT source, iso3, m::BIGINT AS m, ({conflict}) AS armed_conflict, ({cah}) AS cah,
-            ({by_civilians}) AS by_civilians, ({attacks}) AS attacks,
-            ({perpetrator}) AS perpetrator, ({alert}) AS alert,
-            last_day(make_date((m // 12)::BIGINT, (m % 12 + 1)::BIGINT, 1)) AS month_end
-        FROM ({source})
-    )
-    """
+    for layer in layers:
+        fields = ", ".join(f"({_rule_sql(r)}) AS {_column(r.field)}" for r in layer)
+        query = f"SELECT *, {fields} FROM ({query})"
+    names = ", ".join(
+        _column(f)
+        for f in ("armed_conflict", "crimes-against-humanity", "war-crimes",
+                  "attacks-on-civilians", "state_role", "alert")
+    )  # fmt: skip
+    return f"SELECT source, iso3, m_ AS m, {names}, month_end FROM ({query})"
 
 
 @cache
@@ -185,7 +210,7 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
                 known.add(iso3)
             situation = made(
                 Situation,
-                name=f"{iso3} {m // 12:04d}-{m % 12 + 1:02d} (monitor, {source})",
+                name=f"{iso3} {months.label(m)} (monitor, {source})",
                 country=iso3,
                 date=day,
                 armed_conflict=_checked("armed_conflict", conflict),

@@ -18,6 +18,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from protect.knowledge import months
+
 Tier = Literal["ucdp-final", "ucdp-candidate", "acled", "hxl"]
 TIERS: tuple[Tier, ...] = ("ucdp-final", "ucdp-candidate", "acled", "hxl")
 
@@ -107,7 +109,7 @@ def shown_sql(where: str = "true", order: tuple[Tier, ...] | None = None) -> str
                    {tier_sql("p.source", "coalesce(y.provisional, r.candidate)")} AS tier
             FROM panel p JOIN releases r ON r.release_id = p.release_id
             LEFT JOIN release_years y ON y.release_id = p.release_id AND y.iso3 = p.iso3
-                AND y.year = p.m // 12
+                AND y.year = {months.sql_year("p.m")}
             WHERE NOT r.partial AND ({where})
         )
     ) WHERE rn = 1

@@ -105,25 +105,25 @@ def _get(client: Any, url: str, **kwargs: Any) -> bytes:
 def _month_start(month: str | None, what: str) -> str | None:
     if month is None:
         return None
-    from protect.monitor.store import month_index
+    from protect.knowledge import months
 
     try:
-        m = month_index(month)
+        m = months.parse(month)
     except ValueError as exc:
         raise FetchError(f"{what}: {exc}") from exc
-    return dt.date(m // 12, m % 12 + 1, 1).isoformat()
+    return months.first_day(m).isoformat()
 
 
 def missing_since(iso3: str, *, db_path: Path | None = None) -> str:
     """`--since auto`: the month after the last one the monitor shows for the country (any
     source), so a fetch asks only for the months missing."""
+    from protect.knowledge import months
     from protect.monitor.api import coverage
-    from protect.monitor.store import month_index, month_label
 
     span = coverage(iso3, db_path=db_path)
     if span is None:
         raise FetchError(f"--since auto: no data for {iso3} yet; give --since YYYY-MM")
-    return month_label(month_index(span[1]) + 1)
+    return months.shift(span[1], 1)
 
 
 def _write_csv(rows: Callable[[], Iterator[dict[str, Any]]], path: Path) -> int:

@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from protect.knowledge.levels import AlertLevel
+
 ViolenceType = Literal["state-based", "non-state", "one-sided"]
-AlertLevel = Literal["current-crisis", "imminent-risk", "serious-concern"]
 SourceKind = Literal["ucdp", "acled", "hxl"]
 
 

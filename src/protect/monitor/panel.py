@@ -64,7 +64,7 @@ def build_panel(
 ) -> Any:
     """events (the `events` schema), calendar (m, first_day, last_day), offsets (k = 0..11)
     -> one row per `keys` (release, source, country; the admin-1 panel adds `admin1`) and
-    month `m` (= year*12 + month-1)."""
+    month `m` (a month number of `protect.knowledge.months`)."""
     import ibis
 
     k = list(keys)

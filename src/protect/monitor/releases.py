@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from protect.monitor.store import StoreError, month_label, open_db
+from protect.knowledge.months import label as month_label
+from protect.monitor.store import StoreError, open_db
 
 if TYPE_CHECKING:
     import duckdb

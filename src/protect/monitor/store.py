@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from protect.knowledge import months
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -88,9 +90,10 @@ CREATE TABLE IF NOT EXISTS calendar (m INTEGER NOT NULL, first_day INTEGER NOT N
                                      last_day INTEGER NOT NULL);
 """
 
-CALENDAR = """
+CALENDAR = f"""
 INSERT INTO calendar
-SELECT (y * 12 + mo - 1)::INTEGER, (make_date(y, mo, 1) - DATE '1970-01-01')::INTEGER,
+SELECT {months.sql_index("make_date(y, mo, 1)")}::INTEGER,
+       (make_date(y, mo, 1) - DATE '1970-01-01')::INTEGER,
        (last_day(make_date(y, mo, 1)) - DATE '1970-01-01')::INTEGER
 FROM range(1940, 2101) t(y), range(1, 13) u(mo)
 """
@@ -188,9 +191,10 @@ def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
-            """
+            f"""
             INSERT INTO release_years
-            SELECT release_id, source, iso3, month_start // 12, count(*), bool_or(candidate)
+            SELECT release_id, source, iso3, {months.sql_year("month_start")}, count(*),
+                bool_or(candidate)
             FROM events WHERE release_id NOT IN (SELECT release_id FROM release_years)
             GROUP BY ALL
             """
@@ -253,23 +257,3 @@ def open_db(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         yield con
     finally:
         con.close()
-
-
-def month_label(index: int) -> str:
-    """`year*12 + month-1` -> `YYYY-MM`."""
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def month_index(label: str) -> int:
-    """`YYYY-MM` -> `year*12 + month-1`; ValueError names the problem."""
-    parts = label.split("-")
-    if (
-        len(parts) != 2
-        or not (parts[0].isdigit() and parts[1].isdigit())
-        or (len(parts[0]), len(parts[1])) != (4, 2)
-    ):
-        raise ValueError(f"month {label!r} is not YYYY-MM")
-    year, month = int(parts[0]), int(parts[1])
-    if not 1 <= month <= 12:
-        raise ValueError(f"month {label!r} has no month {month}")
-    return year * 12 + month - 1

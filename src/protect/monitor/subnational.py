@@ -74,7 +74,7 @@ def admin1_rows(con: Any, iso3: str, shown: list[dict[str, Any]]) -> list[dict[s
 
 
 def to_record(row: dict[str, Any]) -> Admin1Month:
-    from protect.monitor.store import month_label
+    from protect.knowledge.months import label as month_label
 
     def r2(x: Any) -> float:
         return round(float(x or 0.0), 2)
@@ -123,7 +123,7 @@ def geojson(con: Any, national: dict[str, Any]) -> GeoJson:
     without coordinates keeps `geometry: null`, as RFC 7946 allows."""
     import datetime as dt
 
-    from protect.monitor.store import month_label
+    from protect.knowledge.months import label as month_label
 
     rows = con.execute(
         f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events WHERE release_id = ? AND iso3 = ? "

@@ -103,10 +103,11 @@ def forecast(
 def _forecast(
     root: Path, stamp: tuple[tuple[str, int, int], ...], year: int, model: str, drivers: int
 ) -> tuple[ForecastRow, ...]:
+    from protect.risk.neighbours import add_neighbour_features
     from protect.risk.panel import build_panel
 
     src = load_sources(root, with_foos=False)
-    panel = build_panel(src)
+    panel = add_neighbour_features(build_panel(src))
     first, last = int(panel["year"].min()), int(panel["year"].max())
     if not first + 10 <= year - 1 <= last + 1:
         raise RiskInputError(

@@ -4,15 +4,21 @@ Written down, and registered in the store, before any of them is scored by the n
 (docs/decisions/054). `gbm` is the model published before (`protect_gbm`); the others are
 what a forecaster would try next: armed-conflict features, EWP's own model, and the average of
 the two kinds. The selection rule is fixed here too, so it cannot be tuned after the fact.
+`gbm_nb` (violence in bordering states) was added, and registered, before its first score
+(docs/decisions/055); adding a candidate is a new rule, so the whole nested backtest is run again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from protect.risk.conflict import ACD_FEATURES
 from protect.risk.features import ucdp_feature_names
 from protect.risk.models import Boosted
+from protect.risk.neighbours import NEIGHBOUR_FEATURES
+from protect.risk.neighbours import code_hash as neighbour_code_hash
 from protect.risk.variants import Variant
 
 # Nested selection: at each forecast year t, the candidate with the highest AUC-PR over the
@@ -21,7 +27,17 @@ from protect.risk.variants import Variant
 SELECTION_METRIC = "auc_pr"
 SELECTION_MIN_ONSETS = 8
 SELECTION_FIRST_YEAR = 1994
-VARIANT_NAMES = ("gbm", "gbm_acd", "enet", "blend")
+VARIANT_NAMES = ("gbm", "gbm_acd", "enet", "blend", "gbm_nb")
+
+
+@dataclass(frozen=True)
+class NeighbourVariant(Variant):
+    """A variant using the neighbourhood features: its specification also carries the hash of
+    the neighbour code and tables, so a change to either registers (and computes) it anew,
+    while the hashes of the other variants stay as they were."""
+
+    def spec(self) -> dict[str, Any]:
+        return {**super().spec(), "neighbour_code": neighbour_code_hash()}
 
 
 def _gbm_params() -> dict[str, object]:
@@ -59,6 +75,13 @@ def candidates(ewp_predictors: Sequence[str]) -> tuple[Variant, ...]:
         parts=("gbm", "enet"),
         description="mean log-odds of gbm and enet",
     )
-    out = (gbm, gbm_acd, enet, blend)
+    gbm_nb = NeighbourVariant(
+        name="gbm_nb",
+        kind="gbm",
+        features=(*ewp, *ucdp, *NEIGHBOUR_FEATURES),
+        params=_gbm_params(),
+        description="gbm plus violence in land-bordering states the same year",
+    )
+    out = (gbm, gbm_acd, enet, blend, gbm_nb)
     assert tuple(v.name for v in out) == VARIANT_NAMES
     return out

@@ -300,8 +300,9 @@ ProgressFn = Callable[[str], None]
 
 BASELINE = "ewp_published"
 # The differences measured: protect against EWP's published forecasts (the nested choice and
-# the former protect_gbm), and what the armed-conflict features add to the same model.
-PAIRS = (("nested", BASELINE), ("gbm", BASELINE), ("gbm_acd", "gbm"))
+# the former protect_gbm), and what the armed-conflict and the neighbourhood features add to
+# the same model.
+PAIRS = (("nested", BASELINE), ("gbm", BASELINE), ("gbm_acd", "gbm"), ("gbm_nb", "gbm"))
 
 
 def late_onsets(root: Any, panel: pd.DataFrame, years: Sequence[int]) -> dict[str, list[str]]:
@@ -360,13 +361,14 @@ def run(
     """Seed-set scores, nested selection, intervals, paired tests and vintage sensitivity."""
     from protect.risk.backtest import published
     from protect.risk.files import FORECAST_FILES, files_hash
+    from protect.risk.neighbours import add_neighbour_features
     from protect.risk.panel import build_panel
     from protect.risk.sources import load_sources
     from protect.risk.variants import compute_key, seed_logits
 
     say = progress or (lambda _m: None)
     src = load_sources(root)
-    panel = build_panel(src)
+    panel = add_neighbour_features(build_panel(src))
     data = files_hash(root, FORECAST_FILES)
     tables = {
         v.name: seed_logits(

@@ -117,6 +117,11 @@ def describe(name: str) -> Feature:
         return Feature(name, _EWP_LABELS[name], EWP_SOURCE)
     if name.startswith("ucdp_"):
         return Feature(name, _ucdp_label(name), UCDP_SOURCE)
+    if name.startswith("nb_"):
+        from protect.risk.neighbours import NEIGHBOUR_FEATURES, NEIGHBOURHOOD_SOURCE
+
+        if name in NEIGHBOUR_FEATURES:
+            return Feature(name, NEIGHBOUR_FEATURES[name][0], NEIGHBOURHOOD_SOURCE)
     if name.startswith("acd_"):
         from protect.risk.conflict import ACD_FEATURES
 
@@ -138,12 +143,15 @@ RECENT_VIOLENCE: tuple[str, ...] = (
 
 def features_markdown(ewp_predictors: tuple[str, ...]) -> str:
     """The feature table of docs/risk/features.md (a test keeps the committed file in step):
-    the backtest's models, then the registered candidate that adds armed-conflict features."""
+    the backtest's models, then the registered candidates that add armed-conflict features and
+    violence in neighbouring states."""
     from protect.risk.catalogue import candidates
     from protect.risk.models import MODEL_NAMES, make_model
 
     columns = [(m, make_model(m, ewp_predictors).features) for m in MODEL_NAMES]
-    columns += [(v.name, v.features) for v in candidates(ewp_predictors) if v.name == "gbm_acd"]
+    columns += [
+        (v.name, v.features) for v in candidates(ewp_predictors) if v.name in ("gbm_acd", "gbm_nb")
+    ]
     names = list(dict.fromkeys(n for _, features in columns for n in features))
     head = "| feature | meaning | source | " + " | ".join(f"`{m}`" for m, _ in columns) + " |"
     lines = [head, "|---|---|---|" + "---|" * len(columns)]

@@ -60,7 +60,7 @@ def fit_variant(
     if missing:
         raise ValueError(
             f"{variant.name}: the sources lack feature(s) {', '.join(missing[:3])} "
-            "(the UCDP/PRIO armed-conflict file is needed for acd_ features)"
+            "(the UCDP/PRIO armed-conflict file is needed for acd_ and nb_acd_ features)"
         )
     model = VariantModel(variant, ewp_predictors)
     probe = make_model("base_rate", ())

@@ -298,7 +298,7 @@ def _spread(metric: str, values: Sequence[float]) -> str:
 
 
 def _pair_order(pair: str) -> int:
-    order = ("nested-ewp_published", "gbm-ewp_published", "gbm_acd-gbm")
+    order = ("nested-ewp_published", "gbm-ewp_published", "gbm_acd-gbm", "gbm_nb-gbm")
     return order.index(pair) if pair in order else len(order)
 
 
@@ -408,7 +408,8 @@ def evaluation_markdown(
         "or countries are resampled (the same draws for both models); then the lowest and "
         "highest lower bound, and upper bound, of the two intervals over all seed sets. "
         "`ewp_published` is EWP's "
-        "published forecasts; `gbm_acd - gbm` is what the armed-conflict features add.\n"
+        "published forecasts; `gbm_acd - gbm` is what the armed-conflict features add, "
+        "`gbm_nb - gbm` what violence in bordering states adds.\n"
     )
     add(
         "| difference | metric | observed | 95% (years) | 95% (countries) "
@@ -489,9 +490,11 @@ def evaluation_markdown(
         + ".\n"
     )
     if frozen is not None:
+        kept = "" if frozen.get("new", True) else ", kept: the rule picked the model already frozen"
         add(
             f"Frozen: `{frozen['name']}`, model hash `{frozen['model_hash']}`, at "
-            f"{frozen['frozen_at'][:16].replace('T', ' ')} UTC (table `risk_frozen_models`).\n"
+            f"{frozen['frozen_at'][:16].replace('T', ' ')} UTC (table `risk_frozen_models`"
+            f"{kept}).\n"
         )
     add("## Data vintages: onsets EWP coded late\n")
     add(

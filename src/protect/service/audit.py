@@ -126,8 +126,8 @@ def entries(
     limit: int = 100,
     offset: int = 0,
 ) -> AuditPage:
-    """The audit log, newest first; every authenticated user may read it."""
-    require(principal, "viewer")
+    """The audit log, newest first: who did what is for administrators only."""
+    require(principal, "admin")
     query = select(AuditEntry)
     count = select(func.count()).select_from(AuditEntry)
     if actor is not None:
@@ -159,7 +159,7 @@ def entries(
 def verify(db: Database, principal: Principal | None) -> AuditVerification:
     """Walk the whole chain in id order, then check each saved assessment and annotation against
     the digest its audit entry holds; report the first thing that does not hold."""
-    require(principal, "viewer")
+    require(principal, "admin")
     expected = GENESIS
     count = 0
     vouched: dict[str, str | None] = {}  # "assessment/12" -> digest (None: written before 0002)

@@ -9,6 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from protect.knowledge.levels import FILL
+from protect.knowledge.months import label as month_label
+from protect.knowledge.months import parse as month_index
+
 # Colours from the Okabe-Ito palette, told apart with colour-vision deficiencies.
 SERIES = (
     ("state_based", "state-based", "#0072B2"),
@@ -16,12 +20,8 @@ SERIES = (
     ("one_sided", "one-sided", "#D55E00"),
 )
 CIVILIAN_COLOUR = "#1b1b1b"
-# Alert levels in one purple ramp, darker for more severe, apart from the bars' colours.
-LEVEL_COLOURS = {
-    "current-crisis": "#3f007d",
-    "imminent-risk": "#6a51a3",
-    "serious-concern": "#b4b1d8",
-}
+# Alert levels, from their one definition (protect.knowledge.levels).
+LEVEL_COLOURS: dict[str, str] = {level: fill for level, fill in FILL.items()}
 
 WIDTH, HEIGHT = 800, 400
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 44, 110
@@ -45,13 +45,6 @@ class ChartMonth:
         return self.state_based + self.non_state + self.one_sided
 
 
-def _index(label: str) -> int:
-    year, month = label.split("-")
-    return int(year) * 12 + int(month) - 1
-
-
-def _label(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def nice_ceiling(value: float) -> float:
@@ -92,7 +85,7 @@ def monthly_deaths_svg(
             f'<desc id="{eid}-desc">No months to show.</desc>'
             f'<text x="{WIDTH / 2}" y="35" text-anchor="middle">No months to show.</text></svg>'
         )
-    by_index = {_index(m.month): m for m in months}
+    by_index = {month_index(m.month): m for m in months}
     first, last = min(by_index), max(by_index)
     slots = list(range(first, last + 1))
     top = nice_ceiling(max(max(m.total, m.civilians) for m in months))
@@ -105,12 +98,12 @@ def monthly_deaths_svg(
     out: list[str] = []
     add = out.append
     alerts = [m for m in months if m.alert]
-    peak = max(months, key=lambda m: (m.total, -_index(m.month)))
+    peak = max(months, key=lambda m: (m.total, -month_index(m.month)))
     civ_total = sum(m.civilians for m in months)
     missing = len(slots) - len(months)
     desc = (
-        f"Deaths per month (best estimate) by type of violence from {_label(first)} to "
-        f"{_label(last)}: {_num(sum(m.total for m in months))} in all, the most in "
+        f"Deaths per month (best estimate) by type of violence from {month_label(first)} to "
+        f"{month_label(last)}: {_num(sum(m.total for m in months))} in all, the most in "
         f"{peak.month} ({_num(peak.total)}); civilian deaths {_num(civ_total)}. "
         + (
             f"{len(alerts)} month{'s' if len(alerts) != 1 else ''} with an alert"
@@ -160,7 +153,7 @@ def monthly_deaths_svg(
     for pos, index in enumerate(slots):
         x = LEFT + pos * slot_w + (slot_w - bar_w) / 2
         centre = LEFT + (pos + 0.5) * slot_w
-        label = _label(index)
+        label = month_label(index)
         month = by_index.get(index)
         if month is None:
             add(f'<g class="month missing" data-month="{label}">')
@@ -252,4 +245,128 @@ def monthly_deaths_svg(
         'stroke-width="2"/></pattern></defs>'
     )
     add("</svg>")
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class ChartYear:
+    """One stored year of a country's forecast: its probability and rank among `of`."""
+
+    year: int
+    risk: float  # 0 to 1
+    rank: int
+    of: int
+    onset: int | None = None
+
+
+RISK_COLOUR = "#D55E00"
+
+
+def risk_history_svg(years: Sequence[ChartYear], *, title: str, element_id: str = "risk") -> str:
+    """The forecast probability of each stored year as a line with dots, each labelled with
+    the country's rank; years between them that have no stored forecast are marked "not
+    stored", so a gap is not read as no risk. All text is escaped."""
+    eid = escape(element_id, quote=True)
+    width, height = WIDTH, 300
+    left, right, top_pad, bottom = LEFT, 24, 30, 60
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart risk-history" '
+        f'aria-labelledby="{eid}-title {eid}-desc" font-family="system-ui, sans-serif" '
+        f'font-size="12" '
+    )
+    if not years:
+        return (
+            head + f'viewBox="0 0 {width} 60"><title id="{eid}-title">{escape(title)}</title>'
+            f'<desc id="{eid}-desc">No stored forecast ranks this country.</desc>'
+            f'<text x="{width / 2}" y="35" text-anchor="middle">No stored forecast ranks this '
+            "country.</text></svg>"
+        )
+    by_year = {y.year: y for y in years}
+    first, last = min(by_year), max(by_year)
+    slots = list(range(first, last + 1))
+    ceiling = nice_ceiling(max(y.risk for y in years) * 100) if max(y.risk for y in years) else 1
+    slot_w = plot_w / len(slots)
+
+    def yy(risk: float) -> float:
+        return top_pad + plot_h - risk * 100 / ceiling * plot_h
+
+    peak = max(years, key=lambda y: (y.risk, -y.year))
+    missing = len(slots) - len(years)
+    desc = (
+        f"Forecast probability of a mass-killing onset, {first} to {last}: "
+        + "; ".join(f"{y.year} {y.risk * 100:.1f}% (rank {y.rank} of {y.of})" for y in years)
+        + f". Highest in {peak.year}."
+        + (
+            f" {missing} year{'s' if missing != 1 else ''} without a stored forecast."
+            if missing
+            else ""
+        )
+    )
+    out = [head + f'viewBox="0 0 {width} {height}">']
+    add = out.append
+    add(f'<title id="{eid}-title">{escape(title)}</title>')
+    add(f'<desc id="{eid}-desc">{escape(desc)}</desc>')
+    for i in range(6):  # five steps: round values for every ceiling nice_ceiling gives
+        value = ceiling * i / 5
+        y = _f(yy(value / 100))
+        add(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y}" y2="{y}" '
+            f'stroke="{"#999" if i == 0 else "#e4e4e4"}" stroke-width="1"/>'
+        )
+        add(
+            f'<text x="{left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
+            f"{value:g}%</text>"
+        )
+    add(
+        f'<text transform="translate(14 {top_pad + plot_h / 2}) rotate(-90)" '
+        'text-anchor="middle">forecast probability</text>'
+    )
+    every = max(1, math.ceil(len(slots) / 12))
+    runs: list[list[tuple[float, float]]] = [[]]
+    for pos, year in enumerate(slots):
+        cx = left + (pos + 0.5) * slot_w
+        found = by_year.get(year)
+        if found is None:
+            add(f'<g class="year missing" data-year="{year}"><title>{year}: not stored</title>')
+            add(
+                f'<rect x="{_f(cx - slot_w * 0.3)}" y="{top_pad}" width="{_f(slot_w * 0.6)}" '
+                f'height="{plot_h}" fill="url(#{eid}-hatch)"/></g>'
+            )
+            if runs[-1]:
+                runs.append([])
+        else:
+            cy = yy(found.risk)
+            tip = f"{year}: {found.risk * 100:.1f}%, rank {found.rank} of {found.of}" + (
+                "" if found.onset is None else f"; onset {'observed' if found.onset else 'none'}"
+            )
+            add(
+                f'<g class="year" data-year="{year}" data-risk="{found.risk:.4f}" '
+                f'data-rank="{found.rank}"><title>{escape(tip)}</title>'
+                f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="4" fill="{RISK_COLOUR}"/>'
+                f'<text x="{_f(cx)}" y="{_f(cy - 9)}" text-anchor="middle" font-size="11">'
+                f"#{found.rank}</text></g>"
+            )
+            runs[-1].append((cx, cy))
+        if pos % every == 0:
+            add(
+                f'<text x="{_f(cx)}" y="{top_pad + plot_h + 18}" text-anchor="middle">{year}</text>'
+            )
+    for run in runs:
+        if len(run) > 1:
+            points = " ".join(f"{_f(px)},{_f(py)}" for px, py in run)
+            add(
+                f'<polyline points="{points}" fill="none" stroke="{RISK_COLOUR}" stroke-width="2"/>'
+            )
+    add(
+        f'<text x="{left}" y="{height - 12}">Dots: the forecast of each stored year; '
+        "#n: the country's rank that year"
+        + ("; hatched: no stored forecast" if missing else "")
+        + "</text>"
+    )
+    add(
+        f'<defs><pattern id="{eid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#ccc" '
+        'stroke-width="2"/></pattern></defs></svg>'
+    )
     return "".join(out)

@@ -5,14 +5,33 @@ come from. The country page, its JSON twin and the briefing PDF all read this.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from protect.service.errors import NotFoundError
+from protect.service.errors import NotFoundError, ServiceError
+from protect.service.riskview import CountryForecast, RiskYear, country_risk
+from protect.service.schemas import AssessmentSummary
 from protect.service.worldmap import country_name
 
+if TYPE_CHECKING:
+    from protect.service.roles import Principal
+    from protect.storage import Database
+
 SOURCE_NAMES = {"ucdp": "UCDP GED", "acled": "ACLED", "hxl": "HXL-tagged file"}
+# Where each data source is described and published, for the page's links to the sources.
+SOURCE_LINKS = {
+    "ucdp": (
+        "UCDP Georeferenced Event Dataset (Uppsala University)",
+        "https://ucdp.uu.se/downloads/",
+    ),
+    "acled": ("ACLED, Armed Conflict Location & Event Data", "https://acleddata.com/"),
+    "hxl": ("Humanitarian Exchange Language (HXL)", "https://hxlstandard.org/"),
+    "ewp": (
+        "Early Warning Project (risk data the forecast uses)",
+        "https://earlywarningproject.ushmm.org/",
+    ),
+}
 CHART_MONTHS = 36  # months drawn up to the month shown, as the monitor page does
 
 
@@ -45,6 +64,11 @@ class CountryMonth(BaseModel):
     alert: str | None
 
 
+class SourceLink(BaseModel):
+    title: str
+    url: str
+
+
 class CountryView(BaseModel):
     country: str = Field(description="ISO 3166-1 alpha-3")
     name: str
@@ -63,6 +87,24 @@ class CountryView(BaseModel):
     months: list[CountryMonth] = Field(description=f"up to {CHART_MONTHS} months to `month`")
     coverage: list[CoverageRun] = Field(description="where each stretch of months comes from")
     note: str = Field(description="what the figures are, and what they are not")
+    provenance: str | None = Field(
+        default=None, description="the coverage in one line: sources, releases, provisional"
+    )
+    forecast: CountryForecast | None = Field(
+        default=None, description="the latest year's forecast: rank, probability, drivers"
+    )
+    risk_history: list[RiskYear] = Field(
+        default_factory=list, description="the country's forecast in every stored year"
+    )
+    risk_note: str | None = Field(default=None, description="why a forecast is missing")
+    assessments: list[AssessmentSummary] | None = Field(
+        default=None,
+        description="saved assessments of the country, every version, newest first; null "
+        "when the caller may not read them (log in as a viewer or above)",
+    )
+    sources: list[SourceLink] = Field(
+        default_factory=list, description="where the data shown come from"
+    )
 
 
 def actor_titles() -> dict[str, str]:
@@ -109,11 +151,70 @@ def _coverage(records: list[Any]) -> list[CoverageRun]:
     return runs
 
 
+def _provenance(runs: list[CoverageRun]) -> str | None:
+    """The coverage in one line, e.g. "UCDP GED 25.1 to 2024-12, then ACLED (provisional)
+    2025-01 to 2025-06"."""
+    if not runs:
+        return None
+    parts = []
+    for i, run in enumerate(runs):
+        label = SOURCE_NAMES.get(run.source, run.source) + (
+            f" {run.release}" if run.release else ""
+        )
+        span = f"{run.first_month} to {run.last_month}"
+        parts.append(
+            ("then " if i else "") + f"{label}{' (provisional)' if run.provisional else ''} {span}"
+        )
+    return ", ".join(parts)
+
+
+def _saved(db: Database, principal: Principal | None, code: str) -> list[AssessmentSummary] | None:
+    from protect.service.assessments import list_assessments
+
+    if principal is None:
+        return None
+    try:
+        page = list_assessments(db, principal, country=code, all_versions=True, limit=200)
+    except ServiceError:
+        return None
+    return page.items
+
+
+def _with_store(view: CountryView, db: Database | None, principal: Principal | None) -> CountryView:
+    """The parts read from the service database: forecast, risk history, saved assessments."""
+    sources = [
+        SourceLink(title=SOURCE_LINKS[s][0], url=SOURCE_LINKS[s][1])
+        for s in dict.fromkeys(run.source for run in view.coverage)
+        if s in SOURCE_LINKS
+    ]
+    if db is None:
+        return view.model_copy(update={"sources": sources})
+    current, history, note = country_risk(db, view.country)
+    if history:
+        sources.append(SourceLink(title=SOURCE_LINKS["ewp"][0], url=SOURCE_LINKS["ewp"][1]))
+    return view.model_copy(
+        update={
+            "forecast": current,
+            "risk_history": history,
+            "risk_note": note,
+            "assessments": _saved(db, principal, view.country),
+            "sources": sources,
+        }
+    )
+
+
 def country_view(
-    iso3: str, month: str | None = None, *, db_path: Path | None = None
+    iso3: str,
+    month: str | None = None,
+    *,
+    db_path: Path | None = None,
+    db: Database | None = None,
+    principal: Principal | None = None,
 ) -> CountryView:
     """The view of `iso3` at `month` (default: the last month the data cover for it). An
-    unknown code is NotFoundError; a known country without data is a view with has_data false."""
+    unknown code is NotFoundError; a known country without data is a view with has_data false.
+    With `db`, the view also holds the stored forecasts of the country and, for a `principal`
+    who may read them, its saved assessments."""
     from protect.config import events_db_path
     from protect.knowledge.countries import is_known
     from protect.monitor import api
@@ -147,14 +248,15 @@ def country_view(
         note=note,
     )
     if span is None:
-        return empty
+        return _with_store(empty, db, principal)
     chosen = month.strip() if month and month.strip() else span[1]
     found = api.situation(code, chosen, db_path=db_path)
     every = api.timeline(code, db_path=db_path)
     records = [r for r in every if r.month <= found.month]
     shown = records[-CHART_MONTHS:]
     latest = next((a for a in (_alert(r) for r in reversed(records)) if a), None)
-    return empty.model_copy(
+    coverage = _coverage(every)
+    view = empty.model_copy(
         update={
             "has_data": True,
             "first_month": span[0],
@@ -175,9 +277,11 @@ def country_view(
                 )
                 for r in shown
             ],
-            "coverage": _coverage(every),
+            "coverage": coverage,
+            "provenance": _provenance(coverage),
         }
     )
+    return _with_store(view, db, principal)
 
 
 def country_chart(view: CountryView, element_id: str) -> str:
@@ -193,5 +297,20 @@ def country_chart(view: CountryView, element_id: str) -> str:
         ],
         title=f"{view.name} ({view.country}): deaths per month by type of violence, "
         f"{view.months[0].month} to {view.months[-1].month}",
+        element_id=element_id,
+    )
+
+
+def risk_chart(view: CountryView, element_id: str) -> str:
+    """The country's forecast probability and rank per stored year ("" without any)."""
+    if not view.risk_history:
+        return ""
+    from protect.service.charts import ChartYear, risk_history_svg
+
+    years = view.risk_history
+    return risk_history_svg(
+        [ChartYear(y.year, y.risk, y.rank, y.of, y.onset) for y in years],
+        title=f"{view.name} ({view.country}): forecast probability of a mass-killing onset "
+        f"and rank, {years[0].year} to {years[-1].year}",
         element_id=element_id,
     )

@@ -12,7 +12,9 @@ Kind = Literal[
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
-def _entries(kind: str) -> dict[str, Any]:
+def entries(kind: str) -> dict[str, Any]:
+    """The entries of one kind by id, as the knowledge base holds them (for an interface that
+    prints their fields); NotFoundError names the known kinds."""
     from protect.knowledge import kb
 
     if kind not in KINDS:
@@ -23,17 +25,17 @@ def _entries(kind: str) -> dict[str, Any]:
 
 def list_entries(kind: str) -> list[dict[str, Any]]:
     """Every entry of one kind, in the knowledge base's order, as JSON."""
-    return [entry.model_dump(mode="json") for entry in _entries(kind).values()]
+    return [entry.model_dump(mode="json") for entry in entries(kind).values()]
 
 
 def get_entry(kind: str, entry_id: str) -> dict[str, Any]:
-    entries = _entries(kind)
-    if entry_id not in entries:
+    found = entries(kind)
+    if entry_id not in found:
         raise NotFoundError(f"no {kind} entry with id {entry_id!r}")
-    entry: dict[str, Any] = entries[entry_id].model_dump(mode="json")
+    entry: dict[str, Any] = found[entry_id].model_dump(mode="json")
     return entry
 
 
 def counts() -> dict[str, int]:
     """How many entries of each kind there are, for the browse index."""
-    return {kind: len(_entries(kind)) for kind in KINDS}
+    return {kind: len(entries(kind)) for kind in KINDS}

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from protect.risk.schemas import ForecastRow
 from protect.service import audit
 from protect.service.errors import ConflictError, InvalidInputError
+from protect.service.monitor import DataUnavailableError
 from protect.service.roles import Principal, require
 from protect.storage import Database
 from protect.storage.models import (
@@ -478,8 +479,8 @@ def evaluate(
     progress: Any = None,
 ) -> dict[str, Any]:
     """Register the candidates, run the nested backtest over the seed sets, store every
-    candidate's scores, freeze the model the rule picks at the next origin (seed set 0), and
-    write evaluation.md and evaluation.json into `out`."""
+    candidate's scores, freeze the model the rule picks at the next origin (seed set 0) unless
+    it is the one already frozen, and write evaluation.md and evaluation.json into `out`."""
     from collections import Counter
 
     from protect.risk import catalogue
@@ -530,7 +531,13 @@ def evaluate(
         "nested_metrics_seed_set_0": sets[0]["metrics"]["nested"],
         "verdict": verdict(result),
     }
-    freeze(db, principal, by_name[chosen].spec_hash, evidence)
+    # The model stays frozen when the rule picks it again: a freeze is a change of model, and
+    # the forecasts already stored (the prospective record) stay those of the serving model.
+    with db.reading() as session:
+        before = _frozen(session)
+    changed = before is None or before[0].model_hash != by_name[chosen].spec_hash
+    if changed:
+        freeze(db, principal, by_name[chosen].spec_hash, evidence)
     with db.reading() as session:
         found = _frozen(session)
         assert found is not None
@@ -538,6 +545,7 @@ def evaluate(
             "name": found[1].name,
             "model_hash": found[0].model_hash,
             "frozen_at": audit.aware(found[0].frozen_at).isoformat(),
+            "new": changed,
         }
     registry = [r.model_dump(mode="json") for r in registered]
     out.mkdir(parents=True, exist_ok=True)
@@ -586,3 +594,62 @@ def export_record(db: Database, out: Path) -> list[Path]:
         )
     (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return written
+
+
+# ---- the forecast the pages and the API serve ---------------------------------------------
+
+
+def _sources_root() -> str:
+    from protect.config import sources_dir
+
+    found = sources_dir()
+    if found is not None:
+        return str(found.resolve())  # without importing the risk readers (pandas)
+    from protect.risk.sources import RiskDataError, require_sources_dir
+
+    try:
+        return str(require_sources_dir().resolve())
+    except RiskDataError as exc:
+        raise DataUnavailableError(str(exc).splitlines()[0]) from exc
+
+
+def forecast(db: Database, year: int) -> StoredForecast:
+    """The stored forecast for `year`: read from the store, or, the first time a year is asked
+    for, computed with the frozen model and stored, dated and hashed, for every later request
+    and process. Call it through `service.monitor.call` (the risk model's errors mapped)."""
+    root = Path(_sources_root())
+    try:
+        return issue_forecast(db, SERVER, year, root)
+    except ValueError as exc:
+        # Named only when raised: importing the risk readers (pandas) costs a second.
+        from protect.risk.sources import RiskDataError
+
+        if isinstance(exc, RiskDataError):
+            raise DataUnavailableError(str(exc).splitlines()[0]) from exc
+        raise
+
+
+@lru_cache(maxsize=8)
+def _latest_year(root: str, stamp: int) -> int:
+    import pandas as pd
+
+    from protect.risk.files import PREDICTORS
+
+    try:
+        years = pd.read_csv(f"{root}/{PREDICTORS.as_posix()}", usecols=["year"])["year"]
+    except (OSError, ValueError) as exc:
+        raise DataUnavailableError(f"{root}/{PREDICTORS}: cannot read its years: {exc}") from exc
+    if years.empty:
+        raise DataUnavailableError(f"{root}/{PREDICTORS}: no rows")
+    return int(years.max()) + 1
+
+
+def latest_forecast_year() -> int:
+    """The last year the sources allow a forecast for: features come from the year before."""
+    from protect.risk.files import PREDICTORS
+
+    root = _sources_root()
+    path = Path(root) / PREDICTORS
+    if not path.is_file():
+        raise DataUnavailableError(f"{path}: file not found (the risk model needs it)")
+    return _latest_year(root, path.stat().st_mtime_ns)

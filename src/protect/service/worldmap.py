@@ -129,17 +129,17 @@ def month_map(month: str | None = None, *, db_path: Path | None = None) -> Month
 
 
 def month_number(label: str) -> int:
-    """`YYYY-MM` as the slider counts months (year*12 + month-1, as the monitor's panel does);
-    ValueError names what is wrong."""
-    from protect.monitor.store import month_index
+    """`YYYY-MM` as the slider counts months (a month number of `protect.knowledge.months`, as
+    the monitor's panel counts them); ValueError names what is wrong."""
+    from protect.knowledge import months
 
-    return month_index(label)
+    return months.parse(label)
 
 
 def month_of(number: int) -> str:
-    from protect.monitor.store import month_label
+    from protect.knowledge import months
 
-    return month_label(number)
+    return months.label(number)
 
 
 def legend() -> list[tuple[str, str]]:
@@ -214,10 +214,14 @@ def world_svg(
     element_id: str = "world-map",
     focus: str | None = None,
     links: bool = True,
+    colours: Mapping[str, str] | None = None,
+    description: str | None = None,
 ) -> str:
     """The map: each country coloured by its level, linked to its country page, with a <title>
     giving name, level and reason. `focus` crops to one country's surroundings (the briefing's
-    inset) and outlines it. All text is escaped."""
+    inset) and outlines it. `colours` maps other classes than the alert levels (the forecast's
+    bands; their <title> is then name and reason) and `description` replaces the summary for
+    screen readers. All text is escaped."""
     eid = escape(element_id, quote=True)
     width, height = 360 * SCALE, (LAT_TOP - LAT_BOTTOM) * SCALE
     box = _box(focus) if focus else None
@@ -231,6 +235,8 @@ def world_svg(
         + (": " + "; ".join(f"{c.name} {c.level}" for c in alerted) if alerted else "")
         + ". Every other country: no data."
     )
+    if description is not None:
+        desc = description
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="world-map" '
         f'viewBox="{vx:.1f} {vy:.1f} {vw:.1f} {vh:.1f}" aria-labelledby="{eid}-title {eid}-desc">',
@@ -252,6 +258,9 @@ def world_svg(
         if c is None:
             level, fill = "no-data", f"url(#{eid}-hatch)"
             tip = f"{shape.name}: no data"
+        elif c.level and colours is not None:
+            level, fill = c.level, colours.get(c.level, "#555")
+            tip = f"{c.name} ({c.country}): {c.reason}"
         elif c.level:
             level, fill = c.level, LEVEL_COLOURS.get(c.level, "#555")
             tip = f"{c.name} ({c.country}): {c.level}. {c.reason}"

@@ -16,10 +16,10 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from protect.engine.report import jurisdiction_words
-from protect.service import Principal, users
-from protect.service.http import DB
+from protect.knowledge.levels import LEVELS
+from protect.service import Principal
+from protect.service.http import session_principal
 
-SESSION_COOKIE = "protect_session"
 CSRF_COOKIE = "protect_csrf"
 CSRF_FIELD = "csrf_token"
 templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
@@ -47,12 +47,10 @@ templates.env.filters["code_spans"] = _code_spans
 templates.env.filters["number"] = _number
 templates.env.filters["sentence"] = _sentence
 templates.env.globals["jurisdiction_words"] = jurisdiction_words
+templates.env.globals["alert_levels"] = LEVELS
 
 
-def page_principal(request: Request, db: DB) -> Principal | None:
-    key = request.cookies.get(SESSION_COOKIE)
-    return users.session_principal(db, key) if key else None
-
+page_principal = session_principal  # the pages' user: the session cookie's
 
 Viewer = Annotated[Principal | None, Depends(page_principal)]
 

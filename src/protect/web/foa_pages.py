@@ -1,7 +1,9 @@
-"""Pages for Framework of Analysis assessments: the list, one assessment with a form per risk
-factor (its indicators beside it), the ratings chart, review, export, and a country's history.
+"""The forms of Framework of Analysis assessments: create, rate a factor, accept suggestions,
+submit, review, and the export download. The pages that show assessments (the list, one
+assessment with a form per risk factor, a country's history) are views (`protect.views.foa`);
+a refused form renders its page again through the same view.
 
-Each page calls the service function its /api/v1/foa twin calls. Forms post back here (the
+Each form calls the service function its /api/v1/foa twin calls. Forms post back here (the
 session cookie identifies the user, as on every page) and carry the version they were loaded
 at, so a change made meanwhile by someone else is refused instead of overwritten. Every form's
 hidden fields come from one macro (`_foa_macros.html`, `hidden_fields`). No page runs script.
@@ -14,14 +16,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
 
-from protect.knowledge.foa import RATINGS, framework
 from protect.service import Principal, ServiceError, UnauthorizedError
 from protect.service import foa as service
 from protect.service.errors import InvalidInputError
-from protect.service.foa_report import column, ratings_svg
 from protect.service.http import DB
+from protect.views.foa import list_context, load_list, load_one, one_context
 from protect.web.common import Viewer, error_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -47,38 +47,13 @@ def _page(
     errors: dict[str, list[str]] | None = None,
     form: dict[str, Any] | None = None,
 ) -> Response:
+    """The assessment's page (the view `FOA_ONE`) again, with a refused form's problems."""
     try:
-        record = service.get(db, user, foa_id)
-        versions = service.versions(db, user, foa_id)
+        detail = load_one(db, user, foa_id)
     except ServiceError as exc:
         return _failed(request, user, exc)
-    chart = ratings_svg(
-        [column(record)],
-        title=f"{record.country} {record.date}, version {record.version}: ratings of the 14 "
-        "risk factors",
-    )
-    submitter = next((c.by for c in reversed(record.comments) if c.action == "submit"), None)
-    return render(
-        request,
-        "foa.html",
-        user,
-        status=status,
-        r=record,
-        fw=framework(),
-        ratings=RATINGS,
-        chart=Markup(chart),  # built from escaped text by ratings_svg
-        versions=versions,
-        editable=record.status in ("draft", "returned")
-        and user is not None
-        and user.can("analyst"),
-        can_review=record.status == "submitted"
-        and user is not None
-        and user.can("analyst")
-        and record.updated_by != user.name,
-        submitter=submitter,
-        errors=errors or {},
-        form=form or {},
-    )
+    context = {**one_context(detail), "errors": errors or {}, "form": form or {}}
+    return render(request, "foa.html", user, status=status, **context)
 
 
 def _problems(exc: InvalidInputError, prefix: str) -> dict[str, list[str]]:
@@ -95,19 +70,6 @@ def _seen(raw: Any) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-@router.get("/foa", response_model=None)
-def list_page(request: Request, db: DB, user: Viewer, country: str | None = None) -> Response:
-    """Twin of GET /api/v1/foa."""
-    wanted = country.strip().upper() if country and country.strip() else None
-    try:
-        if wanted is not None and not re.fullmatch(r"[A-Z]{3}", wanted):
-            raise InvalidInputError(f"country {country!r} is not an ISO 3166-1 alpha-3 code")
-        page = service.list_assessments(db, user, country=wanted, limit=200)
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return render(request, "foa_list.html", user, page=page, errors={}, form={}, country=wanted)
-
-
 @router.post("/foa", response_model=None)
 async def create_page(request: Request, db: DB, user: Viewer) -> Response:
     """Twin of POST /api/v1/foa."""
@@ -117,47 +79,14 @@ async def create_page(request: Request, db: DB, user: Viewer) -> Response:
         record = service.create(db, user, form)
     except InvalidInputError as exc:
         try:
-            page = service.list_assessments(db, user, limit=200)
+            context = list_context(load_list(db, user))
         except ServiceError as inner:
             return _failed(request, user, inner)
-        return render(
-            request,
-            "foa_list.html",
-            user,
-            status=422,
-            page=page,
-            errors=_problems(exc, "new"),
-            form=form,
-            country=None,
-        )
+        context.update(errors=_problems(exc, "new"), form=form)
+        return render(request, "foa_list.html", user, status=422, **context)
     except ServiceError as exc:
         return _failed(request, user, exc)
     return RedirectResponse(f"/foa/{record.id}", status_code=303)
-
-
-@router.get("/foa/history/{country}", response_model=None)
-def history_page(request: Request, db: DB, user: Viewer, country: str) -> Response:
-    """Twin of GET /api/v1/foa/history/{country}: every assessment of the country over time."""
-    iso3 = country.strip().upper()
-    try:
-        if not re.fullmatch(r"[A-Z]{3}", iso3):
-            raise InvalidInputError(f"country {country!r} is not an ISO 3166-1 alpha-3 code")
-        rows = service.history(db, user, iso3)
-        records = [service.get(db, user, r.id) for r in rows]
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    chart = ratings_svg(
-        [column(r, f"{r.date} #{r.id}") for r in records],
-        title=f"{iso3}: ratings of the 14 risk factors in each assessment, by date",
-        element_id="foa-history-chart",
-    )
-    return render(request, "foa_history.html", user, country=iso3, rows=rows, chart=Markup(chart))
-
-
-@router.get("/foa/{foa_id}", response_model=None)
-def assessment_page(request: Request, db: DB, user: Viewer, foa_id: FoaId) -> Response:
-    """Twin of GET /api/v1/foa/{id}, with a form per factor while it is a draft."""
-    return _page(request, db, user, foa_id)
 
 
 @router.post("/foa/{foa_id}/factors/{factor}", response_model=None)

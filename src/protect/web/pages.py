@@ -1,46 +1,39 @@
-"""The web pages: login, saved assessments, the knowledge base; the monitor, risk and assess
-pages live in `data_pages` and are mounted here.
+"""The site's router: the home page, logging in and out, and every other page mounted here: the
+views (each page that reads, with its CSV downloads: `web/views.py`), the assess wizard and the
+forms of the assessment workflow, users and tokens (`workflow_pages`), the Framework of Analysis
+forms (`foa_pages`), the briefing (`webapp_pages`).
 
-Each page calls the same service function as its /api/v1 twin and renders what it returns, so
-the pages and the API cannot disagree. Pages identify the user by a session cookie set at login
-(name and API token); the cookie is HttpOnly and SameSite=Lax. Every form that POSTs (login,
-logout, assess) carries a CSRF token (`common.csrf_ok`).
+Pages identify the user by a session cookie set at login (name and API token); the cookie is
+HttpOnly and SameSite=Lax. Every form that POSTs (login, logout, assess, ...) carries a CSRF
+token (`common.csrf_ok`), checked by this router's dependency.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from protect.service import Principal, ServiceError, UnauthorizedError, knowledge, users
-from protect.service import assessments as assessments_service
+from protect.service import UnauthorizedError, users
 from protect.service.errors import TooManyAttemptsError
-from protect.service.http import DB
+from protect.service.http import DB, SESSION_COOKIE
 from protect.web.common import (
     CSRF_FIELD,
-    SESSION_COOKIE,
     Viewer,
-    error_page,
     page_principal,
     require_csrf,
 )
 from protect.web.common import render as _render
-from protect.web.data_pages import router as data_router
 from protect.web.foa_pages import router as foa_router
+from protect.web.views import views_router
 from protect.web.webapp_pages import router as webapp_router
+from protect.web.workflow_pages import router as workflow_router
 
 __all__ = ["CSRF_FIELD", "SESSION_COOKIE", "page_principal", "router"]
 
 # Every POST to a page (this router's and those included below) needs the page's CSRF token.
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-
-
-def _failed(request: Request, user: Principal | None, exc: ServiceError) -> Response:
-    if isinstance(exc, UnauthorizedError):
-        return RedirectResponse("/login", status_code=303)
-    return error_page(request, user, exc.status, exc.message)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -98,69 +91,7 @@ def logout(request: Request, db: DB) -> Response:
     return response
 
 
-@router.get("/assessments", response_model=None)
-def assessments_page(request: Request, db: DB, user: Viewer, offset: int = 0) -> Response:
-    """Twin of GET /api/v1/assessments."""
-    try:
-        page = assessments_service.list_assessments(
-            db, user, limit=50, offset=max(0, min(offset, 2**31 - 1))
-        )
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(request, "assessments.html", user, page=page)
-
-
-@router.get("/assessments/{assessment_id}", response_model=None)
-def assessment_page(
-    request: Request,
-    db: DB,
-    user: Viewer,
-    assessment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-) -> Response:
-    """Twin of GET /api/v1/assessments/{id}, with its history and annotations."""
-    try:
-        record = assessments_service.get(db, user, assessment_id)
-        versions = assessments_service.history(db, user, assessment_id)
-        notes = assessments_service.list_annotations(db, user, assessment_id)
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(
-        request,
-        "assessment.html",
-        user,
-        record=record,
-        doc=record.assessment,
-        versions=versions,
-        notes=notes,
-    )
-
-
-@router.get("/kb", response_class=HTMLResponse)
-def kb_index(request: Request, user: Viewer) -> HTMLResponse:
-    """Twin of GET /api/v1/kb."""
-    return _render(request, "kb_index.html", user, counts=knowledge.counts())
-
-
-@router.get("/kb/{kind}", response_model=None)
-def kb_kind(request: Request, user: Viewer, kind: str) -> Response:
-    """Twin of GET /api/v1/kb/{kind}."""
-    try:
-        entries = knowledge.list_entries(kind)
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(request, "kb_kind.html", user, kind=kind, entries=entries)
-
-
-@router.get("/kb/{kind}/{entry_id}", response_model=None)
-def kb_entry(request: Request, user: Viewer, kind: str, entry_id: str) -> Response:
-    """Twin of GET /api/v1/kb/{kind}/{id}."""
-    try:
-        entry = knowledge.get_entry(kind, entry_id)
-    except ServiceError as exc:
-        return _failed(request, user, exc)
-    return _render(request, "kb_entry.html", user, kind=kind, entry=entry)
-
-
-router.include_router(data_router)
+router.include_router(views_router())
 router.include_router(foa_router)
 router.include_router(webapp_router)
+router.include_router(workflow_router)

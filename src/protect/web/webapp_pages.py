@@ -1,10 +1,5 @@
-"""The world map, the country pages and the briefing download.
-
-Each page calls the service function its /api/v1 twin calls (`worldmap.month_map`,
-`country.country_view`, through the monitor routes' error mapping) and links to that twin. The
-map works without JavaScript: the month slider is a form field with a Show button;
-`/static/map.js` only makes moving it load the month at once.
-"""
+"""The country's briefing download and the site's 404 page. (The map and the country page are
+views: `protect.views.monitor`, registered by `web/views.py`.)"""
 
 from __future__ import annotations
 
@@ -12,94 +7,33 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from protect.service import ServiceError
 from protect.service.briefing import briefing_pdf, latest_foa
-from protect.service.country import actor_titles, country_chart, country_view
-from protect.service.data import call
-from protect.service.errors import InvalidInputError
-from protect.service.worldmap import legend, month_map, month_number, month_of, world_svg
-from protect.storage import DatabaseUnavailableError
-from protect.web.common import Viewer, error_page, page_principal, render
-from protect.web.data_pages import _failed
+from protect.service.http import DB, Reader
+from protect.service.monitor import call
+from protect.views.base import CountryPath, MonthQuery
+from protect.views.monitor import SliderQuery, chosen_month
+from protect.web.common import error_page, page_principal
+from protect.web.views import PageRoute
 
-router = APIRouter(include_in_schema=False)
-
-
-def _month_from(request: Request) -> str | None:
-    """`?month=YYYY-MM`, or `?m=` (the slider's month number, as the form sends it without
-    JavaScript); a malformed value is a 422 naming the field."""
-    params = request.query_params
-    month = (params.get("month") or "").strip()
-    slider = (params.get("m") or "").strip()
-    if month:
-        try:
-            month_number(month)
-        except ValueError as exc:
-            raise InvalidInputError(f"month: {exc}") from exc
-        return month
-    if slider:
-        if not slider.isdigit() or not 1900 * 12 <= int(slider) < 2200 * 12:
-            raise InvalidInputError(f"m: {slider!r} is not a month number from the slider")
-        return month_of(int(slider))
-    return None
+# Errors of the parameters and of the service are pages, as on every view (`PageRoute`).
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
-@router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, user: Viewer) -> HTMLResponse:
-    """Twin of GET /api/v1/map?month=: alert levels of every country for a month."""
-    try:
-        found = call(month_map, _month_from(request))
-    except (ServiceError, DatabaseUnavailableError) as exc:
-        return _failed(request, user, exc)
-    by_code = {c.country: c for c in found.countries}
-    svg = world_svg(by_code, title=f"Alert levels by country, {found.month}")
-    lo, hi = month_number(found.first_month), month_number(found.last_month)
-    here = month_number(found.month)
-    return render(
-        request,
-        "map.html",
-        user,
-        found=found,
-        svg=Markup(svg),  # built from escaped text by world_svg
-        legend=legend(),
-        slider={"min": lo, "max": hi, "value": min(max(here, lo), hi)},
-        outside=not lo <= here <= hi,
-        json_url=f"/api/v1/map?month={found.month}",
-    )
-
-
-@router.get("/country/{code}", response_class=HTMLResponse)
-def country_page(request: Request, user: Viewer, code: str) -> HTMLResponse:
-    """Twin of GET /api/v1/country/{code}?month=; an unknown code is this site's 404 page."""
-    try:
-        view = call(country_view, code, _month_from(request))
-    except (ServiceError, DatabaseUnavailableError) as exc:
-        return _failed(request, user, exc)
-    chart = country_chart(view, "country-chart") if view.has_data else ""
-    return render(
-        request,
-        "country.html",
-        user,
-        view=view,
-        chart=Markup(chart),  # built from escaped text by monthly_deaths_svg
-        actors=actor_titles(),
-        json_url=f"/api/v1/country/{view.country}" + (f"?month={view.month}" if view.month else ""),
-    )
-
-
-@router.get("/country/{code}/brief.pdf", response_model=None)
-def briefing_download(request: Request, user: Viewer, code: str) -> Response:
-    """The briefing PDF of a country for a month (default: the last month covered)."""
-    try:
-        month = _month_from(request)
-        foa = latest_foa(request.app.state.db, user, code)
-        pdf, name = call(partial(briefing_pdf, foa=foa), code, month)
-    except (ServiceError, DatabaseUnavailableError) as exc:
-        return _failed(request, user, exc)
+@router.get("/country/{country}/brief.pdf", response_model=None)
+def briefing_download(
+    db: DB,
+    user: Reader,
+    country: CountryPath,
+    month: MonthQuery = None,
+    m: SliderQuery = None,
+) -> Response:
+    """The briefing PDF of a country for a month (default: the last month covered); the same
+    parameters as the country page."""
+    foa = latest_foa(db, user, country)
+    pdf, name = call(partial(briefing_pdf, foa=foa), country, chosen_month(month, m))
     return Response(
         pdf,
         media_type="application/pdf",
