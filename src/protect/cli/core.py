@@ -10,19 +10,13 @@ from typing import Any
 import typer
 
 from protect.cli.output import Format, emit_json, fail
+from protect.service.knowledge import KINDS
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 
 
-class KbKind(StrEnum):
-    instruments = "instruments"
-    crimes = "crimes"
-    pillars = "pillars"
-    perspectives = "perspectives"
-    tiers = "tiers"
-    actors = "actors"
-    measures = "measures"
-    tensions = "tensions"
+# The kinds the service serves (and the API's /kb routes), as the option's choices.
+KbKind = StrEnum("KbKind", [(k, k) for k in KINDS])  # type: ignore[misc]
 
 
 def _read(path: Path) -> str:
@@ -50,11 +44,11 @@ def assess_cmd(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Assess a situation: stage, norms, crimes, measures by actor, tensions, warnings, sources."""
-    from protect.engine.assess import assess
     from protect.engine.report import render_markdown, render_text
+    from protect.service.assessments import assess_all
 
     situations, many = _load(file)
-    results = [assess(s) for s in situations]
+    results = assess_all(situations)
     if fmt is Format.json:
         docs = [r.model_dump(mode="json") for r in results]
         emit_json(docs if many else docs[0])
@@ -100,13 +94,13 @@ def kb_list(
         table.add_column("details")
         for key, item in sorted(_entries(k).items()):
             details = ""
-            if k is KbKind.instruments:
+            if k == "instruments":
                 details = f"adopted {item.adopted}" + (
                     f", in force {item.in_force}" if item.in_force else ""
                 )
-            elif k is KbKind.measures:
+            elif k == "measures":
                 details = f"{item.phase}, {item.norm}; {', '.join(item.actors)}"
-            elif k is KbKind.crimes:
+            elif k == "crimes":
                 details = "needs armed conflict" if item.armed_conflict_required else ""
             table.add_row(key, getattr(item, "title", ""), details)
         console.print(table)

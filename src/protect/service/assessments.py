@@ -32,7 +32,9 @@ from protect.storage.chain import annotation_digest, assessment_digest
 from protect.storage.models import NAME_LENGTH
 
 if TYPE_CHECKING:
-    from protect.engine.model import Situation
+    from collections.abc import Sequence
+
+    from protect.engine.model import Assessment, Situation
 
 _VERSION_RETRIES = 20
 
@@ -182,10 +184,16 @@ def parse(payload: Any) -> tuple[list[Situation], bool]:
     return situations, many
 
 
-def _assess(situation: Situation) -> dict[str, Any]:
-    from protect.engine.assess import assess
+def assess_all(situations: Sequence[Situation]) -> list[Assessment]:
+    """Assess situations already parsed: what every interface calls (the CLI renders the
+    results as text, the API writes them as JSON), so they cannot assess differently."""
+    from protect.engine.assess import assess_many
 
-    document: dict[str, Any] = assess(situation).model_dump(mode="json")
+    return assess_many(situations)
+
+
+def _assess(situation: Situation) -> dict[str, Any]:
+    document: dict[str, Any] = assess_all([situation])[0].model_dump(mode="json")
     return document
 
 
@@ -215,11 +223,10 @@ def assess_payload(payload: Any) -> Any:
 def assess_payload_json(payload: Any) -> bytes:
     """The same as `assess_payload`, as JSON bytes (the hot path): the parts of a document that
     assessments share are written once (`engine.documents.assessment_json`)."""
-    from protect.engine.assess import assess
     from protect.engine.documents import assessment_json
 
     situations, many = parse(payload)
-    parts = [assessment_json(assess(s)) for s in situations]
+    parts = [assessment_json(a) for a in assess_all(situations)]
     return b"[" + b",".join(parts) + b"]" if many else parts[0]
 
 
