@@ -525,7 +525,8 @@ def evaluation_markdown(
         "`risk_forecasts` and `risk_forecast_scores`, append-only) and exported with its rows "
         "to [src/protect/risk/record/](../../src/protect/risk/record/README.md); "
         "`protect risk score` scores each one once the sources code its year. The record starts "
-        "with the forecasts for 2025 and 2026, both from the data of 2024: the models forecast an onset in either of the two years after their data, "
+        "with the forecasts for 2025 and 2026, both from the data of 2024: the models forecast "
+        "an onset in either of the two years after their data, "
         "so they are one model output, scored against 2025's onsets and against 2026's.\n"
     )
     add("\n## Rank of every onset in its year, seed set 0 (1 = highest risk)\n")
