@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -500,6 +500,33 @@ def load_record(
                 )
             )
     return out
+
+
+class ServedForecast(BaseModel):
+    forecast: StoredForecast
+    origin: str = Field(description="'computed now', 'stored' or 'of record'")
+
+
+def latest_or_record(
+    db: Database, principal: Principal | None, progress: Callable[[str], None] | None = None
+) -> ServedForecast:
+    """The latest year's forecast: with the sources at hand, the stored one or, the first time,
+    issued and stored (`progress` is told first: it takes seconds to a minute); without them,
+    the newest of the bundled forecasts of record, loaded into the store once."""
+    root = sources_at_hand()
+    if root is None:
+        loaded = load_record(db, principal)
+        newest = stored_as_record(db, max(r.forecast.year for r in loaded))
+        assert newest is not None  # just loaded
+        return ServedForecast(forecast=newest, origin="of record")
+    year = latest_forecast_year()
+    found = stored_forecast(db, year, root)
+    if found is not None:
+        return ServedForecast(forecast=found, origin="of record" if found.of_record else "stored")
+    if progress is not None:
+        progress(f"issuing the forecast for {year} from {root} (seconds to a minute)")
+    issued = issue_forecast(db, principal, year, root)
+    return ServedForecast(forecast=issued, origin="computed now")
 
 
 def forecasts(db: Database) -> list[tuple[StoredForecast, ForecastScore | None]]:
