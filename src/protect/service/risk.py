@@ -747,6 +747,10 @@ def export_record(db: Database, out: Path) -> list[Path]:
         "is the SHA-256 of the JSON of `model_hash`, `data_hash`, `year` and `rows` (sorted",
         "keys).",
         "",
+        "These files ship with the package: `protect risk load-record` (and `protect demo`",
+        "where the risk sources are not at hand) stores them as they were computed, after",
+        "checking each file's rows against its `forecast_hash`.",
+        "",
         "| year | data of | model | computed (UTC) | forecast hash | score |",
         "|---:|---:|---|---|---|---|",
     ]
