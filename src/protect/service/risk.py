@@ -285,12 +285,18 @@ def serving_model(db: Database, sources: Path) -> tuple[str, str, int | None]:
 # ---- forecasts -------------------------------------------------------------------------------
 
 
-def _record_marks(session: Session) -> dict[int, dict[str, Any]]:
-    """forecast id -> audit detail of every forecast loaded from a forecast of record."""
-    found = session.execute(
-        select(AuditEntry.target, AuditEntry.detail).where(AuditEntry.action == LOAD_RECORD)
-    ).all()
+def _record_marks(session: Session, forecast_id: int | None = None) -> dict[int, dict[str, Any]]:
+    """forecast id -> audit detail of every forecast (or the one) loaded from a forecast of
+    record."""
+    query = select(AuditEntry.target, AuditEntry.detail).where(AuditEntry.action == LOAD_RECORD)
+    if forecast_id is not None:
+        query = query.where(AuditEntry.target == f"risk_forecast:{forecast_id}")
+    found = session.execute(query).all()
     return {int(t.split(":", 1)[1]): dict(d or {}) for t, d in found if t}
+
+
+def _mark(session: Session, forecast_id: int) -> dict[str, Any] | None:
+    return _record_marks(session, forecast_id).get(forecast_id)
 
 
 def record_note(computed_at: dt.datetime) -> str:
@@ -336,7 +342,7 @@ def stored_forecast(db: Database, year: int, sources: Path) -> StoredForecast | 
         if frozen is not None:
             query = query.where(RiskForecast.model_hash == frozen[0].model_hash)
         row = session.scalars(query.order_by(RiskForecast.id.desc())).first()
-        return None if row is None else _stored(row, current, _record_marks(session).get(row.id))
+        return None if row is None else _stored(row, current, _mark(session, row.id))
 
     # A store that already holds forecasts is read as it is: checking the migrations first
     # (Alembic) would cost more than the read. Anything else goes through the migrated path.
@@ -384,7 +390,7 @@ def issue_forecast(
             )
         ).first()
         if existing is not None:
-            return _stored(existing, data, _record_marks(session).get(existing.id))
+            return _stored(existing, data, _mark(session, existing.id))
         row = RiskForecast(
             year=year,
             model=name,
@@ -810,7 +816,7 @@ def stored_as_record(db: Database, year: int) -> StoredForecast | None:
         row = session.scalars(
             select(RiskForecast).where(RiskForecast.year == year).order_by(RiskForecast.id.desc())
         ).first()
-        return None if row is None else _stored(row, None, _record_marks(session).get(row.id))
+        return None if row is None else _stored(row, None, _mark(session, row.id))
 
 
 def stored_record_years(db: Database) -> list[int]:
