@@ -158,3 +158,23 @@ def test_the_cli_refuses_a_tampered_record_in_one_line(
         [*exe, "risk", "load-record"], capture_output=True, text=True, check=True
     )
     assert "already stored as forecast 2 for 2026" in again.stdout
+
+
+@pytest.mark.usefixtures("no_sources")
+def test_another_forecast_from_the_same_model_and_data_is_refused(
+    database: Database, tmp_path: Path
+) -> None:
+    from protect.service.errors import ConflictError
+    from protect.service.risk import forecast_hash
+
+    load_record(database, local_operator(), [RECORD_2026])
+    record = json.loads(RECORD_2026.read_text(encoding="utf-8"))
+    record["rows"] = record["rows"][:10]  # consistent with its own hash, but not the one stored
+    record["forecast_hash"] = forecast_hash(
+        record["model_hash"], record["data_hash"], record["year"], record["rows"]
+    )
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(ConflictError, match="another forecast for 2026"):
+        load_record(database, local_operator(), [other])
+    assert _counts(database) == (1, 1)
