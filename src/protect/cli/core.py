@@ -204,12 +204,13 @@ def demo_cmd(
 
     from protect.service import ServiceError
     from protect.service.risk import latest_or_record
+    from protect.storage import DatabaseUnavailableError
 
     console.rule("[bold]4. Risk forecast: the latest year's forecast in the store")
     try:
         with console.status("Risk forecast") as status:
             served = latest_or_record(db, operator, progress=status.update)
-    except (ServiceError, ValueError) as exc:  # e.g. sources present but unreadable
+    except (ServiceError, DatabaseUnavailableError, ValueError) as exc:  # unreadable sources
         console.print(f"No forecast: {getattr(exc, 'message', exc)}")
     else:
         f = served.forecast
