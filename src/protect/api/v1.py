@@ -6,10 +6,13 @@ views (`protect.views.assessments`, `protect.views.admin`), registered with thei
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Path, Query, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from protect.api.deps import DB, Caller, OptionalSituation, Situations
@@ -102,10 +105,28 @@ def health(db: DB) -> Health:
 )
 async def assess(payload: Situations) -> Response:
     """Assess without saving; open to anonymous callers. Same JSON as `protect assess`."""
-    # About a millisecond per situation, but a list of them takes longer: in a worker thread,
-    # so the event loop keeps answering other requests meanwhile.
-    document = await run_in_threadpool(assessments.assess_payload_json, payload)
+    # A fraction of a millisecond per situation once the rules for its facts have run, more the
+    # first time, and a list takes longer: in a worker thread, so the event loop keeps answering
+    # meanwhile. Two threads at most: the work holds the GIL, so more threads add no throughput,
+    # only more contenders that keep the event loop waiting for the interpreter.
+    document = await anyio.to_thread.run_sync(
+        assessments.assess_payload_json, payload, limiter=_assessing()
+    )
     return Response(document, media_type="application/json")
+
+
+_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _assessing() -> anyio.CapacityLimiter:
+    """The limiter of the running event loop (a limiter waits on its loop; tests run several)."""
+    loop = asyncio.get_running_loop()
+    limiter = _LIMITERS.get(loop)
+    if limiter is None:
+        limiter = _LIMITERS[loop] = anyio.CapacityLimiter(2)
+    return limiter
 
 
 @router.post(

@@ -50,7 +50,7 @@ def serve(
     import uvicorn
 
     from protect import config
-    from protect.server import create_app
+    from protect.server import create_app, keep_collections_short
     from protect.storage import Database, DatabaseUnavailableError
 
     try:
@@ -71,7 +71,9 @@ def serve(
         f"{limits.stored_bytes_per_day} bytes stored per user per day\n"
         f"protect: serving on http://{host}:{port}/\n"
     )
-    uvicorn.run(create_app(db), host=host, port=port, log_level="info")
+    app = create_app(db)
+    keep_collections_short()
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def _as_local_admin(call: Callable[[Database, Principal], T]) -> T:

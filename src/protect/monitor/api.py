@@ -6,8 +6,12 @@ Bad arguments raise `MonitorInputError` (a ValueError) with a one-line message.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from protect.knowledge.levels import RANK
 from protect.knowledge.months import label as month_label
@@ -24,11 +28,12 @@ from protect.monitor.models import (
     SourceKind,
 )
 from protect.monitor.situations import alert_for, derive
-from protect.monitor.store import StoreError, open_db
+from protect.monitor.store import StoreError, file_state, is_lock_conflict, open_db
 
 if TYPE_CHECKING:
     import duckdb
 
+    from protect.monitor.coverage import Tier
     from protect.monitor.subnational import Admin1Month, GeoJson
 
 Backend = Literal["duckdb", "spark"]
@@ -110,16 +115,149 @@ def _shown(
 
 def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[dict[str, Any]]:
     cur = _shown(con, "p.*", where, params, "ORDER BY p.iso3, p.m")
+    return _dicts(cur)
+
+
+def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+T = TypeVar("T")
+
+_RETRY_SECONDS = 0.25  # while a writer holds the file, how often a reader tries it again
+_RESULTS_KEPT = 1024  # answers kept per snapshot; more distinct questions start the count anew
+_FILES_KEPT = 4  # events files with a snapshot at once (tests open many)
+
+
+class _Snapshot:
+    """The panel rows the monitor shows, chosen among the releases once (decision 026) and
+    copied into an in-memory DuckDB database, with the answers already given from them.
+
+    A server would otherwise open the file, check its tables and choose the release of every
+    country-month again for each request (tens of milliseconds). A snapshot belongs to one
+    state of the file (`store.file_state`: any commit, such as an ingest or a dropped release,
+    makes a new one) and one source order; it holds no lock on the file, so writers in other
+    processes are not kept out. The answers it keeps are shared between callers: read them,
+    never change them."""
+
+    def __init__(self, db: Path, state: tuple[int, ...], order: tuple[Tier, ...]) -> None:
+        import duckdb
+
+        from protect.monitor.coverage import shown_sql
+
+        self.state, self.order, self.retry_at = state, order, 0.0
+        self._lock = threading.RLock()
+        self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        con = duckdb.connect(":memory:")
+        try:
+            try:
+                con.execute("ATTACH ? AS events_file (READ_ONLY)", [str(db)])
+            except duckdb.IOException as exc:
+                raise StoreError(f"cannot open the events database {db}: {exc}") from exc
+            con.execute("USE events_file")
+            has_panel = con.execute(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_catalog = 'events_file' AND table_name = 'panel'"
+            ).fetchone()
+            if not has_panel or has_panel[0] == 0:
+                raise StoreError(
+                    "no events ingested yet: run e.g. `protect ingest ucdp --sample` or "
+                    "`protect ingest ucdp PATH`"
+                )
+            con.execute(f"CREATE TABLE memory.main.shown AS {shown_sql(order=order)}")
+            con.execute("USE memory")
+            con.execute("DETACH events_file")
+        except BaseException:
+            con.close()
+            raise
+        self._con = con
+
+    def rows(self, where: str, params: list[Any]) -> list[dict[str, Any]]:
+        """Shown panel rows (`where` filters `p.iso3` and `p.m`), by country and month."""
+        return self.answer(
+            ("rows", where, *params),
+            lambda: _dicts(
+                self._con.execute(
+                    f"SELECT * FROM shown p WHERE {where} ORDER BY p.iso3, p.m", params
+                )
+            ),
+        )
+
+    def span(self, where: str, params: list[Any]) -> tuple[Any, ...] | None:
+        return self.answer(
+            ("span", where, *params),
+            lambda: self._con.execute(
+                f"SELECT min(p.m), max(p.m) FROM shown p WHERE {where}", params
+            ).fetchone(),
+        )
+
+    def answer(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """The answer kept under `key`, computed (under the snapshot's lock: one DuckDB
+        connection serves every thread) the first time it is asked for."""
+        try:
+            found: T = self._answers[key]
+            return found
+        except KeyError:
+            pass
+        with self._lock:
+            if key not in self._answers:
+                if len(self._answers) >= _RESULTS_KEPT:
+                    self._answers.clear()
+                self._answers[key] = compute()
+            found = self._answers[key]
+        return found
+
+
+_SNAPSHOTS: OrderedDict[Path, _Snapshot] = OrderedDict()
+_BUILDING = threading.Lock()
+
+
+def _snapshot(db: Path) -> _Snapshot:
+    """The snapshot of the file's current state, made when the file changed since the last one.
+    While another process writes (an ingest holds the file's lock), the last snapshot, the
+    state before that write, keeps answering; the file is tried again every `_RETRY_SECONDS`."""
+    from protect.monitor.coverage import precedence
+
+    state = file_state(db)
+    if state is None:
+        raise StoreError(
+            f"no events database at {db}: ingest data first, e.g. `protect ingest ucdp --sample`"
+        )
+    order = precedence()
+    held = _SNAPSHOTS.get(db)
+    if held is not None and held.state == state and held.order == order:
+        return held
+    with _BUILDING:
+        held = _SNAPSHOTS.get(db)
+        if held is not None and held.state == state and held.order == order:
+            return held
+        if held is not None and held.order == order and time.monotonic() < held.retry_at:
+            return held
+        try:
+            fresh = _Snapshot(db, state, order)
+        except StoreError as exc:
+            if held is not None and held.order == order and is_lock_conflict(exc):
+                held.retry_at = time.monotonic() + _RETRY_SECONDS
+                return held
+            raise
+        _SNAPSHOTS[db] = fresh
+        _SNAPSHOTS.move_to_end(db)
+        while len(_SNAPSHOTS) > _FILES_KEPT:
+            _SNAPSHOTS.popitem(last=False)
+        return fresh
+
+
+def _shown_rows(db_path: Path | None, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    """`_rows` from the snapshot of the file (the same rows, without opening the file)."""
+    return _snapshot(_db(db_path)).rows(where, params)
 
 
 def coverage(country: str | None = None, *, db_path: Path | None = None) -> tuple[str, str] | None:
     """The first and last month the monitor shows (for one country, or for any), or None when
     the data do not cover that country."""
     where, params = ("p.iso3 = ?", [_country(country)]) if country is not None else ("true", [])
-    with open_db(_db(db_path), read_only=True) as con:
-        row = _shown(con, "min(p.m), max(p.m)", where, params).fetchone()
+    row = _snapshot(_db(db_path)).span(where, params)
     if row is None or row[0] is None:
         return None
     return month_label(int(row[0])), month_label(int(row[1]))
@@ -213,34 +351,41 @@ def monitor(
         return [_record(r) for r in _spark_rows(db, iso3, lo, hi)]
     if backend != "duckdb":
         raise MonitorInputError(f"backend {backend!r} is not duckdb or spark")
-    with open_db(db, read_only=True) as con:
-        rows = _rows(con, "p.iso3 = ? AND p.m BETWEEN ? AND ?", [iso3, lo, hi])
+    rows = _shown_rows(db, "p.iso3 = ? AND p.m BETWEEN ? AND ?", [iso3, lo, hi])
     return [_record(r) for r in rows]
 
 
 def timeline(country: str, *, db_path: Path | None = None) -> list[MonthRecord]:
     """Every month the data cover for `country`."""
     iso3 = _country(country)
-    with open_db(_db(db_path), read_only=True) as con:
-        rows = _rows(con, "p.iso3 = ?", [iso3])
-    return [_record(r) for r in rows]
+    return [_record(r) for r in _shown_rows(db_path, "p.iso3 = ?", [iso3])]
 
 
 def alerts(month: str, *, db_path: Path | None = None) -> list[AlertRecord]:
     """Countries with an alert in `month`, most severe first, then by the figures behind it."""
     m = _month(month, "--month")
-    with open_db(_db(db_path), read_only=True) as con:
-        rows = _rows(con, "p.m = ?", [m])
-        if not rows:
-            span = _shown(con, "min(p.m), max(p.m)", "true", []).fetchone()
+    snapshot = _snapshot(_db(db_path))
+    found: list[AlertRecord] = snapshot.answer(
+        ("alerts", m),
+        lambda: _ranked(month, snapshot.rows("p.m = ?", [m]), lambda: snapshot.span("true", [])),
+    )
+    return list(found)
+
+
+def _ranked(
+    month: str, rows: list[dict[str, Any]], covered: Callable[[], tuple[Any, ...] | None]
+) -> list[AlertRecord]:
+    """The alerts among a month's shown rows, ranked; NoDataError, saying which months
+    `covered` gives, when the month has no rows."""
     if not rows:
-        covered = (
+        span = covered()
+        said = (
             f"the events ingested cover {month_label(int(span[0]))} to "
             f"{month_label(int(span[1]))}"
             if span and span[0] is not None
             else "no events are ingested"
         )
-        raise NoDataError(f"no data for {month}: {covered}")
+        raise NoDataError(f"no data for {month}: {said}")
     found = []
     for row in rows:
         rec = _record(row)
@@ -309,8 +454,7 @@ def situation(country: str, month: str, *, db_path: Path | None = None) -> Count
 
     iso3 = _country(country)
     m = _month(month, "month")
-    with open_db(_db(db_path), read_only=True) as con:
-        rows = _rows(con, "p.iso3 = ? AND p.m = ?", [iso3, m])
+    rows = _shown_rows(db_path, "p.iso3 = ? AND p.m = ?", [iso3, m])
     if not rows:
         raise NoDataError(f"no panel data for {iso3} in {month}: ingest events covering it")
     row = {**rows[0], "month": month_label(m)}
@@ -374,6 +518,4 @@ def month_records(month: str, *, db_path: Path | None = None) -> list[MonthRecor
     """Every country's record for `month`, by ISO3: the countries the data cover that month,
     alert or not (a world map must tell "no alert" from "no data")."""
     m = _month(month, "--month")
-    with open_db(_db(db_path), read_only=True) as con:
-        rows = _rows(con, "p.m = ?", [m])
-    return [_record(r) for r in rows]
+    return [_record(r) for r in _shown_rows(db_path, "p.m = ?", [m])]

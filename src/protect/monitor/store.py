@@ -11,6 +11,7 @@ is chosen when reading (`protect.monitor.coverage`, decision 026).
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,13 +112,45 @@ class StoreError(Exception):
     """The events database cannot be used (locked by another process, or not yet created)."""
 
 
+WRITER_WAIT_SECONDS = 10.0
+"""How long a writer waits for readers to let go of the file (a server copies the panel it
+shows in well under a second) before it reports the file as locked."""
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """Whether DuckDB refused a file because another process holds its lock."""
+    return "could not set lock" in str(exc).lower()
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     import duckdb
 
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise StoreError(f"cannot open the events database {path}: {exc}") from exc
+    deadline = time.monotonic() + (0.0 if read_only else WRITER_WAIT_SECONDS)
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not is_lock_conflict(exc) or time.monotonic() >= deadline:
+                raise StoreError(f"cannot open the events database {path}: {exc}") from exc
+            time.sleep(0.05)
+
+
+def file_state(path: Path) -> tuple[int, ...] | None:
+    """A fingerprint of the events file and its write-ahead log that changes with every commit
+    (identity, size, modification and change times), read without opening the database, so a
+    reader can tell in microseconds whether what it copied is still current. None when there is
+    no file."""
+    out: list[int] = []
+    for name in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = os.stat(name)
+        except FileNotFoundError:
+            if name == path:
+                return None
+            out.append(-1)
+            continue
+        out += [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    return tuple(out)
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -213,11 +213,13 @@ def assess_payload(payload: Any) -> Any:
 
 
 def assess_payload_json(payload: Any) -> bytes:
-    """The same as `assess_payload`, serialised by pydantic in one step (the hot path)."""
+    """The same as `assess_payload`, as JSON bytes (the hot path): the parts of a document that
+    assessments share are written once (`engine.documents.assessment_json`)."""
     from protect.engine.assess import assess
+    from protect.engine.documents import assessment_json
 
     situations, many = parse(payload)
-    parts = [assess(s).model_dump_json().encode() for s in situations]
+    parts = [assessment_json(assess(s)) for s in situations]
     return b"[" + b",".join(parts) + b"]" if many else parts[0]
 
 
