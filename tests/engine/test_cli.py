@@ -160,6 +160,9 @@ def test_stdin_and_no_traceback_in_a_real_process(base: dict[str, Any]) -> None:
 
 def test_demo_runs_on_the_bundled_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROTECT_HOME", str(tmp_path))
+    empty = tmp_path / "no-sources"  # a machine without the risk sources
+    empty.mkdir()
+    monkeypatch.setenv("PROTECT_SOURCES", str(empty))
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     assert "Stage: " in result.stdout and "bundled" in result.stdout
@@ -167,9 +170,12 @@ def test_demo_runs_on_the_bundled_defaults(tmp_path: Path, monkeypatch: pytest.M
     assert (tmp_path / "events.duckdb").exists() and (tmp_path / "protect.sqlite3").exists()
     assert "MMR current-crisis" in result.stdout
     assert "Audit log: 1 entries" in result.stdout
+    # The bundled forecasts of record were loaded (two audit entries) and the newest shown.
+    assert "Forecast for 2026 (of record, computed 2026-12-05" in result.stdout
+    assert "1. South Sudan (SSD): 21.8%" in result.stdout
     again = runner.invoke(app, ["demo"])
     assert again.exit_code == 0 and "unchanged" in again.stdout
-    assert "Audit log: 2 entries" in again.stdout
+    assert "Audit log: 4 entries" in again.stdout  # the record was not loaded twice
 
 
 @pytest.mark.parametrize(

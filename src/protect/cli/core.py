@@ -132,8 +132,9 @@ def demo_cmd(
     month: str = typer.Option("2017-09", help="The month whose alerts the demo lists."),
 ) -> None:
     """The main job on the embedded defaults: assess the bundled historical situations, ingest the
-    bundled UCDP GED sample into DuckDB and list its alerts, and save an assessment to the SQLite
-    store with its audit entry (all in PROTECT_HOME)."""
+    bundled UCDP GED sample into DuckDB and list its alerts, save an assessment to the SQLite
+    store with its audit entry, and store the latest risk forecast (issued from the sources when
+    at hand, else the bundled forecasts of record; all in PROTECT_HOME)."""
     from rich.console import Console
 
     from protect import config
@@ -194,9 +195,31 @@ def demo_cmd(
         f"Audit log: {log.total} entries; latest {latest.at:%Y-%m-%d %H:%M} "
         f"{latest.actor} {latest.action} {latest.target} (rules {latest.rules_version})"
     )
+
+    from protect.service import ServiceError
+    from protect.service.risk import latest_or_record
+    from protect.storage import DatabaseUnavailableError
+
+    console.rule("[bold]4. Risk forecast: the latest year's forecast in the store")
+    try:
+        with console.status("Risk forecast") as status:
+            served = latest_or_record(db, operator, progress=status.update)
+    except (ServiceError, DatabaseUnavailableError, ValueError) as exc:  # unreadable sources
+        console.print(f"No forecast: {getattr(exc, 'message', exc)}")
+    else:
+        f = served.forecast
+        when = "computed now," if served.origin == "computed now" else f"{served.origin}, computed"
+        console.print(
+            f"Forecast for {f.year} ({when} {f.computed_at:%Y-%m-%d %H:%M} UTC by {f.model}, "
+            f"forecast hash {f.forecast_hash[:12]}), top 5 of {len(f.rows)}:"
+        )
+        for r in f.rows[:5]:
+            console.print(f"  {r.rank}. {r.name} ({r.country}): {r.risk * 100:.1f}%")
+        if f.note:
+            console.print(f.note)
     console.print(
         "\nNext: protect assess FILE --format json | protect monitor MMR --from 2017-01 "
-        "--to 2017-12 | protect serve"
+        "--to 2017-12 | protect risk forecast | protect serve"
     )
 
 

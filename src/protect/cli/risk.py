@@ -1,4 +1,5 @@
-"""CLI commands for the risk area: backtest, forecast (stored), score, record and evaluate."""
+"""CLI commands for the risk area: backtest, forecast (stored), score, record, load-record and
+evaluate."""
 
 from __future__ import annotations
 
@@ -280,6 +281,39 @@ def record_cmd(
         sys.stdout.write(
             f"{f.id}: {f.year} by {f.model} ({f.model_hash[:12]}), computed "
             f"{f.computed_at:%Y-%m-%d %H:%M} UTC, forecast {f.forecast_hash[:12]}; {result}\n"
+        )
+
+
+@risk_app.command("load-record")
+def load_record_cmd(
+    files: list[Path] | None = typer.Argument(
+        None, help="forecast of record JSON files (default: the ones bundled with the package)"
+    ),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json"),
+) -> None:
+    """Store forecasts of record as they were computed (hashes checked first), so the pages
+    show them where the risk sources are not at hand. Loading one again stores nothing."""
+    from protect.service.risk import load_record
+
+    loaded = _service_call(load_record, files or None)
+    if fmt is TextOrJson.json:
+        emit_json(
+            [
+                {
+                    "file": r.file,
+                    "new": r.new,
+                    **{k: v for k, v in r.forecast.model_dump(mode="json").items() if k != "rows"},
+                }
+                for r in loaded
+            ]
+        )
+        return
+    for r in loaded:
+        f = r.forecast
+        sys.stdout.write(
+            f"{r.file}: {'stored' if r.new else 'already stored'} as forecast {f.id} for "
+            f"{f.year} ({f.model} {f.model_hash[:12]}, computed {f.computed_at:%Y-%m-%d %H:%M} "
+            f"UTC, forecast {f.forecast_hash[:12]})\n"
         )
 
 

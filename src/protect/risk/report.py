@@ -249,7 +249,7 @@ registered candidates over ten seed sets, scores a selection made only from earl
 (nested), gives paired bootstrap intervals by year and by country and exact tests of onsets
 caught against EWP's published forecasts, and re-scores with the onsets EWP coded late. The
 prospective record, forecasts stored before their outcome is known and scored later, is in
-[record/](record/README.md).
+[src/protect/risk/record/](../../src/protect/risk/record/README.md).
 
 ## Rank of every onset in its year (1 = highest risk)
 
@@ -523,9 +523,10 @@ def evaluation_markdown(
     add(
         "Every forecast the frozen model issues is stored, dated and hashed (tables "
         "`risk_forecasts` and `risk_forecast_scores`, append-only) and exported with its rows "
-        "to [record/](record/README.md); `protect risk score` scores each one once the sources "
-        "code its year. The record starts with the forecasts for 2025 and 2026, both from the "
-        "data of 2024: the models forecast an onset in either of the two years after their data, "
+        "to [src/protect/risk/record/](../../src/protect/risk/record/README.md); "
+        "`protect risk score` scores each one once the sources code its year. The record starts "
+        "with the forecasts for 2025 and 2026, both from the data of 2024: the models forecast "
+        "an onset in either of the two years after their data, "
         "so they are one model output, scored against 2025's onsets and against 2026's.\n"
     )
     add("\n## Rank of every onset in its year, seed set 0 (1 = highest risk)\n")

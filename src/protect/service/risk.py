@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from protect.service.monitor import DataUnavailableError
 from protect.service.roles import Principal, require
 from protect.storage import Database
 from protect.storage.models import (
+    AuditEntry,
     RiskForecast,
     RiskForecastScore,
     RiskFrozenModel,
@@ -39,6 +40,11 @@ DEFAULT_VARIANT = "gbm"  # served until a nested backtest has frozen a model
 # Who stores a forecast first asked for through the API or a page (anyone may read forecasts;
 # computing one is deterministic given the model and data hashes it records).
 SERVER = Principal(name="system:server", role="analyst")
+# The forecasts of record: computed from the full sources with the frozen model, exported by
+# `protect risk record --export`, shipped with the package so a machine without the sources
+# still has the forecasts to show.
+RECORD_DIR = Path(__file__).resolve().parents[1] / "risk" / "record"
+LOAD_RECORD = "risk.load_record"  # the audit action that marks a forecast imported from a file
 
 
 class StoredForecast(BaseModel):
@@ -52,7 +58,33 @@ class StoredForecast(BaseModel):
     computed_at: dt.datetime
     issued_by: str
     current: bool = Field(description="the source files are still those it was computed from")
+    of_record: bool = Field(
+        default=False, description="loaded from a forecast of record file, not computed here"
+    )
+    note: str | None = Field(
+        default=None, description="where the forecast comes from, when not from the sources here"
+    )
     rows: list[ForecastRow]
+
+
+class RecordFile(BaseModel):
+    """A forecast of record as `export_record` writes it (other keys are ignored)."""
+
+    year: int
+    model: str
+    model_hash: str
+    frozen: bool = False
+    data_hash: str
+    forecast_hash: str
+    computed_at: dt.datetime
+    issued_by: str
+    rows: list[dict[str, Any]]
+
+
+class LoadedRecord(BaseModel):
+    file: str
+    forecast: StoredForecast
+    new: bool = Field(description="stored by this load (else it was already in the store)")
 
 
 class ForecastScore(BaseModel):
@@ -253,18 +285,46 @@ def serving_model(db: Database, sources: Path) -> tuple[str, str, int | None]:
 # ---- forecasts -------------------------------------------------------------------------------
 
 
-def _stored(row: RiskForecast, current: str) -> StoredForecast:
+def _record_marks(session: Session, forecast_id: int | None = None) -> dict[int, dict[str, Any]]:
+    """forecast id -> audit detail of every forecast (or the one) loaded from a forecast of
+    record."""
+    query = select(AuditEntry.target, AuditEntry.detail).where(AuditEntry.action == LOAD_RECORD)
+    if forecast_id is not None:
+        query = query.where(AuditEntry.target == f"risk_forecast:{forecast_id}")
+    found = session.execute(query).all()
+    return {int(t.split(":", 1)[1]): dict(d or {}) for t, d in found if t}
+
+
+def _mark(session: Session, forecast_id: int) -> dict[str, Any] | None:
+    return _record_marks(session, forecast_id).get(forecast_id)
+
+
+def record_note(computed_at: dt.datetime) -> str:
+    return (
+        f"Forecast of record, computed {computed_at:%Y-%m-%d}; the risk sources are not at "
+        "hand here, so no new forecast can be issued."
+    )
+
+
+def _stored(
+    row: RiskForecast, current: str | None, mark: dict[str, Any] | None = None
+) -> StoredForecast:
+    """`current` None: no sources here to compare with, so the stored forecast is served as
+    the record it is, with a note saying so."""
+    computed_at = audit.aware(row.computed_at)
     return StoredForecast(
         id=row.id,
         year=row.year,
         model=row.model,
         model_hash=row.model_hash,
-        frozen=row.frozen_id is not None,
+        frozen=row.frozen_id is not None or bool(mark and mark.get("frozen")),
         data_hash=row.data_hash,
         forecast_hash=row.forecast_hash,
-        computed_at=audit.aware(row.computed_at),
+        computed_at=computed_at,
         issued_by=row.issued_by,
         current=row.data_hash == current,
+        of_record=mark is not None,
+        note=record_note(computed_at) if current is None else None,
         rows=[ForecastRow.model_validate(r) for r in row.rows],
     )
 
@@ -282,7 +342,7 @@ def stored_forecast(db: Database, year: int, sources: Path) -> StoredForecast | 
         if frozen is not None:
             query = query.where(RiskForecast.model_hash == frozen[0].model_hash)
         row = session.scalars(query.order_by(RiskForecast.id.desc())).first()
-        return None if row is None else _stored(row, current)
+        return None if row is None else _stored(row, current, _mark(session, row.id))
 
     # A store that already holds forecasts is read as it is: checking the migrations first
     # (Alembic) would cost more than the read. Anything else goes through the migrated path.
@@ -330,7 +390,7 @@ def issue_forecast(
             )
         ).first()
         if existing is not None:
-            return _stored(existing, data)
+            return _stored(existing, data, _mark(session, existing.id))
         row = RiskForecast(
             year=year,
             model=name,
@@ -354,6 +414,127 @@ def issue_forecast(
         return _stored(row, data)
 
 
+def bundled_record() -> list[Path]:
+    """The forecasts of record shipped with the package, oldest year first."""
+    return sorted(RECORD_DIR.glob("*.json"))
+
+
+def _read_record(path: Path) -> RecordFile:
+    """A forecast of record, parsed and checked against its own forecast hash."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read it ({exc.strerror})") from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from exc
+    where = ""
+    try:
+        found = RecordFile.model_validate(raw)
+        for i, row in enumerate(found.rows):
+            where = f"rows.{i}."
+            ForecastRow.model_validate(row)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where += ".".join(str(p) for p in first["loc"])
+        raise InvalidInputError(f"{path}: field {where}: {first['msg']}") from exc
+    expected = forecast_hash(found.model_hash, found.data_hash, found.year, found.rows)
+    if expected != found.forecast_hash:
+        raise InvalidInputError(
+            f"{path}: the rows do not match its forecast_hash ({found.forecast_hash[:16]} "
+            f"recorded, {expected[:16]} computed): the file was changed after it was exported"
+        )
+    return found
+
+
+def load_record(
+    db: Database, principal: Principal | None, paths: Sequence[Path] | None = None
+) -> list[LoadedRecord]:
+    """Store forecasts of record (default: the bundled ones) as they were computed: their time
+    of computation, issuer and hashes kept, each marked by a `risk.load_record` audit entry.
+    Every file is checked against its forecast hash before anything is stored; a forecast
+    already in the store is not stored again."""
+    actor = require(principal, "analyst")
+    files = list(paths) if paths is not None else bundled_record()
+    if not files:
+        raise InvalidInputError(f"no forecast of record to load (none in {RECORD_DIR})")
+    records = [(path, _read_record(path)) for path in files]
+    out: list[LoadedRecord] = []
+    with db.writing() as session:
+        db.serialize(session, "risk-load-record")
+        marks = _record_marks(session)
+        for path, rec in records:
+            existing = session.scalars(
+                select(RiskForecast).where(
+                    RiskForecast.model_hash == rec.model_hash,
+                    RiskForecast.year == rec.year,
+                    RiskForecast.data_hash == rec.data_hash,
+                )
+            ).first()
+            if existing is not None:
+                if existing.forecast_hash != rec.forecast_hash:
+                    raise ConflictError(
+                        f"{path}: the store holds another forecast for {rec.year} from the same "
+                        f"model and data (forecast {existing.forecast_hash[:16]})"
+                    )
+                stored = _stored(existing, existing.data_hash, marks.get(existing.id))
+                out.append(LoadedRecord(file=path.name, forecast=stored, new=False))
+                continue
+            row = RiskForecast(
+                year=rec.year,
+                model=rec.model,
+                model_hash=rec.model_hash,
+                frozen_id=None,  # the frozen model's registry row is not in this store
+                data_hash=rec.data_hash,
+                forecast_hash=rec.forecast_hash,
+                rows=rec.rows,
+                issued_by=rec.issued_by,
+                computed_at=rec.computed_at,
+            )
+            session.add(row)
+            session.flush()
+            mark = {
+                "file": path.name,
+                "year": rec.year,
+                "forecast_hash": rec.forecast_hash,
+                "frozen": rec.frozen,
+                "issued_by": rec.issued_by,
+            }
+            audit.record(session, actor.name, LOAD_RECORD, f"risk_forecast:{row.id}", mark)
+            out.append(
+                LoadedRecord(
+                    file=path.name, forecast=_stored(row, row.data_hash, mark), new=True
+                )
+            )
+    return out
+
+
+class ServedForecast(BaseModel):
+    forecast: StoredForecast
+    origin: str = Field(description="'computed now', 'stored' or 'of record'")
+
+
+def latest_or_record(
+    db: Database, principal: Principal | None, progress: Callable[[str], None] | None = None
+) -> ServedForecast:
+    """The latest year's forecast: with the sources at hand, the stored one or, the first time,
+    issued and stored (`progress` is told first: it takes seconds to a minute); without them,
+    the newest of the bundled forecasts of record, loaded into the store once."""
+    root = sources_at_hand()
+    if root is None:
+        loaded = load_record(db, principal)
+        newest = stored_as_record(db, max(r.forecast.year for r in loaded))
+        assert newest is not None  # just loaded
+        return ServedForecast(forecast=newest, origin="of record")
+    year = latest_forecast_year()
+    found = stored_forecast(db, year, root)
+    if found is not None:
+        return ServedForecast(forecast=found, origin="of record" if found.of_record else "stored")
+    if progress is not None:
+        progress(f"issuing the forecast for {year} from {root} (seconds to a minute)")
+    issued = issue_forecast(db, principal, year, root)
+    return ServedForecast(forecast=issued, origin="computed now")
+
+
 def forecasts(db: Database) -> list[tuple[StoredForecast, ForecastScore | None]]:
     """Every stored forecast (the prospective record), oldest first, with its score if any."""
     with db.reading() as session:
@@ -363,8 +544,9 @@ def forecasts(db: Database) -> list[tuple[StoredForecast, ForecastScore | None]]
             .order_by(RiskForecast.id)
         ).all()
         out: list[tuple[StoredForecast, ForecastScore | None]] = []
+        marks = _record_marks(session)
         for fc, sc in found:
-            stored = _stored(fc, fc.data_hash)
+            stored = _stored(fc, fc.data_hash, marks.get(fc.id))
             score = (
                 None
                 if sc is None
@@ -571,6 +753,10 @@ def export_record(db: Database, out: Path) -> list[Path]:
         "is the SHA-256 of the JSON of `model_hash`, `data_hash`, `year` and `rows` (sorted",
         "keys).",
         "",
+        "These files ship with the package: `protect risk load-record` (and `protect demo`",
+        "where the risk sources are not at hand) stores them as they were computed, after",
+        "checking each file's rows against its `forecast_hash`.",
+        "",
         "| year | data of | model | computed (UTC) | forecast hash | score |",
         "|---:|---:|---|---|---|---|",
     ]
@@ -613,10 +799,50 @@ def _sources_root() -> str:
         raise DataUnavailableError(str(exc).splitlines()[0]) from exc
 
 
+def sources_at_hand() -> Path | None:
+    """The sources folder when it holds the file forecasts are made from, else None (then only
+    stored forecasts, e.g. the forecasts of record, can be served)."""
+    from protect.config import sources_dir
+    from protect.risk.files import PREDICTORS
+
+    root = sources_dir()
+    return root if root is not None and (root / PREDICTORS).is_file() else None
+
+
+def stored_as_record(db: Database, year: int) -> StoredForecast | None:
+    """The newest stored forecast for `year`, whatever data it came from, as served where
+    the sources are not at hand."""
+    with db.reading() as session:
+        row = session.scalars(
+            select(RiskForecast).where(RiskForecast.year == year).order_by(RiskForecast.id.desc())
+        ).first()
+        return None if row is None else _stored(row, None, _mark(session, row.id))
+
+
+def stored_record_years(db: Database) -> list[int]:
+    """Years with any stored forecast, oldest first."""
+    with db.reading() as session:
+        return sorted(set(session.scalars(select(RiskForecast.year)).all()))
+
+
+def _no_sources(year: int | None = None) -> DataUnavailableError:
+    what = "no forecast is stored" if year is None else f"no forecast for {year} is stored"
+    return DataUnavailableError(
+        f"{what} and the risk sources are not at hand; `protect risk load-record` loads the "
+        "bundled forecasts of record"
+    )
+
+
 def forecast(db: Database, year: int) -> StoredForecast:
     """The stored forecast for `year`: read from the store, or, the first time a year is asked
     for, computed with the frozen model and stored, dated and hashed, for every later request
-    and process. Call it through `service.monitor.call` (the risk model's errors mapped)."""
+    and process. Without the sources, only what is stored is served. Call it through
+    `service.monitor.call` (the risk model's errors mapped)."""
+    if sources_at_hand() is None:
+        found = stored_as_record(db, year)
+        if found is None:
+            raise _no_sources(year)
+        return found
     root = Path(_sources_root())
     try:
         return issue_forecast(db, SERVER, year, root)
@@ -644,10 +870,16 @@ def _latest_year(root: str, stamp: int) -> int:
     return int(years.max()) + 1
 
 
-def latest_forecast_year() -> int:
-    """The last year the sources allow a forecast for: features come from the year before."""
+def latest_forecast_year(db: Database | None = None) -> int:
+    """The last year the sources allow a forecast for (features come from the year before);
+    without the sources, the newest stored forecast's year when `db` is given."""
     from protect.risk.files import PREDICTORS
 
+    if db is not None and sources_at_hand() is None:
+        years = stored_record_years(db)
+        if not years:
+            raise _no_sources()
+        return years[-1]
     root = _sources_root()
     path = Path(root) / PREDICTORS
     if not path.is_file():

@@ -4,13 +4,14 @@ history across the stored years.
 
 Only forecasts already in the store are read, plus the latest year the sources allow (computed
 and stored once on first request, as /risk does): a page never fits the model for many years.
+Without the sources, every stored forecast is served as it is (the forecasts of record).
 """
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, Field
@@ -19,6 +20,9 @@ from sqlalchemy import select
 from protect.service.errors import ServiceError
 from protect.service.worldmap import MapCountry, country_name
 from protect.storage import Database
+
+if TYPE_CHECKING:
+    from protect.service.risk import StoredForecast
 
 BANDS_FILE = Path(__file__).parent / "data" / "risk-bands.yaml"
 
@@ -52,6 +56,9 @@ class ForecastMap(BaseModel):
     data_year: int | None = Field(description="year of the data the forecast is made from")
     model: str | None
     computed_at: str | None = Field(description="when the forecast was computed (UTC, ISO 8601)")
+    note: str | None = Field(
+        default=None, description="where the forecast comes from, when not from the sources here"
+    )
     countries: list[ForecastCountry] = Field(description="ranked, highest risk first")
     bands: list[RiskBand]
     bands_source: str
@@ -80,6 +87,9 @@ class CountryForecast(BaseModel):
     change: float | None
     drivers: list[str] = Field(description="the main drivers, each one sentence")
     model: str
+    note: str | None = Field(
+        default=None, description="where the forecast comes from, when not from the sources here"
+    )
 
 
 @cache
@@ -107,21 +117,26 @@ def band_colours() -> dict[str, str]:
     return {b.id: b.colour for b in bands()}
 
 
-def _root() -> Path:
-    from protect.service.risk import _sources_root
+def _root() -> Path | None:
+    """The sources folder, or None when the sources are not at hand (stored forecasts only)."""
+    from protect.service.risk import sources_at_hand
 
-    return Path(_sources_root())
+    return sources_at_hand()
 
 
-def _stored_ids(db: Database, root: Path) -> dict[int, tuple[int, str]]:
-    """year -> (id, forecast hash) of the forecast `service.risk.stored_forecast` serves for
-    it: the newest from the current source files, by the frozen model once one is frozen."""
+def _stored_ids(db: Database, root: Path | None) -> dict[int, tuple[int, str]]:
+    """year -> (id, forecast hash) of the forecast `service.risk.forecast` serves for it: the
+    newest from the current source files, by the frozen model once one is frozen; without the
+    sources (`root` None), the newest stored."""
     from protect.service.risk import data_hash
     from protect.storage.models import RiskForecast, RiskFrozenModel
 
-    query = select(RiskForecast.year, RiskForecast.id, RiskForecast.forecast_hash).where(
-        RiskForecast.data_hash == data_hash(root)
-    )
+    query = select(RiskForecast.year, RiskForecast.id, RiskForecast.forecast_hash)
+    if root is None:
+        with db.reading() as session:
+            found = session.execute(query.order_by(RiskForecast.id)).all()
+        return {int(y): (int(i), str(h)) for y, i, h in found}
+    query = query.where(RiskForecast.data_hash == data_hash(root))
     with db.reading() as session:
         frozen = session.scalars(
             select(RiskFrozenModel.model_hash).order_by(RiskFrozenModel.id.desc()).limit(1)
@@ -132,9 +147,9 @@ def _stored_ids(db: Database, root: Path) -> dict[int, tuple[int, str]]:
     return {int(y): (int(i), str(h)) for y, i, h in found}  # the newest of a year wins
 
 
-def stored_years(db: Database, root: Path | None = None) -> list[int]:
-    """Years with a forecast stored from the current source files, oldest first."""
-    return sorted(_stored_ids(db, root or _root()))
+def stored_years(db: Database) -> list[int]:
+    """Years with a forecast served (see `_stored_ids`), oldest first."""
+    return sorted(_stored_ids(db, _root()))
 
 
 Ranks = tuple[int, dict[str, tuple[float, int, int | None]]]
@@ -173,8 +188,8 @@ def forecast_map(db: Database, year: int | None = None) -> ForecastMap:
     from protect.service.worldmap import _shape_file
 
     root = _root()
-    latest = latest_forecast_year()
-    years = sorted({*stored_years(db, root), latest})
+    latest = latest_forecast_year(db)
+    years = sorted({*_stored_ids(db, root), latest})
     chosen = latest if year is None else year
     every, source = _bands()
     empty = ForecastMap(
@@ -194,7 +209,10 @@ def forecast_map(db: Database, year: int | None = None) -> ForecastMap:
         return empty
     from protect.service.risk import stored_forecast
 
-    stored = forecast(db, chosen) if chosen == latest else stored_forecast(db, chosen, root)
+    if chosen == latest or root is None:
+        stored: StoredForecast | None = forecast(db, chosen)
+    else:
+        stored = stored_forecast(db, chosen, root)
     if stored is None:  # stored by a model no longer served: not recomputed here
         return empty
     rows = stored.rows
@@ -205,6 +223,7 @@ def forecast_map(db: Database, year: int | None = None) -> ForecastMap:
             "data_year": rows[0].data_year if rows else chosen - 1,
             "model": stored.model,
             "computed_at": stored.computed_at.isoformat(),
+            "note": stored.note,
             "countries": [
                 ForecastCountry(
                     country=r.country,
@@ -249,7 +268,7 @@ def country_risk(
 
     try:
         root = _root()
-        latest = latest_forecast_year()
+        latest = latest_forecast_year(db)
         history: list[RiskYear] = []
         current: CountryForecast | None = None
         stored = forecast(db, latest)  # computed and stored once if it is not yet
@@ -267,6 +286,7 @@ def country_risk(
                 change=row.change,
                 drivers=_drivers(row),
                 model=stored.model,
+                note=stored.note,
             )
         for year, (forecast_id, digest) in sorted(_stored_ids(db, root).items()):
             of, ranks = _ranks(db, forecast_id, digest)

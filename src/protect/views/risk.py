@@ -12,9 +12,10 @@ from protect.views.base import Table, View, YearQuery
 
 def load_forecast(db: DB, year: YearQuery = None) -> StoredForecast:
     """Countries ranked by forecast risk of onset in `year` (default: the latest year the
-    sources allow), with their main drivers, as stored: when and from which data and model it
-    was computed, with their hashes. The first request for a year computes and stores it."""
-    chosen = year if year is not None else call(latest_forecast_year)
+    sources allow, or without them the newest stored), with their main drivers, as stored:
+    when and from which data and model it was computed, with their hashes. The first request
+    for a year computes and stores it; without the sources, only stored forecasts are shown."""
+    chosen = year if year is not None else call(latest_forecast_year, db)
     stored: StoredForecast = call(forecast, db, chosen)
     return stored
 
