@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from protect.risk.features import describe, features_markdown
+from protect.risk.catalogue import features_markdown
+from protect.risk.features import describe
 from protect.risk.models import MODEL_NAMES, make_model
 from protect.risk.sources import ewp_predictor_names
 

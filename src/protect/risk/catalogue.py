@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from protect.risk.conflict import ACD_FEATURES
-from protect.risk.features import ucdp_feature_names
-from protect.risk.models import Boosted
+from protect.risk.features import describe, ucdp_feature_names
+from protect.risk.models import MODEL_NAMES, Boosted, make_model
 from protect.risk.neighbours import NEIGHBOUR_FEATURES
 from protect.risk.neighbours import code_hash as neighbour_code_hash
 from protect.risk.variants import Variant
@@ -85,3 +85,21 @@ def candidates(ewp_predictors: Sequence[str]) -> tuple[Variant, ...]:
     out = (gbm, gbm_acd, enet, blend, gbm_nb)
     assert tuple(v.name for v in out) == VARIANT_NAMES
     return out
+
+
+def features_markdown(ewp_predictors: tuple[str, ...]) -> str:
+    """The feature table of docs/risk/features.md (a test keeps the committed file in step):
+    the backtest's models, then the registered candidates that add armed-conflict features and
+    violence in neighbouring states."""
+    columns = [(m, make_model(m, ewp_predictors).features) for m in MODEL_NAMES]
+    columns += [
+        (v.name, v.features) for v in candidates(ewp_predictors) if v.name in ("gbm_acd", "gbm_nb")
+    ]
+    names = list(dict.fromkeys(n for _, features in columns for n in features))
+    head = "| feature | meaning | source | " + " | ".join(f"`{m}`" for m, _ in columns) + " |"
+    lines = [head, "|---|---|---|" + "---|" * len(columns)]
+    for n in names:
+        f = describe(n)
+        used = " | ".join("x" if n in features else "" for _, features in columns)
+        lines.append(f"| `{n}` | {f.label} | {f.source} | {used} |")
+    return "\n".join(lines) + "\n"

@@ -139,24 +139,3 @@ RECENT_VIOLENCE: tuple[str, ...] = (
     "ucdp_os_deaths_max5",
     "ucdp_sb_deaths_max5",
 )
-
-
-def features_markdown(ewp_predictors: tuple[str, ...]) -> str:
-    """The feature table of docs/risk/features.md (a test keeps the committed file in step):
-    the backtest's models, then the registered candidates that add armed-conflict features and
-    violence in neighbouring states."""
-    from protect.risk.catalogue import candidates
-    from protect.risk.models import MODEL_NAMES, make_model
-
-    columns = [(m, make_model(m, ewp_predictors).features) for m in MODEL_NAMES]
-    columns += [
-        (v.name, v.features) for v in candidates(ewp_predictors) if v.name in ("gbm_acd", "gbm_nb")
-    ]
-    names = list(dict.fromkeys(n for _, features in columns for n in features))
-    head = "| feature | meaning | source | " + " | ".join(f"`{m}`" for m, _ in columns) + " |"
-    lines = [head, "|---|---|---|" + "---|" * len(columns)]
-    for n in names:
-        f = describe(n)
-        used = " | ".join("x" if n in features else "" for _, features in columns)
-        lines.append(f"| `{n}` | {f.label} | {f.source} | {used} |")
-    return "\n".join(lines) + "\n"
