@@ -8,10 +8,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 from protect.knowledge.levels import FILL
 from protect.knowledge.months import label as month_label
 from protect.knowledge.months import parse as month_index
+
+if TYPE_CHECKING:
+    from protect.monitor.models import MonthRecord
 
 # Colours from the Okabe-Ito palette, told apart with colour-vision deficiencies.
 SERIES = (
@@ -45,6 +49,17 @@ class ChartMonth:
         return self.state_based + self.non_state + self.one_sided
 
 
+def chart_month(record: MonthRecord) -> ChartMonth:
+    """A panel record's figures as the monthly chart draws them (the monitor and country pages
+    and the briefing read a record the same way)."""
+    return ChartMonth(
+        month=record.month,
+        state_based=record.deaths_best.state_based,
+        non_state=record.deaths_best.non_state,
+        one_sided=record.deaths_best.one_sided,
+        civilians=record.deaths_civilians,
+        alert=record.alert.level if record.alert else None,
+    )
 
 
 def nice_ceiling(value: float) -> float:

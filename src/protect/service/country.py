@@ -4,11 +4,13 @@ come from. The country page, its JSON twin and the briefing PDF all read this.""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from protect.service.charts import chart_month
 from protect.service.errors import NotFoundError, ServiceError
 from protect.service.riskview import CountryForecast, RiskYear, country_risk
 from protect.service.schemas import AssessmentSummary
@@ -266,17 +268,7 @@ def country_view(
             "latest_alert": latest,
             "stage": found.assessment.get("stage"),
             "summary": found.assessment.get("summary"),
-            "months": [
-                CountryMonth(
-                    month=r.month,
-                    state_based=r.deaths_best.state_based,
-                    non_state=r.deaths_best.non_state,
-                    one_sided=r.deaths_best.one_sided,
-                    civilians=r.deaths_civilians,
-                    alert=r.alert.level if r.alert else None,
-                )
-                for r in shown
-            ],
+            "months": [CountryMonth.model_validate(asdict(chart_month(r))) for r in shown],
             "coverage": coverage,
             "provenance": _provenance(coverage),
         }
@@ -291,10 +283,7 @@ def country_chart(view: CountryView, element_id: str) -> str:
     from protect.service.charts import ChartMonth, monthly_deaths_svg
 
     return monthly_deaths_svg(
-        [
-            ChartMonth(m.month, m.state_based, m.non_state, m.one_sided, m.civilians, m.alert)
-            for m in view.months
-        ],
+        [ChartMonth(**m.model_dump()) for m in view.months],
         title=f"{view.name} ({view.country}): deaths per month by type of violence, "
         f"{view.months[0].month} to {view.months[-1].month}",
         element_id=element_id,

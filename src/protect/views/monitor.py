@@ -135,21 +135,11 @@ def load_monitor(
 
 
 def _monitor_context(r: CountryMonths) -> dict[str, Any]:
-    from protect.service.charts import ChartMonth, monthly_deaths_svg
+    from protect.service.charts import chart_month, monthly_deaths_svg
 
     name = country_name(r.country)
     chart = monthly_deaths_svg(
-        [
-            ChartMonth(
-                month=m.month,
-                state_based=m.deaths_best.state_based,
-                non_state=m.deaths_best.non_state,
-                one_sided=m.deaths_best.one_sided,
-                civilians=m.deaths_civilians,
-                alert=m.alert.level if m.alert else None,
-            )
-            for m in r.records
-        ],
+        [chart_month(m) for m in r.records],
         title=f"{name} ({r.country}): deaths per month by type of violence, {r.start} to {r.end}",
         element_id="monitor-chart",
     )
