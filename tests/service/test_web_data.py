@@ -270,7 +270,8 @@ def test_risk_page_without_sources_is_a_503_page(
     for url in ("/risk", "/risk?year=2025"):
         page = plain.get(url)
         assert page.status_code == 503, url
-        assert "file not found" in page.text and "Traceback" not in page.text
+        # Nothing stored and nothing to issue from: the page says how to get a forecast.
+        assert "load-record" in page.text and "Traceback" not in page.text
     assert plain.get("/api/v1/risk/forecast", params={"year": 2025}).status_code == 503
 
 
