@@ -13,10 +13,16 @@ from protect.server import _freeze_survivors, keep_collections_short
 
 @pytest.fixture
 def restored() -> Iterator[None]:
+    # Only the test's own collections run: an automatic full collection triggered by its
+    # allocations would freeze survivors in between and spoil the counts.
+    enabled = gc.isenabled()
+    gc.disable()
     yield
     while _freeze_survivors in gc.callbacks:
         gc.callbacks.remove(_freeze_survivors)
     gc.unfreeze()
+    if enabled:
+        gc.enable()
 
 
 @pytest.mark.usefixtures("restored")
