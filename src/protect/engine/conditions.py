@@ -16,6 +16,7 @@ from typing import NamedTuple, cast
 from protect.knowledge import kb
 from protect.knowledge.base import Binding
 from protect.knowledge.schema import Condition, Provision
+from protect.knowledge.words import HARM, crime_clause, crime_name, statuses
 
 
 class Facts(NamedTuple):
@@ -281,8 +282,8 @@ def explain(ok: bool, why: Why) -> str:
     if kind == "crime":
         _, need, crime, status = why
         if ok:
-            return f"{crime} is {status}"
-        return f"it needs a crime that is {_either(need)}, and none is"  # type: ignore[arg-type]
+            return crime_clause(str(crime), str(status))
+        return f"it needs a crime that is {_either(tuple(statuses(need)))}, and none is"  # type: ignore[arg-type]
     if kind == "flag":
         _, key, wanted, _value = why
         holds, fails = _flag_words()[key]  # type: ignore[index]
@@ -291,13 +292,16 @@ def explain(ok: bool, why: Why) -> str:
     if kind == "harm":
         _, need, harm, level = why
         if ok:
-            return f"{harm} is reported ({level})"
-        return f"it needs reported harm to civilians ({_either(need)}), and none is"  # type: ignore[arg-type]
+            return f"harm to civilians is reported ({HARM.get(str(harm), str(harm))}, {level})"
+        wanted = tuple(HARM.get(h, h) for h in need)  # type: ignore[attr-defined]
+        return f"it needs reported harm to civilians ({_either(wanted)}), and none is"
     if kind == "one crime":
         _, crime, need, status = why
         if ok:
-            return f"{crime} is {status}"
-        return f"it needs {crime} to be {_either(need)}, and it is {status}"  # type: ignore[arg-type]
+            return crime_clause(str(crime), str(status))
+        name = crime_name(str(crime))[0]
+        wanted = _either(tuple(statuses(need)))  # type: ignore[arg-type]
+        return f"it needs {name} to be {wanted}, and {crime_clause(str(crime), str(status))}"
     if kind == "party":
         _, instrument, article, status = why
         name = _title(str(instrument))

@@ -154,6 +154,9 @@ class NormsBasis(Strict):
 class Crime(Strict):
     id: Literal["genocide", "crimes-against-humanity", "war-crimes", "ethnic-cleansing"]
     title: str
+    plural: bool = Field(
+        default=False, description="its name takes a plural verb (war crimes are ongoing)"
+    )
     armed_conflict_required: bool
     summary: str = Field(min_length=20)
     citations: list[CitationRef] = Field(min_length=1)

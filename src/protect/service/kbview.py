@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from protect.knowledge.words import HARM, crime_name, statuses
 from protect.service.errors import InvalidInputError, NotFoundError
 from protect.service.knowledge import KINDS
 
@@ -155,15 +156,7 @@ _CONFLICTS = {
     "non-international": "a non-international armed conflict",
     "occupation": "an occupation",
 }
-_STATUSES = {
-    "none": "absent",
-    "risk": "a risk",
-    "imminent": "imminent",
-    "ongoing": "ongoing",
-    "past": "in the past",
-}
 _STAGES = {"post-conflict": "post-conflict"}
-_HARMS = {"mistreatment-hors-de-combat": "mistreatment of persons hors de combat"}
 _REACH = {
     "any": "on any basis",
     "council": "through a referral by the Security Council",
@@ -221,15 +214,16 @@ def condition_words(cond: Any) -> str:
     if key == "stage":
         return "the situation is at the stage of " + _or([_STAGES.get(s, _words(s)) for s in value])
     if key == "any_crime":
-        return "some atrocity crime is " + _or([_STATUSES.get(s, _words(s)) for s in value])
+        return "some atrocity crime is " + _or(statuses(value))
     if key == "armed_conflict":
         return "the situation is " + _or([_CONFLICTS.get(c, _words(c)) for c in value])
     if key == "state_role":
         return "the state is " + _or([_STATE_ROLES.get(r, _words(r)) for r in value])
     if key == "civilian_harm":
-        return "harm to civilians is reported: " + _or([_HARMS.get(h, _words(h)) for h in value])
+        return "harm to civilians is reported: " + _or([HARM.get(h, _words(h)) for h in value])
     if key == "crime":
-        return f"{_words(value.id)} is " + _or([_STATUSES.get(s, _words(s)) for s in value.status])
+        name, plural = crime_name(value.id)
+        return f"{name} {'are' if plural else 'is'} " + _or(statuses(value.status))
     if key == "party_to":
         text = f"the state is a party to the {_instrument_title(value.instrument)} at the date"
         if value.without_reservation:
