@@ -20,6 +20,7 @@ from protect.engine.model import IccJurisdiction, Situation, made
 from protect.knowledge import kb
 from protect.knowledge.ratification import Period, Reach, reach_on
 from protect.knowledge.schema import Provision
+from protect.knowledge.words import crime_name
 
 SCOPES = ("any", "council", "state")
 
@@ -46,9 +47,12 @@ class Span(NamedTuple):
     ongoing: bool = False  # under way on the date, with no `committed` period given
 
     def words(self) -> str:
+        """The crime and its days, as the subject of "fall(s) within the Court's reach"."""
+        name, plural = crime_name(self.crime)
+        verb = "fall" if plural else "falls"
         if self.ongoing:
-            return f"{self.crime} (ongoing at the date)"
-        return f"{self.crime} (committed {_day(self.start)} to {_day(self.end)})"
+            return f"{name} (ongoing at the date) {verb}"
+        return f"{name} (committed {_day(self.start)} to {_day(self.end)}) {verb}"
 
 
 Fit = tuple[bool, str]  # (within the Court's reach, the words that say why)
@@ -229,12 +233,15 @@ def _fit(
     for w in ws:
         for sp in sps:
             if _overlaps(w, sp):
-                return True, f"{sp.words()} falls within the Court's reach: {w.detail}"
+                return True, f"{sp.words()} within the Court's reach: {w.detail}"
     earliest = min(w.start for w in ws)
     if unknown:
         return True, (
             f"the Court reaches crimes from {_day(earliest)} ({ws[0].detail}); when the "
-            f"{', '.join(unknown)} was committed is not given, and only crimes from that day "
+            f"{', '.join(crime_name(c)[0] for c in unknown)} "
+            f"{'were' if len(unknown) > 1 or crime_name(unknown[0])[1] else 'was'} committed "
+            "is not given, and "
+            "only crimes from that day "
             f"can come before it ({_pin('icc-temporal')})"
         )
     dated = [sp for sp in sps if not sp.ongoing]

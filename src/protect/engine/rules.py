@@ -31,6 +31,7 @@ from protect.knowledge.base import Binding
 from protect.knowledge.countries import country
 from protect.knowledge.ratification import Period, Reach
 from protect.knowledge.schema import Citation
+from protect.knowledge.words import crime_name
 
 Ruled = tuple[Any, TraceEntry]
 Live = tuple[tuple[str, str], ...]
@@ -445,11 +446,14 @@ def warnings(s: Situation, table_value: bool, icc: IccFacts) -> list[Warning]:
             )
         )
     if icc.unknown and icc.windows:
+        names = [crime_name(c) for c in icc.unknown]
+        plural = len(names) > 1 or names[0][1]
         out.append(
             made(
                 Warning,
                 code="crime-period-unknown",
-                message=f"{', '.join(icc.unknown)} is past but no `committed` period is given: "
+                message=f"{' and '.join(n for n, _ in names)} {'are' if plural else 'is'} past "
+                "but no `committed` period is given: "
                 "the ICC reaches only crimes committed after "
                 f"{min(w.start for w in icc.windows).isoformat()} "
                 f"({kb().pinpoint('icc-temporal')}); give "

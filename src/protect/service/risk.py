@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -317,7 +317,9 @@ def _stored(
         year=row.year,
         model=row.model,
         model_hash=row.model_hash,
-        frozen=row.frozen_id is not None or bool(mark and mark.get("frozen")),
+        frozen=row.frozen_id is not None
+        or bool(mark and mark.get("frozen"))
+        or row.model_hash in frozen_of_record(),
         data_hash=row.data_hash,
         forecast_hash=row.forecast_hash,
         computed_at=computed_at,
@@ -419,6 +421,18 @@ def bundled_record() -> list[Path]:
     return sorted(RECORD_DIR.glob("*.json"))
 
 
+@cache
+def frozen_of_record() -> frozenset[str]:
+    """Model hashes the shipped forecasts of record were frozen with: a store that has not run
+    the nested backtest itself still knows a forecast made by the same model is the frozen one."""
+    out = set()
+    for path in bundled_record():
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("frozen"):
+            out.add(str(raw["model_hash"]))
+    return frozenset(out)
+
+
 def _read_record(path: Path) -> RecordFile:
     """A forecast of record, parsed and checked against its own forecast hash."""
     try:
@@ -501,9 +515,7 @@ def load_record(
             }
             audit.record(session, actor.name, LOAD_RECORD, f"risk_forecast:{row.id}", mark)
             out.append(
-                LoadedRecord(
-                    file=path.name, forecast=_stored(row, row.data_hash, mark), new=True
-                )
+                LoadedRecord(file=path.name, forecast=_stored(row, row.data_hash, mark), new=True)
             )
     return out
 
