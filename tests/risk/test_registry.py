@@ -30,7 +30,10 @@ ME = local_operator()
 
 def test_a_forecast_is_stored_once_dated_hashed_and_then_read(store: Database) -> None:
     first = risk.issue_forecast(store, ME, 2025, EXTRACT)
-    assert not first.frozen and first.model == "gbm" and first.current
+    assert first.model == "gbm" and first.current
+    # The default variant is the model the shipped forecasts of record were frozen with: a new
+    # store says so by its hash before it has run the nested backtest itself.
+    assert first.model_hash in risk.frozen_of_record() and first.frozen
     assert first.rows == forecast(2025, model="gbm", sources=EXTRACT)
     dumped = [r.model_dump(mode="json") for r in first.rows]
     assert first.forecast_hash == risk.forecast_hash(
@@ -87,7 +90,7 @@ def test_scores_need_a_registered_variant_and_freezing_needs_a_score(store: Data
     with pytest.raises(InvalidInputError, match="no backtest score"):
         risk.freeze(store, ME, acd.spec_hash, {})
     before = risk.issue_forecast(store, ME, 2024, EXTRACT)  # by the default model
-    assert not before.frozen
+    assert before.model == "gbm" and before.model_hash in risk.frozen_of_record()
     risk.record_scores(store, ME, "test", "data", {acd.spec_hash: {"auc_pr": 0.1}})
     risk.freeze(store, ME, acd.spec_hash, {"chosen_by": "test"})
     assert risk.stored_forecast(store, 2024, EXTRACT) is None  # not the frozen model's
