@@ -139,9 +139,7 @@ def test_a_tampered_record_is_refused_and_nothing_is_stored(
     assert _counts(database) == (0, 0)
 
 
-def test_the_cli_refuses_a_tampered_record_in_one_line(
-    tmp_path: Path, no_sources: Path
-) -> None:
+def test_the_cli_refuses_a_tampered_record_in_one_line(tmp_path: Path, no_sources: Path) -> None:
     record = json.loads(RECORD_2026.read_text(encoding="utf-8"))
     record["rows"][0]["rank"] = 2
     tampered = tmp_path / "tampered.json"

@@ -144,10 +144,44 @@ def test_the_risk_history_chart_has_one_point_per_stored_year_and_marks_the_gaps
     assert all(
         abs(float(p) - y["risk"]) < 1e-4 for (_y, p, _r), y in zip(points, history, strict=True)
     )
-    assert chart.count('class="year missing"') == 2  # 2023 and 2024: not stored
+    # 2023 and 2024 have no stored forecast, but the backtest covers them: no year is blank.
+    assert chart.count('class="year missing"') == 0
     assert '<title id="risk-chart-title">' in chart and "forecast probability" in chart
     csv = client.get("/country/MMR.csv?table=risk&month=2017-09")
     assert csv.status_code == 200 and csv.text.splitlines()[0].startswith("country,year,risk")
+
+
+def test_the_country_page_shows_the_backtest_with_ewp_and_the_onsets(
+    client: TestClient, database: Database, sources: Path
+) -> None:
+    """Myanmar: the backtest's out-of-sample forecast for every year 1994-2024 beside EWP's
+    published one, and the onsets of 2016 (the clearance operations against the Rohingya) and
+    2021 (the crackdown after the coup of 1 February) marked, as EWP codes them."""
+    view = client.get("/api/v1/country/MMR?month=2017-09").json()
+    backtest = view["risk_backtest"]
+    assert [y["year"] for y in backtest] == list(range(1994, 2025))
+    assert [y["year"] for y in backtest if y["onset"]] == [2016, 2021]
+    assert all(1 <= y["rank"] <= y["of"] and y["ewp"] is not None for y in backtest)
+    html = client.get("/country/MMR?month=2017-09").text
+    chart = html[html.index('<figure class="risk-chart">') :]
+    chart = chart[: chart.index("</figure>")]
+    points = re.findall(
+        r'<g class="backtest-year" data-year="(\d+)" data-risk="([\d.]+)" data-rank="(\d+)" '
+        r'data-onset="(\d)"',
+        chart,
+    )
+    assert [(int(y), int(r), int(o)) for y, _p, r, o in points] == [
+        (y["year"], y["rank"], y["onset"]) for y in backtest
+    ]
+    assert chart.count(">onset</text>") == 2 and "stroke-dasharray" in chart
+    assert "a mass killing began in 2016, 2021" in chart
+    csv = client.get("/country/MMR.csv?table=backtest&month=2017-09")
+    rows = csv.text.splitlines()
+    assert rows[0] == "country,year,risk,rank,of,ewp,onset" and len(rows) == 32
+    # Rwanda, 1994: the genocide against the Tutsi began in April; the backtest ranked Rwanda
+    # first of its year from the data of 1993.
+    rwanda = client.get("/api/v1/country/RWA").json()["risk_backtest"][0]
+    assert (rwanda["year"], rwanda["rank"], rwanda["onset"]) == (1994, 1, 1)
 
 
 def test_saved_assessments_of_the_country_with_their_versions_for_a_logged_in_reader(

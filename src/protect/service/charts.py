@@ -274,23 +274,45 @@ class ChartYear:
     onset: int | None = None
 
 
+@dataclass(frozen=True)
+class ChartBacktestYear:
+    """One backtest year: the out-of-sample forecast, its rank, EWP's published forecast, and
+    whether an onset followed."""
+
+    year: int
+    risk: float
+    rank: int
+    of: int
+    ewp: float | None
+    onset: int
+
+
 RISK_COLOUR = "#D55E00"
+REFERENCE_COLOUR = "#0072B2"  # EWP's published forecast
+ONSET_COLOUR = "#1a1a1a"
 
 
-def risk_history_svg(years: Sequence[ChartYear], *, title: str, element_id: str = "risk") -> str:
-    """The forecast probability of each stored year as a line with dots, each labelled with
-    the country's rank; years between them that have no stored forecast are marked "not
-    stored", so a gap is not read as no risk. All text is escaped."""
+def risk_history_svg(
+    years: Sequence[ChartYear],
+    *,
+    title: str,
+    element_id: str = "risk",
+    backtest: Sequence[ChartBacktestYear] = (),
+) -> str:
+    """A country's forecast probability across the years: the backtest's out-of-sample
+    forecasts as a thin line with EWP's published forecast dashed beside it and onsets marked,
+    and the stored forecasts as dots labelled with the country's rank. Years with neither are
+    marked "not stored", so a gap is not read as no risk. All text is escaped."""
     eid = escape(element_id, quote=True)
-    width, height = WIDTH, 300
-    left, right, top_pad, bottom = LEFT, 24, 30, 60
+    width, height = WIDTH, 316 if backtest else 300
+    left, right, top_pad, bottom = LEFT, 24, 30, 76 if backtest else 60
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart risk-history" '
         f'aria-labelledby="{eid}-title {eid}-desc" font-family="system-ui, sans-serif" '
         f'font-size="12" '
     )
-    if not years:
+    if not years and not backtest:
         return (
             head + f'viewBox="0 0 {width} 60"><title id="{eid}-title">{escape(title)}</title>'
             f'<desc id="{eid}-desc">No stored forecast ranks this country.</desc>'
@@ -298,30 +320,44 @@ def risk_history_svg(years: Sequence[ChartYear], *, title: str, element_id: str 
             "country.</text></svg>"
         )
     by_year = {y.year: y for y in years}
-    first, last = min(by_year), max(by_year)
+    tested = {y.year: y for y in backtest}
+    first, last = min([*by_year, *tested]), max([*by_year, *tested])
     slots = list(range(first, last + 1))
-    ceiling = nice_ceiling(max(y.risk for y in years) * 100) if max(y.risk for y in years) else 1
+    top = max(
+        [y.risk for y in years]
+        + [y.risk for y in backtest]
+        + [y.ewp for y in backtest if y.ewp is not None]
+    )
+    ceiling = nice_ceiling(top * 100) if top else 1
     slot_w = plot_w / len(slots)
 
     def yy(risk: float) -> float:
         return top_pad + plot_h - risk * 100 / ceiling * plot_h
 
-    peak = max(years, key=lambda y: (y.risk, -y.year))
-    missing = len(slots) - len(years)
-    desc = (
-        f"Forecast probability of a mass-killing onset, {first} to {last}: "
-        + "; ".join(f"{y.year} {y.risk * 100:.1f}% (rank {y.rank} of {y.of})" for y in years)
-        + f". Highest in {peak.year}."
-        + (
-            f" {missing} year{'s' if missing != 1 else ''} without a stored forecast."
-            if missing
-            else ""
+    missing = [y for y in slots if y not in by_year and y not in tested]
+    onsets = [y.year for y in backtest if y.onset]
+    parts = []
+    if backtest:
+        peak = max(backtest, key=lambda y: (y.risk, -y.year))
+        parts.append(
+            f"Backtest {backtest[0].year} to {backtest[-1].year} (each year forecast out of "
+            f"sample): highest in {peak.year}, {peak.risk * 100:.1f}% (rank {peak.rank} of "
+            f"{peak.of}); "
+            + (f"onsets in {', '.join(map(str, onsets))}" if onsets else "no onset")
+            + "."
         )
-    )
+    if years:
+        parts.append(
+            "Stored forecasts: "
+            + "; ".join(f"{y.year} {y.risk * 100:.1f}% (rank {y.rank} of {y.of})" for y in years)
+            + "."
+        )
+    if missing:
+        parts.append(f"{len(missing)} year{'s' if len(missing) != 1 else ''} without either.")
     out = [head + f'viewBox="0 0 {width} {height}">']
     add = out.append
     add(f'<title id="{eid}-title">{escape(title)}</title>')
-    add(f'<desc id="{eid}-desc">{escape(desc)}</desc>')
+    add(f'<desc id="{eid}-desc">{escape(" ".join(parts))}</desc>')
     for i in range(6):  # five steps: round values for every ceiling nice_ceiling gives
         value = ceiling * i / 5
         y = _f(yy(value / 100))
@@ -338,16 +374,53 @@ def risk_history_svg(years: Sequence[ChartYear], *, title: str, element_id: str 
         'text-anchor="middle">forecast probability</text>'
     )
     every = max(1, math.ceil(len(slots) / 12))
+    if every > 1:  # label round years: 1995, 2000, ... rather than wherever the data begin
+        every = 5 if every <= 5 else 10
     runs: list[list[tuple[float, float]]] = [[]]
+    ours: list[list[tuple[float, float]]] = [[]]
+    reference: list[list[tuple[float, float]]] = [[]]
+    base = top_pad + plot_h
     for pos, year in enumerate(slots):
         cx = left + (pos + 0.5) * slot_w
         found = by_year.get(year)
-        if found is None:
+        past = tested.get(year)
+        if found is None and past is None:
             add(f'<g class="year missing" data-year="{year}"><title>{year}: not stored</title>')
             add(
                 f'<rect x="{_f(cx - slot_w * 0.3)}" y="{top_pad}" width="{_f(slot_w * 0.6)}" '
                 f'height="{plot_h}" fill="url(#{eid}-hatch)"/></g>'
             )
+        if past is None:
+            for line in (ours, reference):
+                if line[-1]:
+                    line.append([])
+        else:
+            cy = yy(past.risk)
+            tip = (
+                f"{year}, backtest: {past.risk * 100:.1f}%, rank {past.rank} of {past.of}"
+                + ("" if past.ewp is None else f"; EWP published {past.ewp * 100:.1f}%")
+                + ("; a mass killing began" if past.onset else "")
+            )
+            add(
+                f'<g class="backtest-year" data-year="{year}" data-risk="{past.risk:.4f}" '
+                f'data-rank="{past.rank}" data-onset="{past.onset}"><title>{escape(tip)}</title>'
+                f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="2.5" fill="{RISK_COLOUR}" '
+                'fill-opacity="0.6"/>'
+            )
+            if past.onset:
+                add(
+                    f'<path d="M{_f(cx)},{_f(base - 12)} l-6,10 h12 z" fill="{ONSET_COLOUR}"/>'
+                    f'<text x="{_f(cx)}" y="{_f(base - 16)}" text-anchor="middle" '
+                    'font-size="11">onset</text>'
+                )
+            add("</g>")
+            ours[-1].append((cx, cy))
+            if past.ewp is None:
+                if reference[-1]:
+                    reference.append([])
+            else:
+                reference[-1].append((cx, yy(past.ewp)))
+        if found is None:
             if runs[-1]:
                 runs.append([])
         else:
@@ -363,22 +436,39 @@ def risk_history_svg(years: Sequence[ChartYear], *, title: str, element_id: str 
                 f"#{found.rank}</text></g>"
             )
             runs[-1].append((cx, cy))
-        if pos % every == 0:
+        if (year % every == 0) if every > 1 else True:
             add(
                 f'<text x="{_f(cx)}" y="{top_pad + plot_h + 18}" text-anchor="middle">{year}</text>'
             )
-    for run in runs:
-        if len(run) > 1:
-            points = " ".join(f"{_f(px)},{_f(py)}" for px, py in run)
-            add(
-                f'<polyline points="{points}" fill="none" stroke="{RISK_COLOUR}" stroke-width="2"/>'
-            )
-    add(
-        f'<text x="{left}" y="{height - 12}">Dots: the forecast of each stored year; '
-        "#n: the country's rank that year"
-        + ("; hatched: no stored forecast" if missing else "")
-        + "</text>"
-    )
+    for line, style in (
+        (ours, f'stroke="{RISK_COLOUR}" stroke-width="1.5" stroke-opacity="0.6"'),
+        (reference, f'stroke="{REFERENCE_COLOUR}" stroke-width="1.5" stroke-dasharray="5 4"'),
+        (runs, f'stroke="{RISK_COLOUR}" stroke-width="2"'),
+    ):
+        for run in line:
+            if len(run) > 1:
+                points = " ".join(f"{_f(px)},{_f(py)}" for px, py in run)
+                add(f'<polyline points="{points}" fill="none" {style}/>')
+    keys = []
+    if backtest:
+        keys.append("thin line: the backtest (each year fitted only on earlier years)")
+        if any(y.ewp is not None for y in backtest):
+            keys.append("dashed: EWP's published forecast")
+        if onsets:
+            keys.append("triangle: an onset")
+    if years:
+        keys.append("dots with #n: stored forecasts and the country's rank")
+    if missing:
+        keys.append("hatched: no forecast")
+    lines: list[str] = []
+    for k in keys:  # about 100 characters fit across the chart at this size
+        if lines and len(lines[-1]) + len(k) < 100:
+            lines[-1] += "; " + k
+        else:
+            lines.append(k)
+    for i, line in enumerate(lines):
+        y_key = height - 12 - 16 * (len(lines) - 1 - i)
+        add(f'<text x="{left}" y="{y_key}">{escape(line[0].upper() + line[1:])}</text>')
     add(
         f'<defs><pattern id="{eid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#ccc" '

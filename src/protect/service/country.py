@@ -12,7 +12,13 @@ from pydantic import BaseModel, Field
 
 from protect.service.charts import chart_month
 from protect.service.errors import NotFoundError, ServiceError
-from protect.service.riskview import CountryForecast, RiskYear, country_risk
+from protect.service.riskview import (
+    BacktestYear,
+    CountryForecast,
+    RiskYear,
+    backtest_of,
+    country_risk,
+)
 from protect.service.schemas import AssessmentSummary
 from protect.service.worldmap import country_name
 
@@ -99,6 +105,11 @@ class CountryView(BaseModel):
         default_factory=list, description="the country's forecast in every stored year"
     )
     risk_note: str | None = Field(default=None, description="why a forecast is missing")
+    risk_backtest: list[BacktestYear] = Field(
+        default_factory=list,
+        description="the backtest, 1994-2024: each year's out-of-sample forecast (the model "
+        "refitted on what was known the year before), EWP's published one, and the onset",
+    )
     assessments: list[AssessmentSummary] | None = Field(
         default=None,
         description="saved assessments of the country, every version, newest first; null "
@@ -189,16 +200,18 @@ def _with_store(view: CountryView, db: Database | None, principal: Principal | N
         for s in dict.fromkeys(run.source for run in view.coverage)
         if s in SOURCE_LINKS
     ]
+    backtest = backtest_of(view.country)
     if db is None:
-        return view.model_copy(update={"sources": sources})
+        return view.model_copy(update={"sources": sources, "risk_backtest": backtest})
     current, history, note = country_risk(db, view.country)
-    if history:
+    if history or backtest:
         sources.append(SourceLink(title=SOURCE_LINKS["ewp"][0], url=SOURCE_LINKS["ewp"][1]))
     return view.model_copy(
         update={
             "forecast": current,
             "risk_history": history,
             "risk_note": note,
+            "risk_backtest": backtest,
             "assessments": _saved(db, principal, view.country),
             "sources": sources,
         }
@@ -291,15 +304,21 @@ def country_chart(view: CountryView, element_id: str) -> str:
 
 
 def risk_chart(view: CountryView, element_id: str) -> str:
-    """The country's forecast probability and rank per stored year ("" without any)."""
-    if not view.risk_history:
+    """The country's backtest years and stored forecasts: probability and rank per year ("" when
+    there is neither)."""
+    if not view.risk_history and not view.risk_backtest:
         return ""
-    from protect.service.charts import ChartYear, risk_history_svg
+    from protect.service.charts import ChartBacktestYear, ChartYear, risk_history_svg
 
-    years = view.risk_history
+    years = [y.year for y in view.risk_history] + [y.year for y in view.risk_backtest]
+    first, last = min(years), max(years)
     return risk_history_svg(
-        [ChartYear(y.year, y.risk, y.rank, y.of, y.onset) for y in years],
-        title=f"{view.name} ({view.country}): forecast probability of a mass-killing onset "
-        f"and rank, {years[0].year} to {years[-1].year}",
+        [ChartYear(y.year, y.risk, y.rank, y.of, y.onset) for y in view.risk_history],
+        backtest=[
+            ChartBacktestYear(y.year, y.risk, y.rank, y.of, y.ewp, y.onset)
+            for y in view.risk_backtest
+        ],
+        title=f"{view.name} ({view.country}): forecast probability of a mass-killing onset, "
+        f"{first} to {last}",
         element_id=element_id,
     )

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from protect.service.risk import StoredForecast
 
 BANDS_FILE = Path(__file__).parent / "data" / "risk-bands.yaml"
+# The backtest's forecasts, 1994-2024 (`protect risk backtest`, docs/risk/report.md): for each
+# year, every model refitted on outcomes known the year before, so each is out of sample.
+BACKTEST_FILE = Path(__file__).resolve().parents[1] / "risk" / "data" / "backtest.csv.gz"
+BACKTEST_MODEL = "protect_gbm"  # the frozen `gbm` variant, as the backtest names it
+BACKTEST_REFERENCE = "ewp_published"
 
 
 class RiskBand(BaseModel):
@@ -74,6 +79,54 @@ class RiskYear(BaseModel):
     rank: int
     of: int = Field(description="how many countries the year's forecast ranks")
     onset: int | None = Field(description="observed onset in the year (1/0), when known")
+
+
+class BacktestYear(BaseModel):
+    """One year of a country's backtest: what the model would have forecast from the data of
+    the year before, fitted only on what was known then, beside EWP's published forecast."""
+
+    year: int
+    risk: float = Field(description="protect's out-of-sample forecast probability (0 to 1)")
+    rank: int = Field(description="its rank among the countries the backtest scores that year")
+    of: int
+    ewp: float | None = Field(description="the Early Warning Project's published forecast")
+    onset: int = Field(description="1 if a mass killing began that year (EWP's coding)")
+
+
+@cache
+def _backtest() -> dict[str, tuple[BacktestYear, ...]]:
+    """Every country's backtest years, read once from the shipped file."""
+    import pandas as pd
+
+    table = pd.read_csv(BACKTEST_FILE, usecols=["country", "year", "model", "risk", "onset"])
+    ours = table[table["model"] == BACKTEST_MODEL].copy()
+    ours["rank"] = (
+        ours.sort_values(["year", "risk", "country"], ascending=[True, False, True])
+        .groupby("year")
+        .cumcount()
+        + 1
+    )
+    ours["of"] = ours.groupby("year")["country"].transform("size")
+    theirs = table[table["model"] == BACKTEST_REFERENCE].set_index(["country", "year"])["risk"]
+    out: dict[str, list[BacktestYear]] = {}
+    for row in ours.sort_values(["country", "year"]).to_dict(orient="records"):
+        ewp = theirs.get((row["country"], row["year"]))
+        out.setdefault(str(row["country"]), []).append(
+            BacktestYear(
+                year=int(row["year"]),
+                risk=float(row["risk"]),
+                rank=int(row["rank"]),
+                of=int(row["of"]),
+                ewp=None if ewp is None else float(ewp),
+                onset=int(row["onset"]),
+            )
+        )
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def backtest_of(iso3: str) -> list[BacktestYear]:
+    """The country's backtest years, oldest first ([] where the backtest does not score it)."""
+    return list(_backtest().get(iso3, ()))
 
 
 class CountryForecast(BaseModel):

@@ -333,6 +333,11 @@ COUNTRY = View(
             lambda v: [{"country": v.country, **y.model_dump()} for y in v.risk_history],
             "the forecast of each stored year",
         ),
+        Table(
+            "backtest",
+            lambda v: [{"country": v.country, **y.model_dump()} for y in v.risk_backtest],
+            "the backtest's forecast of each year, 1994-2024",
+        ),
     ),
     tags=("monitor",),
 )
