@@ -256,9 +256,7 @@ class Run:
         return len(self.latencies) / self.elapsed if self.elapsed else 0.0
 
 
-async def _drive(
-    port: int, requests: list[bytes], rate: float, duration: float, pid: int
-) -> Run:
+async def _drive(port: int, requests: list[bytes], rate: float, duration: float, pid: int) -> Run:
     free: list[_Conn] = []
     run = Run(offered=rate, duration=duration)
 

@@ -89,9 +89,16 @@ def test_the_check_finds_what_it_is_for(tmp_path: Path) -> None:
     (tmp_path / "docs" / "a.md").write_text(
         "See [facts](reference/facts.md) and docs/reference/facts.md and facts.md.\n"
         "Data in ../shared/data/ucdp-ged, or PROTECT_SOURCES.\n"
-        + "Gone: " + "frame" + "work.md §8, docs/missing.md, [x](../nowhere.md)\n"
-        + "Outside: " + "/work/" + "shared/reference/x, " + "shared/" + "style.md, "
-        + "see" + "ds/001.txt\n"
+        + "Gone: "
+        + "frame"
+        + "work.md §8, docs/missing.md, [x](../nowhere.md)\n"
+        + "Outside: "
+        + "/work/"
+        + "shared/reference/x, "
+        + "shared/"
+        + "style.md, "
+        + "see"
+        + "ds/001.txt\n"
         + "A link https://example.org/README.md is not a path here.\n",
         encoding="utf-8",
     )

@@ -17,9 +17,7 @@ PACKAGE = Path(protect.__file__).resolve().parent
 def _listed(root: Path) -> set[Path]:
     """What decides a conclusion, read off the directory listing rather than `RULE_FILES`."""
     files = {
-        p
-        for p in (root / "knowledge").rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
+        p for p in (root / "knowledge").rglob("*") if p.is_file() and "__pycache__" not in p.parts
     }
     files |= {p for p in (root / "engine").rglob("*") if p.is_file() and p.suffix == ".py"}
     files |= {

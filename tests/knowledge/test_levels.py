@@ -73,4 +73,3 @@ def test_text_colours_are_readable_and_the_css_has_one_rule_per_level() -> None:
         assert _contrast(style.text) >= 4.5
     rules = levels.css().splitlines()
     assert rules == [f".level-{lv} {{ color: {levels.STYLE[lv].text}; }}" for lv in levels.LEVELS]
-

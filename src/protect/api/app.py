@@ -37,6 +37,7 @@ log = logging.getLogger("protect.api")
 MAX_BODY_BYTES = 1_048_576
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
+
 def _levels_css() -> Response:
     """The pages' alert-level colours, written from their one definition."""
     from protect.knowledge.levels import css

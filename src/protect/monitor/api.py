@@ -380,8 +380,7 @@ def _ranked(
     if not rows:
         span = covered()
         said = (
-            f"the events ingested cover {month_label(int(span[0]))} to "
-            f"{month_label(int(span[1]))}"
+            f"the events ingested cover {month_label(int(span[0]))} to {month_label(int(span[1]))}"
             if span and span[0] is not None
             else "no events are ingested"
         )

@@ -194,9 +194,7 @@ def derive_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[Deri
     rules = thresholds().alerts
     from protect.monitor.coverage import shown_sql
 
-    rows = con.execute(
-        f"{derive_sql(shown_sql(where))} ORDER BY source, iso3, m"
-    ).fetchall()
+    rows = con.execute(f"{derive_sql(shown_sql(where))} ORDER BY source, iso3, m").fetchall()
     peacekeeping, council = _defaults(Peacekeeping), _defaults(SecurityCouncil)
     by_state = (Perpetrator(kind="state"),)  # the contract's default when the state perpetrates
     known: set[str] = set()

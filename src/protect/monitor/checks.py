@@ -141,9 +141,7 @@ def refusals(spec: SourceSpec) -> list[Refusal]:
         if f is None or not f.allowed:
             continue
         allowed = ", ".join(str(v) for v in f.allowed)
-        unknown = CoalesceOperator(
-            _col(field).isnotin(*(const(v) for v in f.allowed)), const(True)
-        )
+        unknown = CoalesceOperator(_col(field).isnotin(*(const(v) for v in f.allowed)), const(True))
         out.append(
             Refusal(
                 name,

@@ -605,7 +605,6 @@ def _mark_repeated_ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {str(k): int(v) for k, v in rows}
 
 
-
 def ingest(
     kind: SourceKind,
     path: Path,
@@ -769,9 +768,7 @@ def _ingest(
         )
         years = con.execute("SELECT * FROM stg_years").fetchall()
         is_candidate = kind == "ucdp" and (
-            candidate
-            or bool(_CANDIDATE_NAME.search(path.name))
-            or all(bool(y[4]) for y in years)
+            candidate or bool(_CANDIDATE_NAME.search(path.name)) or all(bool(y[4]) for y in years)
         )
         final_days = [y[5] for y in years if not (is_candidate or y[3])]
         is_partial = coverage == "partial" or (coverage == "auto" and _looks_sampled(years))

@@ -282,9 +282,7 @@ def as_date(cell: Expression) -> Expression:
     cell is tested as it stands; the rarer forms are tried only where that test fails (no
     regular expression on the common path)."""
     dash = fn("substr", cell, const(5), const(1)) == const("-")
-    iso = CaseExpression(
-        (fn("strlen", cell) == const(10)) & dash, cell.try_cast("DATE")
-    ).when(
+    iso = CaseExpression((fn("strlen", cell) == const(10)) & dash, cell.try_cast("DATE")).when(
         dash & fn("substr", cell, const(11), const(1)).isin(const(" "), const("T")),
         fn("substr", cell, const(1), const(10)).try_cast("DATE"),
     )

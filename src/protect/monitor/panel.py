@@ -59,9 +59,7 @@ _TYPES = {
 }  # fmt: skip
 
 
-def build_panel(
-    events: Any, calendar: Any, offsets: Any, keys: tuple[str, ...] = KEYS
-) -> Any:
+def build_panel(events: Any, calendar: Any, offsets: Any, keys: tuple[str, ...] = KEYS) -> Any:
     """events (the `events` schema), calendar (m, first_day, last_day), offsets (k = 0..11)
     -> one row per `keys` (release, source, country; the admin-1 panel adds `admin1`) and
     month `m` (a month number of `protect.knowledge.months`)."""
@@ -88,9 +86,7 @@ def build_panel(
     ]  # fmt: skip
 
     def typed(t: Any) -> Any:
-        return t.select(
-            **{c: t[c].cast(ibis.dtype(_TYPES[c]).copy(nullable=True)) for c in keep}
-        )
+        return t.select(**{c: t[c].cast(ibis.dtype(_TYPES[c]).copy(nullable=True)) for c in keep})
 
     parts = typed(single).union(typed(spread))
 
@@ -145,9 +141,7 @@ def build_panel(
 
     def left(base: Any, other: Any, prefix: str) -> Any:
         renamed = other.rename({f"{prefix}{c}": c for c in (*k, "m")})
-        joined = base.left_join(
-            renamed, [base[c] == renamed[f"{prefix}{c}"] for c in (*k, "m")]
-        )
+        joined = base.left_join(renamed, [base[c] == renamed[f"{prefix}{c}"] for c in (*k, "m")])
         return _without(joined, *(f"{prefix}{c}" for c in (*k, "m")))
 
     panel = left(grid, deaths, "d_")

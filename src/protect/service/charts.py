@@ -466,9 +466,9 @@ def risk_history_svg(
             lines[-1] += "; " + k
         else:
             lines.append(k)
-    for i, line in enumerate(lines):
+    for i, words in enumerate(lines):
         y_key = height - 12 - 16 * (len(lines) - 1 - i)
-        add(f'<text x="{left}" y="{y_key}">{escape(line[0].upper() + line[1:])}</text>')
+        add(f'<text x="{left}" y="{y_key}">{escape(words[0].upper() + words[1:])}</text>')
     add(
         f'<defs><pattern id="{eid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#ccc" '
