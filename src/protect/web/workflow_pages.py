@@ -77,7 +77,12 @@ STEPS: tuple[Step, ...] = (
         tuple(
             key
             for c in CRIMES
-            for key in (f"atrocities.{c}", f"committed.{c}.from", f"committed.{c}.to")
+            for key in (
+                f"atrocities.{c}",
+                f"committed.{c}.from",
+                f"committed.{c}.to",
+                f"committed.{c}.more",
+            )
         ),
     ),
     Step(
@@ -126,6 +131,7 @@ def _blank_form() -> dict[str, Any]:
         **{f"atrocities.{c}": "none" for c in CRIMES},
         **{f"committed.{c}.from": "" for c in CRIMES},
         **{f"committed.{c}.to": "" for c in CRIMES},
+        **{f"committed.{c}.more": "" for c in CRIMES},
         **{f"peacekeeping.{k}": False for k in PEACEKEEPING},
         **{f"civilian_harm.{k}": "none" for k in HARMS},
         **{f"security_council.{k}": False for k in COUNCIL},
@@ -172,14 +178,31 @@ def _perpetrators(text: str) -> list[dict[str, str]]:
     return out
 
 
+PERIOD_SEPARATOR = " to "
+
+
+def _more_periods(text: str) -> list[dict[str, str | None]]:
+    """Further periods of a crime, one a line: `FROM to TO`, or `FROM to` (still going on).
+    What is not a date goes through as typed, so the contract's validation names the line
+    (`atrocities.genocide.committed[1].from`)."""
+    out: list[dict[str, str | None]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        start, _sep, end = line.partition(PERIOD_SEPARATOR.strip())
+        out.append({"from": start.strip() or None, "to": end.strip() or None})
+    return out
+
+
 def situation_payload(values: dict[str, Any]) -> dict[str, Any]:
     """The situation the form describes, as the JSON body of POST /api/v1/assess would be."""
     atrocities: dict[str, Any] = {}
     for c in CRIMES:
         start, end = values[f"committed.{c}.from"], values[f"committed.{c}.to"]
-        if start or end:
-            period = {"from": start or None, "to": end or None}
-            atrocities[c] = {"status": values[f"atrocities.{c}"], "committed": [period]}
+        periods = [{"from": start or None, "to": end or None}] if start or end else []
+        periods += _more_periods(values[f"committed.{c}.more"])
+        if periods:
+            atrocities[c] = {"status": values[f"atrocities.{c}"], "committed": periods}
         else:
             atrocities[c] = values[f"atrocities.{c}"]
     council: dict[str, Any] = {k: values[f"security_council.{k}"] for k in COUNCIL}
@@ -214,7 +237,7 @@ def situation_payload(values: dict[str, Any]) -> dict[str, Any]:
 def form_from_situation(situation: dict[str, Any]) -> dict[str, Any]:
     """The wizard's values for saved facts (the inverse of `situation_payload`), so an analyst
     can change them and save the next version. Facts the form cannot hold are refused by name
-    rather than dropped: more than one period for a crime, a comma in a perpetrator's name."""
+    rather than dropped: a comma in a perpetrator's name."""
     values = _blank_form()
     for key in ("name", "country", "date", "armed_conflict", "state_role"):
         if situation.get(key) is not None:
@@ -226,15 +249,13 @@ def form_from_situation(situation: dict[str, Any]) -> dict[str, Any]:
             continue
         values[f"atrocities.{crime}"] = str(entry.get("status", "none"))
         periods = entry.get("committed") or []
-        if len(periods) > 1:
-            raise InvalidInputError(
-                f"atrocities.{crime}.committed: these facts give {len(periods)} periods and the "
-                "form holds one per crime; re-assess them through the API "
-                "(POST /api/v1/assessments/ID/reassess with the facts as JSON)"
-            )
         if periods:
             values[f"committed.{crime}.from"] = str(periods[0].get("from") or "")
             values[f"committed.{crime}.to"] = str(periods[0].get("to") or "")
+        values[f"committed.{crime}.more"] = "\n".join(
+            f"{p.get('from') or ''}{PERIOD_SEPARATOR}{p.get('to') or ''}".strip()
+            for p in periods[1:]
+        )
     for key in PEACEKEEPING:
         values[f"peacekeeping.{key}"] = bool((situation.get("peacekeeping") or {}).get(key))
     council = situation.get("security_council") or {}
