@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterable
+from functools import cache
 from typing import NamedTuple
 
 from protect.engine import MEMO_ENTRIES, rules
@@ -28,7 +29,7 @@ from protect.engine.model import (
 )
 from protect.engine.rulebook import Rulebook, rulebook
 from protect.engine.summary import Digest, digest, summarize
-from protect.knowledge.base import Binding
+from protect.knowledge.base import Binding, kb
 from protect.knowledge.ratification import Reach, reach_on
 from protect.knowledge.schema import Stage
 
@@ -155,23 +156,31 @@ def _mark_in_place(measures: list[MeasureFinding], ids: frozenset[str]) -> list[
     return [m.model_copy(update={"in_place": True}) if m.id in ids else m for m in measures]
 
 
+@cache
+def _crime_rank() -> dict[str, int]:
+    return {crime: i for i, crime in enumerate(kb().crimes)}
+
+
 def _live(s: Situation, current: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    """Crimes not `none`, and every crime with a `committed` period as `past` as well."""
+    """Crimes not `none`, and every crime with a `committed` period as `past` as well, in the
+    order of `crimes.yaml` (genocide first): a reason that names one crime of several names
+    the first, so with genocide under way it says so."""
     a = s.atrocities
+    rank = _crime_rank()
     if not (
         a.genocide.committed
         or a.crimes_against_humanity.committed
         or a.war_crimes.committed
         or a.ethnic_cleansing.committed
     ):
-        return current
+        return tuple(sorted(current, key=lambda p: rank[p[0]]))
     out = []
     for crime, report in s.atrocities.reports().items():
         if report.status != "none":
             out.append((crime, report.status))
         if report.committed and report.status != "past":
             out.append((crime, "past"))
-    return tuple(sorted(out, key=lambda p: (p[0], p[1] == "past")))
+    return tuple(sorted(out, key=lambda p: (rank[p[0]], p[1] == "past")))
 
 
 def _body(

@@ -26,7 +26,8 @@ class Facts(NamedTuple):
     date: dt.date
     stage: str
     armed_conflict: str
-    # (crime id, status) for crimes not `none`, sorted by id; a crime with a `committed` period
+    # (crime id, status) for crimes not `none`, in the order of `crimes.yaml` (genocide first:
+    # a reason names the first that meets a condition); a crime with a `committed` period
     # also appears as `past` (contract v2: it counts as committed for the rules that need it).
     live: tuple[tuple[str, str], ...]
     # For each status set of `Rulebook.crime_sets`, the first live (crime, status) in it.

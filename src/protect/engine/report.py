@@ -7,7 +7,9 @@ from typing import Any
 
 from protect.engine.model import Assessment
 from protect.knowledge import kb
+from protect.knowledge.countries import country, is_known
 from protect.knowledge.schema import Citation
+from protect.knowledge.words import HARM
 
 
 class _Sources:
@@ -94,6 +96,22 @@ def _tier_words(numbers: list[int]) -> str:
     return "; ".join(f"{n} ({tiers[n].later_title.lower()})" for n in numbers) or "none"
 
 
+def _where(code: str) -> str:
+    """ "Rwanda (RWA)": the name from the country table, the code alone if it has none."""
+    return f"{country(code).name} ({code})" if is_known(code) else code
+
+
+def _actor(actor: str) -> str:
+    """The actor's name for a reader ("UN Security Council"), its id where the base has none."""
+    found = kb().actors.get(actor)
+    return found.title if found else actor
+
+
+def _measure(measure: str) -> str:
+    found = kb().measures.get(measure)
+    return found.title if found else measure
+
+
 def _perspective_words(ids: list[str]) -> str:
     views = kb().perspectives
     return "; ".join(views[p].title for p in ids) or "none"
@@ -108,11 +126,11 @@ def _summary(a: Assessment, md: bool, h2: str, bullet: str) -> list[str]:
     if s.open_measures:
         out.append(f"{bullet}First measures, in order:")
         for n, m in enumerate(s.open_measures, 1):
-            out.append(f"{'  ' if md else '      '}{n}. {m.title} ({m.actor}): {m.reason}")
+            out.append(f"{'  ' if md else '      '}{n}. {m.title} ({_actor(m.actor)}): {m.reason}")
     else:
         out.append(f"{bullet}No measure is open.")
     if s.in_place:
-        out.append(f"{bullet}Already in place: {', '.join(s.in_place)}.")
+        out.append(f"{bullet}Already in place: {', '.join(map(_measure, s.in_place))}.")
     if s.main_tension:
         t = next(t for t in a.tensions if t.id == s.main_tension)
         out.append(f"{bullet}Main tension: {t.title}.")
@@ -124,8 +142,9 @@ def _summary(a: Assessment, md: bool, h2: str, bullet: str) -> list[str]:
 
 def _law(a: Assessment, md: bool, h2: str, bullet: str, src: _Sources) -> list[str]:
     d = a.derived
-    out = [f"{h2}The law that binds {a.situation.country} on this date" if md else
-           f"THE LAW THAT BINDS {a.situation.country} ON THIS DATE"]  # fmt: skip
+    where = _where(a.situation.country)
+    out = [f"{h2}The law that binds {where} on this date" if md else
+           f"THE LAW THAT BINDS {where.upper()} ON THIS DATE"]  # fmt: skip
     names = kb().instruments
     for t in d.treaties:
         if t.party:
@@ -169,9 +188,9 @@ def _sections(a: Assessment, md: bool) -> list[str]:
     title = s.name or f"{s.country} on {s.date.isoformat()}"
     out = [f"{h1}Assessment: {title}", ""]
     out.append(
-        f"Country {s.country}, as of {s.date.isoformat()}. Stage: **{a.stage}**."
+        f"{_where(s.country)}, as of {s.date.isoformat()}. Stage: **{a.stage}**."
         if md
-        else f"Country {s.country}, as of {s.date.isoformat()}. Stage: {a.stage}."
+        else f"{_where(s.country)}, as of {s.date.isoformat()}. Stage: {a.stage}."
     )
     out.append("")
     out += _summary(a, md, h2, bullet)
@@ -191,7 +210,7 @@ def _sections(a: Assessment, md: bool) -> list[str]:
         f"{_tier_words(poc.tiers)} {src.refs(poc.citations)}"
     )
     if poc.civilian_harm:
-        harm = ", ".join(f"{k} ({v})" for k, v in poc.civilian_harm.items())
+        harm = ", ".join(f"{HARM.get(k, k)} ({v})" for k, v in poc.civilian_harm.items())
         out.append(f"{bullet}Harm to civilians below the atrocity threshold: {harm}")
     out.append("")
 
@@ -199,7 +218,8 @@ def _sections(a: Assessment, md: bool) -> list[str]:
         out.append(f"{h2}Atrocity crimes" if md else "ATROCITY CRIMES")
         for c in a.crimes:
             nexus = "needs an armed conflict" if c.armed_conflict_required else "in peace or war"
-            out.append(f"{bullet}{c.id}: {c.status} ({nexus}) {src.refs(c.citations)}")
+            name = kb().crimes[c.id].title if c.id in kb().crimes else c.id
+            out.append(f"{bullet}{name}: {c.status} ({nexus}) {src.refs(c.citations)}")
         out.append("")
 
     by_actor: dict[str, list[str]] = defaultdict(list)
@@ -218,10 +238,10 @@ def _sections(a: Assessment, md: bool) -> list[str]:
                 f"{src.refs(m.citations)}"
             )
         else:
-            closed[_closed_reason(m.reason)].append(f"{m.title} ({m.actor})")
+            closed[_closed_reason(m.reason)].append(f"{m.title} ({_actor(m.actor)})")
     out.append(f"{h2}Measures available, by actor" if md else "MEASURES AVAILABLE, BY ACTOR")
     for actor in sorted(by_actor):
-        out.append(f"### {actor}" if md else f"  {actor}")
+        out.append(f"### {_actor(actor)}" if md else f"  {_actor(actor)}")
         out += [f"{bullet if md else '    - '}{line}" for line in by_actor[actor]]
     out.append("")
     out.append(
