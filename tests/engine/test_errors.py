@@ -291,3 +291,13 @@ def test_a_long_form_crime_round_trips_through_every_dump(how: dict[str, bool]) 
     s = Situation.model_validate(doc)
     again = Situation.model_validate(s.model_dump(mode="json", **how))
     assert again == s
+
+
+def test_a_key_with_a_line_break_is_quoted_so_the_error_stays_on_one_line() -> None:
+    """Found by the CLI fuzzer: a YAML key holding NEL (U+0085), which text tools read as a line
+    break, split the error across two lines."""
+    from protect.engine.errors import field_path
+
+    assert field_path(("name", "a\x85b")) == "name.'a\\x85b'"
+    assert field_path(("atrocities", "genocide", 0)) == "atrocities.genocide[0]"
+    assert "\n" not in field_path(("x", "line\nbreak")) and field_path(("ok",)) == "ok"

@@ -54,7 +54,10 @@ def field_path(loc: tuple[int | str, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            name = shorten(str(part))
+            # A key that cannot be printed as it is (a line break, a control character) is
+            # quoted, so an error stays on one line and says what the key holds.
+            text = str(part)
+            name = shorten(text) if text.isprintable() else quote(text)
             out += f".{name}" if out else name
     return out or "(document)"
 
