@@ -132,7 +132,11 @@ def test_measures_in_place_are_chosen_by_name(client: TestClient) -> None:
         },
     )
     assert result.status_code == 200
-    assert "Already in place: commission-of-inquiry, icc-referral." in result.text
+    assert 'data-in-place="commission-of-inquiry,icc-referral"' in result.text
+    assert (
+        "Already in place: Commission of inquiry, Referral of a situation to the International "
+        "Criminal Court." in result.text
+    )
 
 
 # ---- save, re-assess, annotate, compare ------------------------------------------------------

@@ -122,9 +122,9 @@ class CountryView(BaseModel):
 
 def actor_titles() -> dict[str, str]:
     """Actor ids as people read them (`security-council` -> `UN Security Council`)."""
-    from protect.knowledge import kb
+    from protect.service.knowledge import titles
 
-    return {a.id: a.title for a in kb().actors.values()}
+    return titles("actors")
 
 
 def _alert(record: Any) -> CountryAlert | None:

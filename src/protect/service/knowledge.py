@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Literal, get_args
 
 from protect.service.errors import NotFoundError
@@ -21,6 +22,12 @@ def entries(kind: str) -> dict[str, Any]:
         raise NotFoundError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
     table = getattr(kb(), kind)
     return {str(key): value for key, value in table.items()}
+
+
+@cache
+def titles(kind: str) -> dict[str, str]:
+    """Ids of one kind as people read them (`security-council` -> `UN Security Council`)."""
+    return {key: str(getattr(entry, "title", key)) for key, entry in entries(kind).items()}
 
 
 def list_entries(kind: str) -> list[dict[str, Any]]:

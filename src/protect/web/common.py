@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from protect.engine.report import jurisdiction_words
 from protect.knowledge.levels import LEVELS
 from protect.service import Principal
 from protect.service.http import session_principal
+from protect.service.knowledge import titles
 
 CSRF_COOKIE = "protect_csrf"
 CSRF_FIELD = "csrf_token"
@@ -43,6 +45,18 @@ def _sentence(text: object) -> str:
     return s[:1].upper() + s[1:]
 
 
+def _titled(kind: str) -> Callable[[object], str]:
+    """A filter that shows an id of `kind` by its title (`{{ m.actor|actor }}`)."""
+
+    def show(value: object) -> str:
+        return titles(kind).get(str(value), str(value))
+
+    return show
+
+
+templates.env.filters["actor"] = _titled("actors")
+templates.env.filters["measure"] = _titled("measures")
+templates.env.filters["crime"] = _titled("crimes")
 templates.env.filters["code_spans"] = _code_spans
 templates.env.filters["number"] = _number
 templates.env.filters["sentence"] = _sentence
