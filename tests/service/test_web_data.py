@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from protect.server import create_app
+from protect.service.knowledge import titles
 from protect.storage import Database
 from protect.web.charts import ChartMonth, monthly_deaths_svg, nice_ceiling
 from protect.web.workflow_pages import STEP_IDS
@@ -220,8 +221,10 @@ def test_situation_page_shows_the_json_assessment(ingested: TestClient) -> None:
         assert _esc(m["reason"]) in page.text
     for tension in doc["tensions"]:
         assert f"<strong>{_esc(tension['title'])}</strong>" in page.text
+    names = titles("crimes")
     for crime in doc["crimes"]:
-        assert f"<td>{crime['id']}</td><td>{crime['status']}</td>" in page.text
+        row = f'<tr data-crime="{crime["id"]}"><td>{names[crime["id"]]}</td><td>{crime["status"]}'
+        assert row in page.text
     assert f"Trace: {len(doc['trace'])} rules" in page.text
     # Myanmar was never a party and lodged no declaration.
     assert "ICC jurisdiction over the territory on this date: no." in page.text

@@ -13,6 +13,7 @@ from protect.engine.rules import trace
 from protect.knowledge import kb
 from protect.knowledge.base import Cited
 from protect.knowledge.schema import Citation
+from protect.knowledge.words import actor_name
 
 NOT_YET_OPEN = -1  # before the measure's own `available_from` date
 NO_BASIS_YET = -2  # before any of its legal bases took effect
@@ -136,11 +137,13 @@ def _build(
             a_ok = ok
             words = explain(ok, why)
             a_reason = (
-                f"{reason[:-1]}, and {words}." if ok else f"Not available to the {actor}: {words}."
+                f"{reason[:-1]}, and {words}."
+                if ok
+                else f"Not available to the {actor_name(actor)}: {words}."
             )
         body = body_at.get(actor) if actor in cm.gated_actors else None
         if body is not None and not body.acting:
-            a_ok, a_reason = False, f"Not available to the {actor}: {body.words}."
+            a_ok, a_reason = False, f"Not available to the {actor_name(actor)}: {body.words}."
         elif body is not None and body.words and a_ok:
             a_reason = f"{a_reason[:-1]} ({body.words})."
         per_actor[actor] = a_ok

@@ -48,3 +48,15 @@ def crime_clause(crime: str, status: str) -> str:
 
 def statuses(values: tuple[str, ...] | list[str]) -> list[str]:
     return [STATUS.get(v, v) for v in values]
+
+
+@cache
+def actor_name(actor: str) -> str:
+    """The actor in running text after "the": `security-council` -> "UN Security Council",
+    `state` -> "territorial state"."""
+    found = kb().actors.get(actor)
+    if found is None:
+        return actor
+    title = found.title
+    keep = title.split()[0] in ("UN", "International")
+    return title if keep else title[0].lower() + title[1:]
