@@ -68,6 +68,7 @@ def _render(
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     from protect.monitor import api
+    from protect.service.knowledge import titles
 
     view: CountryView = country_view(iso3, month, db_path=db_path)
     if not view.has_data or view.month is None:
@@ -96,6 +97,7 @@ def _render(
         chart=Markup(chart),
         legend=legend(),
         actors=actor_titles(),
+        tension_titles=titles("tensions"),
         measures=parts["measures"],
         tensions=parts["tensions"],
         sources=sources,

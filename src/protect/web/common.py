@@ -57,6 +57,7 @@ def _titled(kind: str) -> Callable[[object], str]:
 templates.env.filters["actor"] = _titled("actors")
 templates.env.filters["measure"] = _titled("measures")
 templates.env.filters["crime"] = _titled("crimes")
+templates.env.filters["tension"] = _titled("tensions")
 templates.env.filters["code_spans"] = _code_spans
 templates.env.filters["number"] = _number
 templates.env.filters["sentence"] = _sentence
