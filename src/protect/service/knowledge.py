@@ -25,9 +25,17 @@ def entries(kind: str) -> dict[str, Any]:
 
 
 @cache
-def titles(kind: str) -> dict[str, str]:
-    """Ids of one kind as people read them (`security-council` -> `UN Security Council`)."""
-    return {key: str(getattr(entry, "title", key)) for key, entry in entries(kind).items()}
+def titles(kind: str, field: str = "title") -> dict[str, str]:
+    """Ids of one kind as people read them (`security-council` -> `UN Security Council`);
+    `field="short"` gives instruments' short names (`gc-iv` -> `Geneva Convention IV`)."""
+    return {key: str(getattr(entry, field, key)) for key, entry in entries(kind).items()}
+
+
+def pinpoint(provision: str) -> str:
+    """A legal pinpoint the pages print, from its one home (`norms.yaml` `provisions`)."""
+    from protect.knowledge import kb
+
+    return kb().pinpoint(provision)  # type: ignore[arg-type]
 
 
 def list_entries(kind: str) -> list[dict[str, Any]]:

@@ -20,7 +20,8 @@ from protect.engine.report import jurisdiction_words
 from protect.knowledge.levels import LEVELS
 from protect.service import Principal
 from protect.service.http import session_principal
-from protect.service.knowledge import titles
+from protect.service.knowledge import pinpoint, titles
+from protect.service.worldmap import country_name
 
 CSRF_COOKIE = "protect_csrf"
 CSRF_FIELD = "csrf_token"
@@ -45,19 +46,28 @@ def _sentence(text: object) -> str:
     return s[:1].upper() + s[1:]
 
 
-def _titled(kind: str) -> Callable[[object], str]:
+def _titled(kind: str, field: str = "title") -> Callable[[object], str]:
     """A filter that shows an id of `kind` by its title (`{{ m.actor|actor }}`)."""
 
     def show(value: object) -> str:
-        return titles(kind).get(str(value), str(value))
+        return titles(kind, field).get(str(value), str(value))
 
     return show
+
+
+def _country(code: object) -> str:
+    """`MMR` -> `Myanmar (MMR)`; a code the tables do not know stays as it is."""
+    name = country_name(str(code))
+    return f"{name} ({code})" if name and name != code else str(code)
 
 
 templates.env.filters["actor"] = _titled("actors")
 templates.env.filters["measure"] = _titled("measures")
 templates.env.filters["crime"] = _titled("crimes")
 templates.env.filters["tension"] = _titled("tensions")
+templates.env.filters["instrument"] = _titled("instruments", "short")
+templates.env.filters["country"] = _country
+templates.env.globals["pinpoint"] = pinpoint
 templates.env.filters["code_spans"] = _code_spans
 templates.env.filters["number"] = _number
 templates.env.filters["sentence"] = _sentence
