@@ -65,6 +65,7 @@ templates.env.filters["actor"] = _titled("actors")
 templates.env.filters["measure"] = _titled("measures")
 templates.env.filters["crime"] = _titled("crimes")
 templates.env.filters["tension"] = _titled("tensions")
+templates.env.filters["perspective"] = _titled("perspectives")
 templates.env.filters["instrument"] = _titled("instruments", "short")
 templates.env.filters["country"] = _country
 templates.env.globals["pinpoint"] = pinpoint
